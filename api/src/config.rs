@@ -1,0 +1,119 @@
+//! The API's configuration: the worker's (database, mail, clock, secret) plus HTTP, GraphQL
+//! and start-up settings. Every variable is documented in `.env.example`.
+
+use std::net::SocketAddr;
+
+use worker::WorkerConfig;
+use worker::config::Mode;
+use worker::env::{ConfigError, Env};
+
+use crate::graphql::SchemaLimits;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub worker: WorkerConfig,
+    pub bind: SocketAddr,
+    /// Run the worker inside this process (the all-in-one mode).
+    pub run_worker: bool,
+    /// Load the Bojonegoro demo data on first start.
+    pub demo: bool,
+    pub graphiql: bool,
+    pub limits: SchemaLimits,
+    /// Largest JSON request body.
+    pub max_json_bytes: usize,
+    pub log_json: bool,
+    pub log_filter: String,
+    /// Browser origins allowed to call the API (the admin SPA, the public site).
+    pub cors_origins: Vec<String>,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let worker = WorkerConfig::from_env(env)?;
+        let production = worker.mode == Mode::Production;
+        let bind = env
+            .string("TERBUKA_BIND", "127.0.0.1:8080")
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                ConfigError::new("TERBUKA_BIND", "expected an address such as 127.0.0.1:8080")
+            })?;
+        let demo = env.flag("TERBUKA_DEMO", !production)?;
+        if production && demo {
+            return Err(ConfigError::new(
+                "TERBUKA_DEMO",
+                "demo data (with its documented demo logins) is refused in production",
+            ));
+        }
+        let log_json = match env.string("TERBUKA_LOG_FORMAT", "text").as_str() {
+            "text" => false,
+            "json" => true,
+            other => {
+                return Err(ConfigError::new(
+                    "TERBUKA_LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ));
+            }
+        };
+        let cors_origins = env
+            .get("TERBUKA_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for origin in &cors_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(ConfigError::new(
+                    "TERBUKA_CORS_ORIGINS",
+                    format!("{origin:?} is not an origin such as https://admin.example.go.id"),
+                ));
+            }
+        }
+        Ok(Self {
+            bind,
+            run_worker: env.flag("TERBUKA_RUN_WORKER", true)?,
+            demo,
+            graphiql: env.flag("TERBUKA_GRAPHIQL", true)?,
+            limits: SchemaLimits {
+                depth: env.number("TERBUKA_GRAPHQL_MAX_DEPTH", 15, 3, 100)? as usize,
+                complexity: env.number("TERBUKA_GRAPHQL_MAX_COMPLEXITY", 5000, 100, 1_000_000)?
+                    as usize,
+                aliases: env.number("TERBUKA_GRAPHQL_MAX_ALIASES", 10, 0, 1000)? as usize,
+                introspection: env.flag("TERBUKA_INTROSPECTION", true)?,
+            },
+            max_json_bytes: env.number("TERBUKA_MAX_JSON_BYTES", 1 << 20, 1024, 64 << 20)? as usize,
+            log_json,
+            log_filter: env.string("TERBUKA_LOG", "info,sqlx=warn,apalis=warn,sea_orm=warn"),
+            cors_origins,
+            worker,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        let env = Env::from_pairs([("TERBUKA_BIND", "everywhere")]);
+        assert_eq!(Config::from_env(&env).unwrap_err().var, "TERBUKA_BIND");
+        let env = Env::from_pairs([
+            ("TERBUKA_MODE", "production"),
+            ("TERBUKA_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("TERBUKA_PUBLIC_URL", "https://terbuka.example.go.id"),
+            ("TERBUKA_DEMO", "true"),
+        ]);
+        assert_eq!(Config::from_env(&env).unwrap_err().var, "TERBUKA_DEMO");
+    }
+
+    #[test]
+    fn defaults_run_everything_in_one_process_with_the_demo() {
+        let config = Config::from_env(&Env::default()).unwrap();
+        assert!(config.run_worker && config.demo);
+        assert_eq!(config.worker.database_url, "sqlite://terbuka.db?mode=rwc");
+        assert_eq!(config.bind.port(), 8080);
+    }
+}

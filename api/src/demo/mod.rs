@@ -1,0 +1,143 @@
+//! The demo: Bojonegoro's real OGP story (2016–2018), loaded on the first all-in-one start so a
+//! newcomer sees the product with the data it was made for. Each part is loaded once (recorded
+//! in `seed_run`), so a restart never duplicates it; `TERBUKA_DEMO=false` turns it off.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::member::{self, MemberLevel};
+use entity::organisation::{self, OrganisationKind};
+use entity::{Clock, seed_run, validate};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// The facts the demo is made of (the project's own copy).
+pub const DATA: &str = include_str!("bojonegoro.json");
+
+#[derive(Deserialize)]
+pub struct Data {
+    pub members: Vec<MemberFact>,
+    pub organisations: Vec<OrganisationFact>,
+}
+
+#[derive(Deserialize)]
+pub struct MemberFact {
+    pub name: String,
+    pub slug: String,
+    pub level: MemberLevel,
+    pub parent: Option<String>,
+    pub time_zone: String,
+    pub ogp_member_since: NaiveDate,
+}
+
+#[derive(Deserialize)]
+pub struct OrganisationFact {
+    pub name: String,
+    pub acronym: Option<String>,
+    pub kind: OrganisationKind,
+}
+
+pub fn data() -> Data {
+    serde_json::from_str(DATA).expect("the demo data file parses")
+}
+
+/// Loads every part of the demo that is not loaded yet.
+pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
+    let _ = clock;
+    once(db, "demo:foundation", foundation).await?;
+    Ok(())
+}
+
+/// Runs `part` in one transaction that first claims its name in `seed_run`: a second process
+/// starting at the same moment waits on the claim and then finds the part loaded.
+async fn once<F>(db: &DatabaseConnection, name: &str, part: F) -> Result<(), DbErr>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<(), DbErr>,
+{
+    if seed_run::Entity::find_by_id(name.to_owned())
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let tx = entity::db::begin_write(db).await?;
+    let claim = seed_run::ActiveModel {
+        name: Set(name.to_owned()),
+        applied_at: Set(Utc::now()),
+    };
+    match seed_run::Entity::insert(claim)
+        .exec_without_returning(&tx)
+        .await
+    {
+        Ok(_) => {}
+        Err(e) if entity::db::is_unique_violation(&e) => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    part(&tx).await?;
+    tx.commit().await?;
+    tracing::info!(part = name, "demo data loaded");
+    Ok(())
+}
+
+async fn foundation(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    let data = data();
+    let now = Utc::now();
+    let mut ids: HashMap<String, Uuid> = HashMap::new();
+    for m in &data.members {
+        let id = Uuid::now_v7();
+        ids.insert(m.name.clone(), id);
+        member::Entity::insert(member::ActiveModel {
+            id: Set(id),
+            slug: Set(m.slug.clone()),
+            name: Set(m.name.clone()),
+            level: Set(m.level),
+            parent_id: Set(m.parent.as_ref().and_then(|p| ids.get(p).copied())),
+            time_zone: Set(m.time_zone.clone()),
+            ogp_member_since: Set(Some(m.ogp_member_since)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(tx)
+        .await?;
+    }
+    let bojonegoro = ids["Kabupaten Bojonegoro"];
+    for o in &data.organisations {
+        organisation::Entity::insert(organisation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            member_id: Set(bojonegoro),
+            name: Set(o.name.clone()),
+            name_key: Set(validate::name_key(&o.name)),
+            acronym: Set(o.acronym.clone()),
+            kind: Set(o.kind),
+            parent_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_demo_data_file_parses_and_names_bojonegoro_in_indonesia() {
+        let data = super::data();
+        let boj = data
+            .members
+            .iter()
+            .find(|m| m.slug == "bojonegoro")
+            .expect("Bojonegoro is in the demo");
+        assert_eq!(boj.parent.as_deref(), Some("Indonesia"));
+        assert!(
+            data.organisations
+                .iter()
+                .any(|o| o.acronym.as_deref() == Some("Dinas Kominfo"))
+        );
+    }
+}

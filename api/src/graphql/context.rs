@@ -1,0 +1,67 @@
+//! What a resolver can reach: the application (database, clock, queue, settings) and the
+//! request (language, request id, data loaders).
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+use entity::{Clock, Lang};
+use sea_orm::DatabaseConnection;
+use worker::JobQueue;
+use worker::tokens::Signer;
+
+use crate::config::Config;
+
+use super::loaders::Loaders;
+
+/// Shared by every request of one process.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub queue: JobQueue,
+    pub signer: Signer,
+}
+
+/// Facts about the request a resolver may need.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub request_id: String,
+    /// The client's address as seen by this process (for rate limits).
+    pub client: String,
+}
+
+/// Shorthands for resolvers.
+pub trait CtxExt {
+    fn app(&self) -> &AppState;
+    fn db(&self) -> &DatabaseConnection {
+        &self.app().db
+    }
+    fn lang(&self) -> Lang;
+    fn loaders(&self) -> &Loaders;
+    fn meta(&self) -> RequestMeta;
+}
+
+impl CtxExt for Context<'_> {
+    fn app(&self) -> &AppState {
+        self.data_unchecked::<AppState>()
+    }
+
+    fn lang(&self) -> Lang {
+        self.data_opt::<Lang>().copied().unwrap_or_default()
+    }
+
+    fn loaders(&self) -> &Loaders {
+        self.data_unchecked::<Loaders>()
+    }
+
+    fn meta(&self) -> RequestMeta {
+        self.data_opt::<RequestMeta>().cloned().unwrap_or_default()
+    }
+}
+
+/// A loader with the request's batching (the default 1,000 keys per batch).
+pub fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T> {
+    DataLoader::new(inner, tokio::spawn)
+}

@@ -1,0 +1,100 @@
+//! Top-level GraphQL errors and their `extensions.code`, in one place.
+//!
+//! Validation problems of a mutation's input are not here: they go in the payload's
+//! `userErrors`. Top-level errors are for: not signed in, not allowed, not found, limits, bad
+//! requests and internal faults. An internal fault never shows its cause to the client (it is
+//! logged with the request id instead).
+
+use async_graphql::{Error, ErrorExtensions};
+use entity::Lang;
+
+/// Codes a client can switch on.
+pub mod code {
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    pub const PAGE_SIZE_EXCEEDED: &str = "PAGE_SIZE_EXCEEDED";
+    pub const DEPTH_LIMIT_EXCEEDED: &str = "DEPTH_LIMIT_EXCEEDED";
+    pub const COMPLEXITY_LIMIT_EXCEEDED: &str = "COMPLEXITY_LIMIT_EXCEEDED";
+    pub const ALIAS_LIMIT_EXCEEDED: &str = "ALIAS_LIMIT_EXCEEDED";
+    pub const FIELD_LIMIT_EXCEEDED: &str = "FIELD_LIMIT_EXCEEDED";
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+fn with_code(message: String, code: &'static str) -> Error {
+    Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+pub fn not_found(lang: Lang) -> Error {
+    with_code(
+        match lang {
+            Lang::Id => "Data tidak ditemukan.".into(),
+            Lang::En => "Not found.".into(),
+        },
+        code::NOT_FOUND,
+    )
+}
+
+pub fn unauthenticated(lang: Lang) -> Error {
+    with_code(
+        match lang {
+            Lang::Id => "Silakan masuk terlebih dahulu.".into(),
+            Lang::En => "Please sign in first.".into(),
+        },
+        code::UNAUTHENTICATED,
+    )
+}
+
+pub fn forbidden(lang: Lang) -> Error {
+    with_code(
+        match lang {
+            Lang::Id => "Anda tidak berwenang melakukan ini.".into(),
+            Lang::En => "You are not allowed to do this.".into(),
+        },
+        code::FORBIDDEN,
+    )
+}
+
+pub fn page_size(lang: Lang, max: i32) -> Error {
+    with_code(
+        match lang {
+            Lang::Id => format!("Ukuran halaman harus antara 0 dan {max}."),
+            Lang::En => format!("The page size must be between 0 and {max}."),
+        },
+        code::PAGE_SIZE_EXCEEDED,
+    )
+}
+
+pub fn bad_input(message: String) -> Error {
+    with_code(message, code::BAD_USER_INPUT)
+}
+
+pub fn rate_limited(lang: Lang) -> Error {
+    with_code(
+        match lang {
+            Lang::Id => "Terlalu banyak permintaan. Coba lagi sebentar lagi.".into(),
+            Lang::En => "Too many requests. Try again shortly.".into(),
+        },
+        code::RATE_LIMITED,
+    )
+}
+
+/// The message an internal fault shows; its cause goes to the log.
+pub fn internal_message(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => "Terjadi kesalahan pada server. Silakan coba lagi.",
+        Lang::En => "Something went wrong on the server. Please try again.",
+    }
+}
+
+/// Logs an unexpected error and returns one that hides it.
+pub fn internal(err: impl std::fmt::Display, lang: Lang) -> Error {
+    tracing::error!(error = %err, "internal error");
+    with_code(internal_message(lang).to_owned(), code::INTERNAL)
+}

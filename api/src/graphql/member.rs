@@ -1,0 +1,484 @@
+//! OGP member governments: who takes part (a nation, a province, a regency, a city).
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{NaiveDate, Utc};
+use entity::member::{self, MemberLevel};
+use entity::validate;
+use entity::{Problem, Problems};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::errors;
+use super::ids;
+use super::loaders::OrganisationFilter;
+use super::mutation::{
+    Outcome, Receipt, Refused, UserError, commit_create, maybe_ref, present, user_errors,
+};
+use super::organisation::Organisation;
+use super::pagination::{self, ChildPageKey, Conn, Page, TotalCount};
+
+pub const KIND: &str = "Member";
+
+/// An OGP member government.
+pub struct Member(pub member::Model);
+
+#[Object]
+impl Member {
+    pub async fn id(&self) -> ID {
+        ids::encode(KIND, self.0.id)
+    }
+    /// Short name used in public URLs.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn level(&self) -> MemberLevel {
+        self.0.level
+    }
+    /// The government this one is part of (Bojonegoro → Indonesia).
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
+        let Some(pid) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(ctx.loaders().member.load_one(pid).await?.map(Member))
+    }
+    /// IANA time zone in which dates are shown and periods are counted.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// When it joined OGP (day precision where known).
+    async fn ogp_member_since(&self) -> Option<NaiveDate> {
+        self.0.ogp_member_since
+    }
+    /// The organisations taking part in this member's partnership.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        kind: Option<entity::organisation::OrganisationKind>,
+    ) -> Result<Conn<Organisation>> {
+        let page = Page::from_args(ctx, first, after, last, before)?;
+        let filter = OrganisationFilter { kind };
+        let Page::Forward { limit, after } = page else {
+            return Err(errors::bad_input(match ctx.lang() {
+                entity::Lang::Id => "Daftar bertingkat hanya mendukung first/after.".into(),
+                entity::Lang::En => "Nested lists support first/after only.".into(),
+            }));
+        };
+        let key = ChildPageKey {
+            parent: self.0.id,
+            limit,
+            after,
+            filter: filter.clone(),
+        };
+        let (rows, more) = ctx
+            .loaders()
+            .organisations_by_member
+            .load_one(key)
+            .await?
+            .unwrap_or_default();
+        let counter = ctx.loaders().organisation_count_by_member.clone();
+        let parent = self.0.id;
+        let total = TotalCount::new(move || {
+            let counter = counter.clone();
+            let filter = filter.clone();
+            async move { Ok(counter.load_one((parent, filter)).await?.unwrap_or(0)) }
+        });
+        Ok(pagination::child_connection::<
+            entity::organisation::Entity,
+            _,
+        >(rows, more, after, total, Organisation))
+    }
+    /// One of this member's organisations; another member's id is not found here.
+    async fn organisation(&self, ctx: &Context<'_>, id: ID) -> Result<Organisation> {
+        let found = match ids::decode_as(&id, super::organisation::KIND) {
+            Some(oid) => ctx.loaders().organisation.load_one(oid).await?,
+            None => None,
+        };
+        match found {
+            Some(o) if o.member_id == self.0.id => Ok(Organisation(o)),
+            _ => Err(errors::not_found(ctx.lang())),
+        }
+    }
+    async fn created_at(&self) -> chrono::DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> chrono::DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Increases with every change; send it back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+#[derive(Default)]
+pub struct MemberQuery;
+
+#[Object]
+impl MemberQuery {
+    /// Every member government served here.
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        level: Option<MemberLevel>,
+    ) -> Result<Conn<Member>> {
+        let page = Page::from_args(ctx, first, after, last, before)?;
+        let mut select = member::Entity::find();
+        if let Some(level) = level {
+            select = select.filter(member::Column::Level.eq(level));
+        }
+        Ok(pagination::page(ctx.db(), select, page, Member).await?)
+    }
+
+    /// A member by global id or by slug (`bojonegoro`).
+    async fn member(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Member> {
+        let found = match (id, slug) {
+            (Some(id), _) => match ids::decode_as(&id, KIND) {
+                Some(uuid) => ctx.loaders().member.load_one(uuid).await?,
+                None => None,
+            },
+            (None, Some(slug)) => {
+                member::Entity::find()
+                    .filter(member::Column::Slug.eq(slug.trim().to_lowercase()))
+                    .one(ctx.db())
+                    .await?
+            }
+            (None, None) => {
+                return Err(errors::bad_input(match ctx.lang() {
+                    entity::Lang::Id => "Sebutkan id atau slug.".into(),
+                    entity::Lang::En => "Give an id or a slug.".into(),
+                }));
+            }
+        };
+        found
+            .map(Member)
+            .ok_or_else(|| errors::not_found(ctx.lang()))
+    }
+}
+
+#[derive(InputObject, Serialize)]
+pub struct CreateMemberInput {
+    /// Makes a retried request safe: the same id returns the member created the first time.
+    pub client_mutation_id: Option<String>,
+    pub name: String,
+    /// Defaults to one made from the name.
+    pub slug: Option<String>,
+    pub level: MemberLevel,
+    pub parent_id: Option<ID>,
+    /// Defaults to Asia/Jakarta.
+    pub time_zone: Option<String>,
+    pub ogp_member_since: Option<NaiveDate>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateMemberPayload {
+    pub client_mutation_id: Option<String>,
+    pub member: Option<Member>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct UpdateMemberInput {
+    pub id: ID,
+    /// The version that was read; a newer one in the database means someone else changed it.
+    pub version: i32,
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub level: Option<MemberLevel>,
+    pub parent_id: MaybeUndefined<ID>,
+    pub time_zone: Option<String>,
+    pub ogp_member_since: MaybeUndefined<NaiveDate>,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateMemberPayload {
+    pub member: Option<Member>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct MemberMutation;
+
+/// Fields common to create and update, once parsed.
+struct MemberFields {
+    name: Option<String>,
+    slug: Option<String>,
+    level: Option<MemberLevel>,
+    parent: Option<Option<Uuid>>,
+    time_zone: Option<String>,
+}
+
+async fn check_parent<C: ConnectionTrait>(
+    db: &C,
+    problems: &mut Problems,
+    level: MemberLevel,
+    parent: Option<Uuid>,
+    this: Option<Uuid>,
+) -> Result<(), sea_orm::DbErr> {
+    let Some(mut pid) = parent else { return Ok(()) };
+    let Some(p) = member::Entity::find_by_id(pid).one(db).await? else {
+        problems.push(&["input", "parentId"], Problem::NotFound);
+        return Ok(());
+    };
+    if p.level.rank() <= level.rank() {
+        problems.push(&["input", "parentId"], Problem::ParentLevel);
+    }
+    // Walk up: the parent may not be this member or below it.
+    for _ in 0..16 {
+        if Some(pid) == this {
+            problems.push(&["input", "parentId"], Problem::ParentCycle);
+            break;
+        }
+        match member::Entity::find_by_id(pid).one(db).await? {
+            Some(m) => match m.parent_id {
+                Some(next) => pid = next,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+fn parse_fields(
+    problems: &mut Problems,
+    name: Option<&str>,
+    slug: Option<&str>,
+    level: Option<MemberLevel>,
+    parent: MaybeUndefined<&ID>,
+    time_zone: Option<&str>,
+) -> MemberFields {
+    let name =
+        name.and_then(|n| problems.check(validate::required_text(&["input", "name"], n, 200)));
+    let slug = slug.and_then(|s| problems.check(validate::slug(&["input", "slug"], s)));
+    let parent = match parent {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(id) => match ids::decode_as(id, KIND) {
+            Some(uuid) => Some(Some(uuid)),
+            None => {
+                problems.push(&["input", "parentId"], Problem::InvalidId);
+                None
+            }
+        },
+    };
+    let time_zone = time_zone.and_then(|tz| {
+        problems
+            .check(validate::time_zone(&["input", "timeZone"], tz))
+            .map(|tz| tz.name().to_owned())
+    });
+    MemberFields {
+        name,
+        slug,
+        level,
+        parent,
+        time_zone,
+    }
+}
+
+#[Object]
+impl MemberMutation {
+    /// Adds a member government.
+    async fn create_member(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateMemberInput,
+    ) -> Result<CreateMemberPayload> {
+        let lang = ctx.lang();
+        let cmid = input.client_mutation_id.clone();
+        let result = create_member(ctx, &input).await;
+        Ok(match result {
+            Ok(m) => CreateMemberPayload {
+                client_mutation_id: cmid,
+                member: Some(Member(m)),
+                user_errors: vec![],
+            },
+            Err(Outcome::Refused(Refused(p))) => CreateMemberPayload {
+                client_mutation_id: cmid,
+                member: None,
+                user_errors: user_errors(p, lang),
+            },
+            Err(Outcome::Raced) => return Err(errors::internal("receipt race not resolved", lang)),
+            Err(Outcome::Db(e)) => return Err(errors::internal(e, lang)),
+        })
+    }
+
+    /// Changes a member government; `version` must be the one that was read.
+    async fn update_member(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMemberInput,
+    ) -> Result<UpdateMemberPayload> {
+        let lang = ctx.lang();
+        Ok(match update_member(ctx, &input).await {
+            Ok(m) => UpdateMemberPayload {
+                member: Some(Member(m)),
+                user_errors: vec![],
+            },
+            Err(Outcome::Refused(Refused(p))) => UpdateMemberPayload {
+                member: None,
+                user_errors: user_errors(p, lang),
+            },
+            Err(Outcome::Raced) => return Err(errors::internal("unexpected race", lang)),
+            Err(Outcome::Db(e)) => return Err(errors::internal(e, lang)),
+        })
+    }
+}
+
+async fn create_member(
+    ctx: &Context<'_>,
+    input: &CreateMemberInput,
+) -> Result<member::Model, Outcome> {
+    let db = ctx.db();
+    let scope = super::scope(ctx);
+    let receipt = Receipt::new(
+        &scope,
+        "createMember",
+        input.client_mutation_id.as_deref(),
+        input,
+    )?;
+    if let Some(r) = &receipt
+        && let Some(id) = r.earlier(db).await?
+        && let Some(m) = member::Entity::find_by_id(id).one(db).await?
+    {
+        return Ok(m);
+    }
+    let mut problems = Problems::new();
+    let f = parse_fields(
+        &mut problems,
+        Some(&input.name),
+        input.slug.as_deref(),
+        Some(input.level),
+        present(input.parent_id.as_ref()),
+        Some(input.time_zone.as_deref().unwrap_or("Asia/Jakarta")),
+    );
+    let tx = entity::db::begin_write(db).await?;
+    check_parent(&tx, &mut problems, input.level, f.parent.flatten(), None).await?;
+    problems.into_result()?;
+    let name = f.name.expect("validated");
+    let slug = f.slug.unwrap_or_else(|| validate::slugify(&name));
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let row = member::ActiveModel {
+        id: Set(id),
+        slug: Set(slug),
+        name: Set(name),
+        level: Set(input.level),
+        parent_id: Set(f.parent.flatten()),
+        time_zone: Set(f.time_zone.expect("validated")),
+        ogp_member_since: Set(input.ogp_member_since),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    };
+    if let Err(e) = member::Entity::insert(row)
+        .exec_without_returning(&tx)
+        .await
+    {
+        if entity::db::is_unique_violation(&e) {
+            return Err(Problems::one(&["input", "slug"], Problem::Duplicate).into());
+        }
+        return Err(e.into());
+    }
+    let id = commit_create(receipt.as_ref(), tx, db, id).await?;
+    member::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Outcome::Raced)
+}
+
+async fn update_member(
+    ctx: &Context<'_>,
+    input: &UpdateMemberInput,
+) -> Result<member::Model, Outcome> {
+    let db = ctx.db();
+    let Some(id) = ids::decode_as(&input.id, KIND) else {
+        return Err(Problems::one(&["input", "id"], Problem::InvalidId).into());
+    };
+    let mut problems = Problems::new();
+    let f = parse_fields(
+        &mut problems,
+        input.name.as_deref(),
+        input.slug.as_deref(),
+        input.level,
+        maybe_ref(&input.parent_id),
+        input.time_zone.as_deref(),
+    );
+    let tx = entity::db::begin_write(db).await?;
+    let Some(current) = member::Entity::find_by_id(id).one(&tx).await? else {
+        return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+    };
+    let level = f.level.unwrap_or(current.level);
+    let parent = f.parent.unwrap_or(current.parent_id);
+    check_parent(&tx, &mut problems, level, parent, Some(id)).await?;
+    problems.into_result()?;
+    let changes = member::ActiveModel {
+        name: f.name.map(Set).unwrap_or(NotSet),
+        slug: f.slug.map(Set).unwrap_or(NotSet),
+        level: f.level.map(Set).unwrap_or(NotSet),
+        parent_id: f.parent.map(Set).unwrap_or(NotSet),
+        time_zone: f.time_zone.map(Set).unwrap_or(NotSet),
+        ogp_member_since: match input.ogp_member_since {
+            MaybeUndefined::Undefined => NotSet,
+            MaybeUndefined::Null => Set(None),
+            MaybeUndefined::Value(d) => Set(Some(d)),
+        },
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let result = member::Entity::update_many()
+        .set(changes)
+        .col_expr(
+            member::Column::Version,
+            Expr::col(member::Column::Version).add(1),
+        )
+        .filter(member::Column::Id.eq(id))
+        .filter(member::Column::Version.eq(input.version))
+        .exec(&tx)
+        .await;
+    match result {
+        Ok(r) if r.rows_affected == 1 => {}
+        Ok(_) => {
+            return Err(Problems::one(
+                &["input", "version"],
+                Problem::StaleVersion {
+                    current: current.version,
+                },
+            )
+            .into());
+        }
+        Err(e) if entity::db::is_unique_violation(&e) => {
+            return Err(Problems::one(&["input", "slug"], Problem::Duplicate).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let updated = member::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .expect("exists");
+    tx.commit().await?;
+    Ok(updated)
+}

@@ -1,0 +1,129 @@
+//! The GraphQL schema: one module per domain area, assembled here with the limits every
+//! request is held to.
+
+pub mod context;
+pub mod errors;
+pub mod extension;
+pub mod ids;
+pub mod loaders;
+pub mod mail;
+pub mod member;
+pub mod mutation;
+pub mod organisation;
+pub mod pagination;
+
+use async_graphql::{
+    Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema,
+};
+
+use context::{AppState, CtxExt};
+use extension::{Guard, Limits};
+
+pub type TerbukaSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Anything with a global id, fetchable with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Member(member::Member),
+    Organisation(organisation::Organisation),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any record by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Node> {
+        let lang = ctx.lang();
+        let Some((kind, uuid)) = ids::decode(&id) else {
+            return Err(errors::not_found(lang));
+        };
+        let loaders = ctx.loaders();
+        let node = match kind.as_str() {
+            member::KIND => loaders
+                .member
+                .load_one(uuid)
+                .await?
+                .map(|m| Node::Member(member::Member(m))),
+            organisation::KIND => loaders
+                .organisation
+                .load_one(uuid)
+                .await?
+                .map(|o| Node::Organisation(organisation::Organisation(o))),
+            _ => None,
+        };
+        node.ok_or_else(|| errors::not_found(lang))
+    }
+
+    /// Terbuka's version, for clients and support.
+    async fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(
+    NodeQuery,
+    member::MemberQuery,
+    organisation::OrganisationQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    member::MemberMutation,
+    organisation::OrganisationMutation,
+    mail::MailMutation,
+);
+
+/// Settings of the schema that come from configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaLimits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub aliases: usize,
+    pub introspection: bool,
+}
+
+impl Default for SchemaLimits {
+    fn default() -> Self {
+        Self {
+            depth: 15,
+            complexity: 5000,
+            aliases: 10,
+            introspection: true,
+        }
+    }
+}
+
+/// Builds the schema; `state` is `None` only for printing the SDL.
+pub fn build(state: Option<AppState>, limits: SchemaLimits) -> TerbukaSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(20)
+        .extension(Guard(Limits {
+            max_aliases: limits.aliases,
+            max_expanded_fields: 2_000,
+        }));
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `api/schema.graphql`.
+pub fn sdl() -> String {
+    build(None, SchemaLimits::default()).sdl()
+}
+
+/// Who a client mutation id belongs to.
+pub fn scope(ctx: &Context<'_>) -> String {
+    let _ = ctx;
+    "public".to_owned()
+}

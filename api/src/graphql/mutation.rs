@@ -1,0 +1,196 @@
+//! The shape every mutation shares: one `input:`, a payload with the record and `userErrors`,
+//! a client mutation id that makes a retried create safe, and optimistic concurrency through
+//! `version`.
+
+use async_graphql::SimpleObject;
+use chrono::Utc;
+use entity::db::is_unique_violation;
+use entity::mutation_receipt;
+use entity::{Lang, Problem, Problems, UserErrorCode};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// A problem with the input, at a path such as `["input", "name"]`.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct UserError {
+    /// Where in the input: `["input", "name"]`.
+    pub field: Vec<String>,
+    /// What is wrong, in the requested language (Indonesian by default).
+    pub message: String,
+    pub code: UserErrorCode,
+}
+
+/// The user errors of `problems`, in `lang`.
+pub fn user_errors(problems: Problems, lang: Lang) -> Vec<UserError> {
+    problems
+        .0
+        .into_iter()
+        .map(|p| UserError {
+            code: p.problem.code(),
+            message: p.problem.message(lang),
+            field: p.field,
+        })
+        .collect()
+}
+
+/// A mutation failed on its input: the user errors to return.
+pub struct Refused(pub Problems);
+
+impl From<Problems> for Refused {
+    fn from(p: Problems) -> Self {
+        Refused(p)
+    }
+}
+
+impl From<entity::FieldProblem> for Refused {
+    fn from(p: entity::FieldProblem) -> Self {
+        Refused(p.into())
+    }
+}
+
+/// A client mutation id with what it guards.
+pub struct Receipt<'a> {
+    pub scope: &'a str,
+    pub mutation: &'static str,
+    pub client_mutation_id: String,
+    pub input_hash: String,
+}
+
+impl<'a> Receipt<'a> {
+    /// A receipt for `input` when the client sent an id, `None` otherwise.
+    pub fn new<I: Serialize>(
+        scope: &'a str,
+        mutation: &'static str,
+        client_mutation_id: Option<&str>,
+        input: &I,
+    ) -> Result<Option<Self>, Refused> {
+        let Some(cmid) = client_mutation_id else {
+            return Ok(None);
+        };
+        let cmid = entity::validate::required_text(&["input", "clientMutationId"], cmid, 100)?;
+        let json = serde_json::to_vec(input).unwrap_or_default();
+        Ok(Some(Self {
+            scope,
+            mutation,
+            client_mutation_id: cmid,
+            input_hash: hex(&Sha256::digest(json)),
+        }))
+    }
+
+    /// The record an earlier request with this id created, if any. A reused id with a
+    /// different input is refused.
+    pub async fn earlier<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Uuid>, Outcome> {
+        use mutation_receipt::Column as C;
+        let found = mutation_receipt::Entity::find()
+            .filter(C::Scope.eq(self.scope))
+            .filter(C::Mutation.eq(self.mutation))
+            .filter(C::ClientMutationId.eq(&self.client_mutation_id))
+            .one(db)
+            .await
+            .map_err(Outcome::Db)?;
+        match found {
+            None => Ok(None),
+            Some(r) if r.input_hash == self.input_hash => Ok(Some(r.entity_id)),
+            Some(_) => Err(Outcome::Refused(Refused(Problems::one(
+                &["input", "clientMutationId"],
+                Problem::ClientMutationIdReused,
+            )))),
+        }
+    }
+
+    /// Records that this id created `entity_id` (in the creating transaction). A concurrent
+    /// retry that got there first shows up as [`Outcome::Raced`].
+    pub async fn save<C: ConnectionTrait>(&self, db: &C, entity_id: Uuid) -> Result<(), Outcome> {
+        let row = mutation_receipt::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            scope: Set(self.scope.to_owned()),
+            mutation: Set(self.mutation.to_owned()),
+            client_mutation_id: Set(self.client_mutation_id.clone()),
+            input_hash: Set(self.input_hash.clone()),
+            entity_id: Set(entity_id),
+            created_at: Set(Utc::now()),
+        };
+        match mutation_receipt::Entity::insert(row)
+            .exec_without_returning(db)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(Outcome::Raced),
+            Err(e) => Err(Outcome::Db(e)),
+        }
+    }
+}
+
+/// Commits a create, recording the receipt in the same transaction. When a concurrent retry
+/// with the same client mutation id committed first, this one is rolled back and the winner's
+/// record id is returned instead.
+pub async fn commit_create(
+    receipt: Option<&Receipt<'_>>,
+    tx: sea_orm::DatabaseTransaction,
+    db: &sea_orm::DatabaseConnection,
+    id: Uuid,
+) -> Result<Uuid, Outcome> {
+    if let Some(r) = receipt {
+        match r.save(&tx, id).await {
+            Err(Outcome::Raced) => {
+                tx.rollback().await?;
+                return match r.earlier(db).await? {
+                    Some(winner) => Ok(winner),
+                    None => Err(Outcome::Raced),
+                };
+            }
+            other => other?,
+        }
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An optional input field as "unchanged or set".
+pub fn present<T>(v: Option<&T>) -> async_graphql::MaybeUndefined<&T> {
+    match v {
+        Some(v) => async_graphql::MaybeUndefined::Value(v),
+        None => async_graphql::MaybeUndefined::Undefined,
+    }
+}
+
+/// A borrowed view of an optional, clearable input field.
+pub fn maybe_ref<T>(v: &async_graphql::MaybeUndefined<T>) -> async_graphql::MaybeUndefined<&T> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => async_graphql::MaybeUndefined::Undefined,
+        async_graphql::MaybeUndefined::Null => async_graphql::MaybeUndefined::Null,
+        async_graphql::MaybeUndefined::Value(v) => async_graphql::MaybeUndefined::Value(v),
+    }
+}
+
+/// Why a mutation did not complete.
+pub enum Outcome {
+    Refused(Refused),
+    /// A concurrent request with the same client mutation id committed first.
+    Raced,
+    Db(DbErr),
+}
+
+impl From<DbErr> for Outcome {
+    fn from(e: DbErr) -> Self {
+        Outcome::Db(e)
+    }
+}
+
+impl From<Refused> for Outcome {
+    fn from(r: Refused) -> Self {
+        Outcome::Refused(r)
+    }
+}
+
+impl From<Problems> for Outcome {
+    fn from(p: Problems) -> Self {
+        Outcome::Refused(Refused(p))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

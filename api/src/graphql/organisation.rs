@@ -1,0 +1,446 @@
+//! Organisations in a member's partnership: government offices (OPD), NGOs and the rest.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::Utc;
+use entity::organisation::{self, OrganisationKind};
+use entity::validate;
+use entity::{Problem, Problems};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::errors;
+use super::ids;
+use super::member::{self, Member};
+use super::mutation::{Outcome, Receipt, Refused, UserError, commit_create, user_errors};
+
+pub const KIND: &str = "Organisation";
+
+/// An organisation taking part in a partnership.
+pub struct Organisation(pub organisation::Model);
+
+#[Object]
+impl Organisation {
+    pub async fn id(&self) -> ID {
+        ids::encode(KIND, self.0.id)
+    }
+    /// The member government whose partnership this is.
+    async fn member(&self, ctx: &Context<'_>) -> Result<Member> {
+        ctx.loaders()
+            .member
+            .load_one(self.0.member_id)
+            .await?
+            .map(Member)
+            .ok_or_else(|| errors::not_found(ctx.lang()))
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Short name such as "Dinas Kominfo" or "BI".
+    async fn acronym(&self) -> Option<&str> {
+        self.0.acronym.as_deref()
+    }
+    async fn kind(&self) -> OrganisationKind {
+        self.0.kind
+    }
+    /// Whether it speaks for government (an OPD) rather than civil society.
+    async fn is_government(&self) -> bool {
+        self.0.kind.is_government()
+    }
+    /// The organisation it is part of (a *bidang* within a *dinas*).
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        let Some(pid) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .organisation
+            .load_one(pid)
+            .await?
+            .map(Organisation))
+    }
+    async fn created_at(&self) -> chrono::DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> chrono::DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Increases with every change; send it back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+#[derive(Default)]
+pub struct OrganisationQuery;
+
+#[Object]
+impl OrganisationQuery {
+    /// An organisation by global id.
+    async fn organisation(&self, ctx: &Context<'_>, id: ID) -> Result<Organisation> {
+        let found = match ids::decode_as(&id, KIND) {
+            Some(uuid) => ctx.loaders().organisation.load_one(uuid).await?,
+            None => None,
+        };
+        found
+            .map(Organisation)
+            .ok_or_else(|| errors::not_found(ctx.lang()))
+    }
+}
+
+#[derive(InputObject, Serialize)]
+pub struct CreateOrganisationInput {
+    /// Makes a retried request safe: the same id returns the organisation created the first time.
+    pub client_mutation_id: Option<String>,
+    pub member_id: ID,
+    pub name: String,
+    pub acronym: Option<String>,
+    pub kind: OrganisationKind,
+    pub parent_id: Option<ID>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateOrganisationPayload {
+    pub client_mutation_id: Option<String>,
+    pub organisation: Option<Organisation>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct UpdateOrganisationInput {
+    pub id: ID,
+    /// The version that was read; a newer one in the database means someone else changed it.
+    pub version: i32,
+    pub name: Option<String>,
+    pub acronym: MaybeUndefined<String>,
+    pub kind: Option<OrganisationKind>,
+    pub parent_id: MaybeUndefined<ID>,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateOrganisationPayload {
+    pub organisation: Option<Organisation>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct DeleteOrganisationInput {
+    pub id: ID,
+    pub version: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteOrganisationPayload {
+    pub deleted_id: Option<ID>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct OrganisationMutation;
+
+#[Object]
+impl OrganisationMutation {
+    /// Adds an organisation to a member's partnership.
+    async fn create_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganisationInput,
+    ) -> Result<CreateOrganisationPayload> {
+        let lang = ctx.lang();
+        let cmid = input.client_mutation_id.clone();
+        let (organisation, user_errors) = settle(create(ctx, &input).await, lang)?;
+        Ok(CreateOrganisationPayload {
+            client_mutation_id: cmid,
+            organisation,
+            user_errors,
+        })
+    }
+
+    /// Changes an organisation; `version` must be the one that was read.
+    async fn update_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganisationInput,
+    ) -> Result<UpdateOrganisationPayload> {
+        let (organisation, user_errors) = settle(update(ctx, &input).await, ctx.lang())?;
+        Ok(UpdateOrganisationPayload {
+            organisation,
+            user_errors,
+        })
+    }
+
+    /// Removes an organisation that nothing refers to (one entered by mistake).
+    async fn delete_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteOrganisationInput,
+    ) -> Result<DeleteOrganisationPayload> {
+        let lang = ctx.lang();
+        match delete(ctx, &input).await {
+            Ok(()) => Ok(DeleteOrganisationPayload {
+                deleted_id: Some(input.id),
+                user_errors: vec![],
+            }),
+            Err(Outcome::Refused(Refused(p))) => Ok(DeleteOrganisationPayload {
+                deleted_id: None,
+                user_errors: user_errors(p, lang),
+            }),
+            Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
+            Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+        }
+    }
+}
+
+fn settle(
+    result: Result<organisation::Model, Outcome>,
+    lang: entity::Lang,
+) -> Result<(Option<Organisation>, Vec<UserError>)> {
+    match result {
+        Ok(m) => Ok((Some(Organisation(m)), vec![])),
+        Err(Outcome::Refused(Refused(p))) => Ok((None, user_errors(p, lang))),
+        Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
+        Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+    }
+}
+
+/// The parent must be an organisation of the same member, and not the organisation itself or
+/// one below it.
+async fn check_parent<C: ConnectionTrait>(
+    db: &C,
+    problems: &mut Problems,
+    member_id: Uuid,
+    parent: Option<Uuid>,
+    this: Option<Uuid>,
+) -> Result<(), sea_orm::DbErr> {
+    let mut next = parent;
+    let mut depth = 0;
+    while let Some(pid) = next {
+        if Some(pid) == this {
+            problems.push(&["input", "parentId"], Problem::ParentCycle);
+            return Ok(());
+        }
+        match organisation::Entity::find_by_id(pid).one(db).await? {
+            Some(p) if p.member_id == member_id => next = p.parent_id,
+            _ if depth == 0 => {
+                problems.push(&["input", "parentId"], Problem::NotFound);
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn decode_ref(problems: &mut Problems, field: &str, id: &ID, kind: &str) -> Option<Uuid> {
+    let found = ids::decode_as(id, kind);
+    if found.is_none() {
+        problems.push(&["input", field], Problem::InvalidId);
+    }
+    found
+}
+
+async fn create(
+    ctx: &Context<'_>,
+    input: &CreateOrganisationInput,
+) -> Result<organisation::Model, Outcome> {
+    let db = ctx.db();
+    let scope = super::scope(ctx);
+    let receipt = Receipt::new(
+        &scope,
+        "createOrganisation",
+        input.client_mutation_id.as_deref(),
+        input,
+    )?;
+    if let Some(r) = &receipt
+        && let Some(id) = r.earlier(db).await?
+        && let Some(m) = organisation::Entity::find_by_id(id).one(db).await?
+    {
+        return Ok(m);
+    }
+    let mut problems = Problems::new();
+    let member_id = decode_ref(&mut problems, "memberId", &input.member_id, member::KIND);
+    let name = problems.check(validate::required_text(
+        &["input", "name"],
+        &input.name,
+        200,
+    ));
+    let acronym = problems
+        .check(validate::optional_text(
+            &["input", "acronym"],
+            input.acronym.as_deref(),
+            40,
+        ))
+        .flatten();
+    let parent = input
+        .parent_id
+        .as_ref()
+        .and_then(|p| decode_ref(&mut problems, "parentId", p, KIND));
+    let tx = entity::db::begin_write(db).await?;
+    if let Some(mid) = member_id {
+        if entity::member::Entity::find_by_id(mid)
+            .one(&tx)
+            .await?
+            .is_none()
+        {
+            problems.push(&["input", "memberId"], Problem::NotFound);
+        } else {
+            check_parent(&tx, &mut problems, mid, parent, None).await?;
+        }
+    }
+    problems.into_result()?;
+    let (member_id, name) = (member_id.expect("validated"), name.expect("validated"));
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let row = organisation::ActiveModel {
+        id: Set(id),
+        member_id: Set(member_id),
+        name_key: Set(validate::name_key(&name)),
+        name: Set(name),
+        acronym: Set(acronym),
+        kind: Set(input.kind),
+        parent_id: Set(parent),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    };
+    if let Err(e) = organisation::Entity::insert(row)
+        .exec_without_returning(&tx)
+        .await
+    {
+        if entity::db::is_unique_violation(&e) {
+            return Err(Problems::one(&["input", "name"], Problem::Duplicate).into());
+        }
+        return Err(e.into());
+    }
+    let id = commit_create(receipt.as_ref(), tx, db, id).await?;
+    organisation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Outcome::Raced)
+}
+
+async fn update(
+    ctx: &Context<'_>,
+    input: &UpdateOrganisationInput,
+) -> Result<organisation::Model, Outcome> {
+    let db = ctx.db();
+    let mut problems = Problems::new();
+    let id = decode_ref(&mut problems, "id", &input.id, KIND);
+    let name = input
+        .name
+        .as_deref()
+        .and_then(|n| problems.check(validate::required_text(&["input", "name"], n, 200)));
+    let acronym = match &input.acronym {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(a) => problems
+            .check(validate::optional_text(&["input", "acronym"], Some(a), 40))
+            .map(|a| a),
+    };
+    let parent = match &input.parent_id {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(p) => decode_ref(&mut problems, "parentId", p, KIND).map(Some),
+    };
+    let Some(id) = id else {
+        return Err(problems.into());
+    };
+    let tx = entity::db::begin_write(db).await?;
+    let Some(current) = organisation::Entity::find_by_id(id).one(&tx).await? else {
+        return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+    };
+    if let Some(p) = parent {
+        check_parent(&tx, &mut problems, current.member_id, p, Some(id)).await?;
+    }
+    problems.into_result()?;
+    let changes = organisation::ActiveModel {
+        name_key: name
+            .as_deref()
+            .map(|n| Set(validate::name_key(n)))
+            .unwrap_or(NotSet),
+        name: name.map(Set).unwrap_or(NotSet),
+        acronym: acronym.map(Set).unwrap_or(NotSet),
+        kind: input.kind.map(Set).unwrap_or(NotSet),
+        parent_id: parent.map(Set).unwrap_or(NotSet),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let result = organisation::Entity::update_many()
+        .set(changes)
+        .col_expr(
+            organisation::Column::Version,
+            Expr::col(organisation::Column::Version).add(1),
+        )
+        .filter(organisation::Column::Id.eq(id))
+        .filter(organisation::Column::Version.eq(input.version))
+        .exec(&tx)
+        .await;
+    match result {
+        Ok(r) if r.rows_affected == 1 => {}
+        Ok(_) => {
+            return Err(Problems::one(
+                &["input", "version"],
+                Problem::StaleVersion {
+                    current: current.version,
+                },
+            )
+            .into());
+        }
+        Err(e) if entity::db::is_unique_violation(&e) => {
+            return Err(Problems::one(&["input", "name"], Problem::Duplicate).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let updated = organisation::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .expect("exists");
+    tx.commit().await?;
+    Ok(updated)
+}
+
+async fn delete(ctx: &Context<'_>, input: &DeleteOrganisationInput) -> Result<(), Outcome> {
+    let db = ctx.db();
+    let mut problems = Problems::new();
+    let Some(id) = decode_ref(&mut problems, "id", &input.id, KIND) else {
+        return Err(problems.into());
+    };
+    let tx = entity::db::begin_write(db).await?;
+    let Some(current) = organisation::Entity::find_by_id(id).one(&tx).await? else {
+        return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+    };
+    if current.version != input.version {
+        return Err(Problems::one(
+            &["input", "version"],
+            Problem::StaleVersion {
+                current: current.version,
+            },
+        )
+        .into());
+    }
+    match organisation::Entity::delete_by_id(id).exec(&tx).await {
+        Ok(_) => {}
+        Err(e) if entity::db::is_foreign_key_violation(&e) => {
+            return Err(Problems::one(
+                &["input", "id"],
+                Problem::Rule {
+                    id: "Organisasi ini masih dirujuk oleh data lain.".into(),
+                    en: "Other records still refer to this organisation.".into(),
+                },
+            )
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(())
+}

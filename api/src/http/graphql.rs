@@ -1,0 +1,196 @@
+//! The GraphQL endpoint over HTTP. Bodies are limited by content type before the GraphQL layer
+//! sees them; a malformed body gets a GraphQL-shaped error with a code, never a 500.
+
+use std::net::SocketAddr;
+
+use async_graphql::{Request as GqlRequest, Response as GqlResponse, ServerError};
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use entity::Lang;
+use serde::Deserialize;
+
+use super::{HttpState, RequestId};
+use crate::graphql::context::RequestMeta;
+use crate::graphql::errors::code;
+use crate::graphql::loaders::Loaders;
+
+const GRAPHIQL: &str = include_str!("graphiql.html");
+
+fn lang_of(headers: &HeaderMap) -> Lang {
+    Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// A response that carries one GraphQL error with a code.
+pub fn error_response(
+    status: StatusCode,
+    code: &'static str,
+    message: impl Into<String>,
+) -> Response {
+    let mut err = ServerError::new(message, None);
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    let body = GqlResponse::from_errors(vec![err]);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&body).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// GraphiQL in a browser; a query in the URL is executed (never a mutation).
+pub async fn get(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Some(query) = params.query else {
+        if state.app.config.graphiql {
+            return Html(GRAPHIQL).into_response();
+        }
+        return error_response(
+            StatusCode::NOT_FOUND,
+            code::BAD_REQUEST,
+            "GraphiQL is disabled.",
+        );
+    };
+    // GET is for reading: a mutation must come as POST (links and prefetchers never write).
+    if let Ok(doc) = async_graphql::parser::parse_query(&query)
+        && doc
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != async_graphql::parser::types::OperationType::Query)
+    {
+        return error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::BAD_REQUEST,
+            "Mutations must be sent with POST.",
+        );
+    }
+    let mut request = GqlRequest::new(query);
+    if let Some(op) = params.operation_name {
+        request = request.operation_name(op);
+    }
+    if let Some(vars) = params.variables {
+        match serde_json::from_str(&vars) {
+            Ok(v) => request = request.variables(v),
+            Err(e) => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    code::BAD_REQUEST,
+                    format!("variables is not valid JSON: {e}"),
+                );
+            }
+        }
+    }
+    execute(&state, request, lang, rid, peer).await
+}
+
+/// `POST /graphql` with `application/json`.
+pub async fn post(
+    State(state): State<HttpState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let lang = lang_of(&headers);
+    debug_assert_eq!(req.method(), Method::POST);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !content_type.starts_with("application/json")
+        && !content_type.starts_with("application/graphql-response+json")
+    {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code::BAD_REQUEST,
+            "Send the request as application/json.",
+        );
+    }
+    let limit = state.app.config.max_json_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large(limit);
+    }
+    let bytes = match to_bytes(req.into_body(), limit).await {
+        Ok(b) => b,
+        Err(_) => return too_large(limit),
+    };
+    let request: GqlRequest = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = if bytes.first() == Some(&b'[') {
+                "Batched requests are not supported: send one operation per request.".to_owned()
+            } else {
+                format!("The body is not a GraphQL request in JSON: {e}")
+            };
+            return error_response(StatusCode::BAD_REQUEST, code::BAD_REQUEST, message);
+        }
+    };
+    execute(&state, request, lang, rid, peer).await
+}
+
+fn too_large(limit: usize) -> Response {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        code::PAYLOAD_TOO_LARGE,
+        format!("The request body is larger than {limit} bytes."),
+    )
+}
+
+async fn execute(
+    state: &HttpState,
+    request: GqlRequest,
+    lang: Lang,
+    rid: RequestId,
+    peer: SocketAddr,
+) -> Response {
+    let request = request
+        .data(lang)
+        .data(Loaders::new(&state.app.db))
+        .data(RequestMeta {
+            request_id: rid.0,
+            client: peer.ip().to_string(),
+        });
+    let response = state.schema.execute(request).await;
+    for err in &response.errors {
+        let code = err
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .map(|v| v.to_string().trim_matches('"').to_owned())
+            .unwrap_or_else(|| "UNKNOWN".to_owned());
+        state.metrics.record_graphql_error(&code);
+    }
+    let body = serde_json::to_string(&response).unwrap_or_default();
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response()
+}

@@ -1,0 +1,133 @@
+//! HTTP: `POST /graphql`, GraphiQL on `GET /graphql`, `/healthz`, `/readyz`, `/metrics`; request
+//! ids, logs and metrics on every request.
+
+pub mod graphql;
+pub mod metrics;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm_migration::MigratorTrait;
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::graphql::TerbukaSchema;
+use crate::graphql::context::AppState;
+use metrics::Metrics;
+
+/// What the HTTP handlers share.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppState,
+    pub schema: TerbukaSchema,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The request id (from `X-Request-Id` when the client or a proxy sent a sane one).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Request id, structured log line and metrics for every request.
+async fn observe(State(state): State<HttpState>, mut req: Request, next: Next) -> Response {
+    let id = request_id(&req);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().clone();
+    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+    let start = Instant::now();
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let took = start.elapsed();
+    let status = response.status();
+    state
+        .metrics
+        .record_request(method.as_str(), &route, status.as_u16(), took);
+    span.in_scope(|| {
+        tracing::info!(
+            status = status.as_u16(),
+            ms = took.as_secs_f64() * 1000.0,
+            "served"
+        );
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), v);
+    }
+    response
+}
+
+/// The process is up.
+async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+/// The process can serve: the database answers and every migration is applied.
+async fn readyz(State(state): State<HttpState>) -> Response {
+    let db = &state.app.db;
+    let database = db.ping().await.is_ok();
+    let migrations = database
+        && migration::Migrator::get_pending_migrations(db)
+            .await
+            .map(|p| p.is_empty())
+            .unwrap_or(false);
+    let ready = database && migrations;
+    let body = Json(json!({
+        "status": if ready { "ready" } else { "not ready" },
+        "database": database,
+        "migrations": migrations,
+    }));
+    if ready {
+        (StatusCode::OK, body).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+    }
+}
+
+async fn metrics_text(State(state): State<HttpState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}
+
+async fn not_found() -> impl IntoResponse {
+    (StatusCode::NOT_FOUND, Json(json!({"error": "not found"})))
+}

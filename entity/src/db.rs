@@ -1,0 +1,38 @@
+//! Transaction helpers that behave the same on SQLite and PostgreSQL.
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Begins a transaction that will read and then write.
+///
+/// On SQLite it is `BEGIN IMMEDIATE`: a deferred transaction that reads first fails at the
+/// lock upgrade with `SQLITE_BUSY` under load, whatever the busy timeout. On PostgreSQL it is an
+/// ordinary transaction (row locks and unique constraints do the rest).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    db.begin_with_options(options).await
+}
+
+/// Whether the error is a unique-constraint violation (a duplicate).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Whether the error is a foreign-key violation (a referenced record is missing or in use).
+pub fn is_foreign_key_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    )
+}
+
+/// The backend a connection or transaction talks to.
+pub fn backend<C: ConnectionTrait>(c: &C) -> DbBackend {
+    c.get_database_backend()
+}

@@ -1,0 +1,68 @@
+//! Terbuka's worker: mail delivery, scheduled digests, deadline alerts and reports.
+//!
+//! It runs inside the API process in the all-in-one mode and alone (the `worker` binary) when
+//! scaled out. Every process shares the one database; the job queue lives there too.
+
+pub mod config;
+pub mod db;
+pub mod env;
+pub mod jobs;
+pub mod mail;
+pub mod queue;
+pub mod standalone;
+pub mod telemetry;
+pub mod tokens;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use entity::Clock;
+use sea_orm::DatabaseConnection;
+
+pub use config::{Mode, WorkerConfig};
+pub use queue::JobQueue;
+
+/// What every job handler can reach.
+#[derive(Clone, Debug)]
+pub struct WorkerState {
+    pub db: DatabaseConnection,
+    pub config: Arc<WorkerConfig>,
+    pub clock: Clock,
+    pub queue: JobQueue,
+    pub mailer: mail::Mailer,
+    pub signer: tokens::Signer,
+}
+
+impl WorkerState {
+    pub fn new(db: DatabaseConnection, config: Arc<WorkerConfig>) -> anyhow::Result<Self> {
+        let transport = mail::Transport::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
+        let mailer = mail::Mailer {
+            transport,
+            from: config
+                .mail_from
+                .parse()
+                .map_err(|e| anyhow::anyhow!("TERBUKA_MAIL_FROM: {e}"))?,
+            public_url: config.public_url.clone(),
+            owner: config.worker_id.clone(),
+            lease: config.mail_lease,
+            max_attempts: config.mail_attempts,
+            backoff: config.mail_backoff,
+        };
+        Ok(Self {
+            queue: JobQueue::for_db(&db),
+            clock: config.clock.clone(),
+            signer: tokens::Signer::new(&config.secret),
+            db,
+            config,
+            mailer,
+        })
+    }
+}
+
+/// Runs the worker until `shutdown` resolves; jobs in hand get a few seconds to finish.
+pub async fn run(
+    state: WorkerState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    jobs::run(Arc::new(state), shutdown).await
+}

@@ -1,0 +1,313 @@
+//! Mail: recording a message (a delivery record with a unique key), and sending it with a
+//! lease so that any number of processes send each message once.
+
+pub mod templates;
+pub mod transport;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::Lang;
+use entity::mail_delivery::{self, DeliveryStatus, MailClass};
+use lettre::Message;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use templates::Rendered;
+pub use transport::{SendError, Transport};
+
+/// A message to record.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    /// Unique per message: `recipient × kind × period` or similar. Recording the same key twice
+    /// records one message.
+    pub dedupe_key: String,
+    pub class: MailClass,
+    pub member_id: Option<Uuid>,
+    pub recipient: String,
+    pub lang: Lang,
+    pub template: String,
+    pub context: Value,
+}
+
+/// Records a message, inside the caller's transaction when given one. Returns the new record's
+/// id, or `None` when a message with that key was already recorded.
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    mail: NewMail,
+) -> Result<Option<Uuid>, sea_orm::DbErr> {
+    debug_assert!(
+        templates::exists(&mail.template),
+        "unknown template {}",
+        mail.template
+    );
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let row = mail_delivery::ActiveModel {
+        id: Set(id),
+        dedupe_key: Set(mail.dedupe_key),
+        class: Set(mail.class),
+        member_id: Set(mail.member_id),
+        recipient: Set(mail.recipient),
+        lang: Set(mail.lang.tag().to_owned()),
+        template: Set(mail.template),
+        context: Set(mail.context),
+        status: Set(DeliveryStatus::Pending),
+        attempts: Set(0),
+        last_error: Set(None),
+        lease_owner: Set(None),
+        lease_until: Set(None),
+        next_attempt_at: Set(now),
+        message_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        sent_at: Set(None),
+    };
+    let inserted = mail_delivery::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(mail_delivery::Column::DedupeKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok((inserted > 0).then_some(id))
+}
+
+/// Everything a sender needs.
+#[derive(Clone, Debug)]
+pub struct Mailer {
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub public_url: String,
+    /// Who holds a claim (this process).
+    pub owner: String,
+    pub lease: Duration,
+    pub max_attempts: u32,
+    /// The first retry's delay; it doubles per attempt, capped at ten minutes.
+    pub backoff: Duration,
+}
+
+/// What happened to one message.
+#[derive(Debug)]
+pub enum Outcome {
+    Sent,
+    /// Sent, failed for good, skipped or cancelled before we looked.
+    AlreadySettled,
+    /// Another sender holds a live claim on it.
+    ClaimedElsewhere,
+    /// Did not go out this time; will be tried again.
+    Retry(String),
+    /// Did not go out and will not be tried again.
+    Failed(String),
+}
+
+impl Mailer {
+    /// Claims, renders, sends and settles one recorded message.
+    pub async fn deliver(
+        &self,
+        db: &DatabaseConnection,
+        id: Uuid,
+    ) -> Result<Outcome, sea_orm::DbErr> {
+        let now = Utc::now();
+        let lease_until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
+        use mail_delivery::Column as C;
+        let claimed = mail_delivery::Entity::update_many()
+            .col_expr(C::Status, Expr::value(DeliveryStatus::Sending))
+            .col_expr(C::LeaseOwner, Expr::value(self.owner.clone()))
+            .col_expr(C::LeaseUntil, Expr::value(lease_until))
+            .col_expr(C::UpdatedAt, Expr::value(now))
+            .filter(C::Id.eq(id))
+            .filter(
+                C::Status.eq(DeliveryStatus::Pending).or(C::Status
+                    .eq(DeliveryStatus::Sending)
+                    .and(C::LeaseUntil.lt(now))),
+            )
+            .exec(db)
+            .await?;
+        let Some(row) = mail_delivery::Entity::find_by_id(id).one(db).await? else {
+            return Ok(Outcome::AlreadySettled);
+        };
+        if claimed.rows_affected == 0 {
+            return Ok(match row.status {
+                DeliveryStatus::Sending => Outcome::ClaimedElsewhere,
+                _ => Outcome::AlreadySettled,
+            });
+        }
+        let message = match self.build(&row) {
+            Ok(m) => m,
+            Err(e) => return self.settle_failure(db, &row, e, true).await,
+        };
+        match self.transport.send(message).await {
+            Ok(()) => {
+                let now = Utc::now();
+                let done = mail_delivery::Entity::update_many()
+                    .col_expr(C::Status, Expr::value(DeliveryStatus::Sent))
+                    .col_expr(C::SentAt, Expr::value(now))
+                    .col_expr(C::UpdatedAt, Expr::value(now))
+                    .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+                    .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+                    .col_expr(
+                        C::LeaseUntil,
+                        Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                    )
+                    .col_expr(C::MessageId, Expr::value(message_id(&row)))
+                    .col_expr(C::LastError, Expr::value(Option::<String>::None))
+                    .filter(C::Id.eq(id))
+                    .filter(C::LeaseOwner.eq(self.owner.clone()))
+                    .exec(db)
+                    .await?;
+                if done.rows_affected == 0 {
+                    tracing::warn!(delivery = %id, "sent, but the claim had passed to another sender");
+                }
+                Ok(Outcome::Sent)
+            }
+            Err(SendError::Permanent(e)) => self.settle_failure(db, &row, e, true).await,
+            Err(SendError::Transient(e)) => self.settle_failure(db, &row, e, false).await,
+        }
+    }
+
+    async fn settle_failure(
+        &self,
+        db: &DatabaseConnection,
+        row: &mail_delivery::Model,
+        error: String,
+        permanent: bool,
+    ) -> Result<Outcome, sea_orm::DbErr> {
+        use mail_delivery::Column as C;
+        let attempts = row.attempts + 1;
+        let give_up = permanent || attempts >= self.max_attempts as i32;
+        let next = Utc::now()
+            + chrono::Duration::from_std(retry_delay(self.backoff, attempts)).unwrap_or_default();
+        let status = if give_up {
+            DeliveryStatus::Failed
+        } else {
+            DeliveryStatus::Pending
+        };
+        mail_delivery::Entity::update_many()
+            .col_expr(C::Status, Expr::value(status))
+            .col_expr(C::Attempts, Expr::value(attempts))
+            .col_expr(C::LastError, Expr::value(error.clone()))
+            .col_expr(C::NextAttemptAt, Expr::value(next))
+            .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(
+                C::LeaseUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .col_expr(C::UpdatedAt, Expr::value(Utc::now()))
+            .filter(C::Id.eq(row.id))
+            .filter(C::LeaseOwner.eq(self.owner.clone()))
+            .exec(db)
+            .await?;
+        tracing::warn!(delivery = %row.id, attempts, give_up, %error, "mail not delivered");
+        Ok(if give_up {
+            Outcome::Failed(error)
+        } else {
+            Outcome::Retry(error)
+        })
+    }
+
+    /// Builds the MIME message: text and HTML alternatives, a stable Message-ID (a resend after a
+    /// crash carries the same one, so mail clients can fold the two), and for alerts and digests
+    /// the RFC 8058 one-click unsubscribe headers.
+    pub fn build(&self, row: &mail_delivery::Model) -> Result<Message, String> {
+        let lang = Lang::from_tag(&row.lang);
+        let rendered = templates::render(&row.template, lang, &row.context, &self.public_url)?;
+        let to: Mailbox = row
+            .recipient
+            .parse()
+            .map_err(|e| format!("recipient address: {e}"))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(rendered.subject)
+            .message_id(Some(message_id(row)))
+            .date_now()
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Content-Language"),
+                lang.tag().to_owned(),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Terbuka-Delivery"),
+                row.id.to_string(),
+            ));
+        if let Some(url) = row.context.get("unsubscribe_url").and_then(Value::as_str) {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        if row.class != MailClass::Transactional {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".to_owned(),
+            ));
+        }
+        builder
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(rendered.text),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(rendered.html),
+                    ),
+            )
+            .map_err(|e| format!("message: {e}"))
+    }
+}
+
+/// The delay before retry number `attempts` (1-based): `base × 2^(attempts-1)`, at most 10 min.
+pub fn retry_delay(base: Duration, attempts: i32) -> Duration {
+    let factor = 1u32 << attempts.clamp(1, 20).saturating_sub(1) as u32;
+    (base * factor).min(Duration::from_secs(600))
+}
+
+fn message_id(row: &mail_delivery::Model) -> String {
+    format!("<{}@terbuka>", row.id)
+}
+
+/// Messages that need a sender: pending ones whose next attempt was due `idle` ago and still
+/// nobody took them (their job was lost), and claims whose lease ran out (their process died).
+/// The sweeper queues them again.
+pub async fn stranded(
+    db: &DatabaseConnection,
+    idle: Duration,
+    limit: u64,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    use mail_delivery::Column as C;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let now = Utc::now();
+    let idle_since = now - chrono::Duration::from_std(idle).unwrap_or_default();
+    mail_delivery::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(
+            C::Status
+                .eq(DeliveryStatus::Pending)
+                .and(C::NextAttemptAt.lt(idle_since))
+                .or(C::Status
+                    .eq(DeliveryStatus::Sending)
+                    .and(C::LeaseUntil.lt(now))),
+        )
+        .order_by_asc(C::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}

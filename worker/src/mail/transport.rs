@@ -1,0 +1,79 @@
+//! Where mail goes: an SMTP server, or `.eml` files in the outbox folder when none is set.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// The outcome of a failed hand-over.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again later (connection refused, 4xx, timeout).
+    #[error("{0}")]
+    Transient(String),
+    /// Trying again will not help (5xx: no such mailbox, refused sender).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::Smtp(_) => f.write_str("Transport::Smtp"),
+            Transport::Outbox(_, dir) => write!(f, "Transport::Outbox({})", dir.display()),
+        }
+    }
+}
+
+impl Transport {
+    /// SMTP when a URL is given, the outbox folder otherwise.
+    pub fn new(smtp_url: Option<&str>, outbox: &std::path::Path) -> anyhow::Result<Self> {
+        match smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("TERBUKA_SMTP_URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .pool_config(PoolConfig::new().max_size(16))
+                    .build();
+                Ok(Transport::Smtp(transport))
+            }
+            None => {
+                std::fs::create_dir_all(outbox).map_err(|e| {
+                    anyhow::anyhow!(
+                        "TERBUKA_OUTBOX_DIR: cannot create {}: {e}",
+                        outbox.display()
+                    )
+                })?;
+                Ok(Transport::Outbox(
+                    AsyncFileTransport::new(outbox),
+                    outbox.to_path_buf(),
+                ))
+            }
+        }
+    }
+
+    /// Hands the message over; `Ok` means the server accepted it (or the file is written).
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+        match self {
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    SendError::Permanent(e.to_string())
+                } else {
+                    SendError::Transient(e.to_string())
+                }
+            }),
+            Transport::Outbox(file, _) => file
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Transient(e.to_string())),
+        }
+    }
+}

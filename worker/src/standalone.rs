@@ -1,0 +1,62 @@
+//! What a worker process needs that the API provides in the all-in-one run.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+use crate::config::{Mode, WorkerConfig};
+
+/// The stand-alone worker is for scale-out, which needs PostgreSQL: several processes writing
+/// one SQLite file in production is refused.
+pub fn check(config: &WorkerConfig) -> anyhow::Result<()> {
+    if config.mode == Mode::Production && config.is_sqlite() {
+        anyhow::bail!(
+            "TERBUKA_DATABASE_URL: a separate worker process in production needs PostgreSQL; \
+             on SQLite run the all-in-one `terbuka` process instead"
+        );
+    }
+    Ok(())
+}
+
+/// Waits (up to a minute) for the API to have created the schema.
+pub async fn wait_for_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let probe = Statement::from_string(
+        db.get_database_backend(),
+        "SELECT COUNT(*) FROM mail_delivery WHERE 1 = 0",
+    );
+    for attempt in 0..60 {
+        if db.query_one_raw(probe.clone()).await.is_ok() {
+            return Ok(());
+        }
+        if attempt == 0 {
+            tracing::info!(
+                "waiting for the database schema (run `terbuka migrate` or start the api)"
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    anyhow::bail!("the database has no Terbuka schema: run `terbuka migrate` first")
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}
