@@ -2,6 +2,7 @@
 //! all-in-one mode it runs the worker in the same process.
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod graphql;

@@ -19,6 +19,29 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     db.begin_with_options(options).await
 }
 
+/// Runs `body` in a [`begin_write`] transaction: committed when it returns `Ok`, rolled back
+/// (explicitly, before anything else happens) when it returns `Err`.
+///
+/// An abandoned SQLite transaction is only rolled back lazily, and until then it holds the
+/// write lock: every write path goes through here instead of dropping a transaction.
+pub async fn write<T, E, F>(db: &DatabaseConnection, body: F) -> Result<T, E>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
+    E: From<DbErr>,
+{
+    let tx = begin_write(db).await?;
+    match body(&tx).await {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
 /// Whether the error is a unique-constraint violation (a duplicate).
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))

@@ -8,6 +8,9 @@ pub use sea_orm_migration::prelude::*;
 mod common;
 mod m20261127_000001_foundation;
 
+/// Changes whenever a migration's source changes.
+pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

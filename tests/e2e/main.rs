@@ -1,1 +1,14 @@
+//! Terbuka's end-to-end tests: one binary, a module per capability. Each test starts the real
+//! server on a random port with a fresh database (SQLite, or PostgreSQL when
+//! `TERBUKA_TEST_DATABASE_URL` is set) and a real SMTP server, and speaks HTTP to it.
 
+mod db;
+mod helpers;
+mod smtp;
+
+mod foundation;
+mod graphql_conventions;
+mod http;
+mod mail;
+mod process;
+mod sqlite;

@@ -24,17 +24,32 @@ impl StatementCounter {
     }
 }
 
-/// The pragmas every SQLite connection gets, applied by sqlx on each new connection:
-/// WAL (readers do not block the writer), foreign keys enforced, a busy timeout instead of an
-/// immediate `SQLITE_BUSY`, and `synchronous = FULL` so a committed write survives a power cut.
+/// The pragmas every SQLite connection gets, applied by sqlx on each new connection: foreign
+/// keys enforced, a busy timeout instead of an immediate `SQLITE_BUSY`, and
+/// `synchronous = FULL` so a committed write survives a power cut.
+///
+/// WAL (readers do not block the writer) is a property of the database file, switched on once
+/// by [`enable_wal`]: asking for it on every new connection needs an exclusive lock that the
+/// busy timeout does not wait for, so a connection opened under load would fail.
 pub fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)
         .with_context(|| format!("cannot read the SQLite URL {url:?}"))?
         .create_if_missing(url.contains("mode=rwc"))
-        .journal_mode(SqliteJournalMode::Wal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(15))
         .synchronous(SqliteSynchronous::Full))
+}
+
+/// Puts the database file in WAL mode (once; it stays so).
+async fn enable_wal(url: &str) -> anyhow::Result<()> {
+    use sea_orm::sqlx::{ConnectOptions, Connection};
+    let conn = sqlite_options(url)?
+        .journal_mode(SqliteJournalMode::Wal)
+        .connect()
+        .await
+        .with_context(|| format!("cannot open the SQLite database {url:?}"))?;
+    conn.close().await?;
+    Ok(())
 }
 
 /// Opens the pool and wraps it for sea-orm, counting statements.
@@ -43,6 +58,7 @@ pub async fn connect(
     max_connections: u32,
 ) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
     let mut db = if url.starts_with("sqlite:") {
+        enable_wal(url).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             .min_connections(1)

@@ -1,10 +1,38 @@
 //! What a worker process needs that the API provides in the all-in-one run.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
+use crate::WorkerState;
 use crate::config::{Mode, WorkerConfig};
+use crate::env::Env;
+
+/// The `worker` binary: configuration from `env`, logs, then work until signalled.
+pub async fn main(env: Env) -> std::process::ExitCode {
+    crate::telemetry::init(
+        env.string("TERBUKA_LOG_FORMAT", "text") == "json",
+        &env.string("TERBUKA_LOG", "info,sqlx=warn,apalis=warn,sea_orm=warn"),
+    );
+    match run(env).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("worker: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(env: Env) -> anyhow::Result<()> {
+    let config = Arc::new(WorkerConfig::from_env(&env)?);
+    check(&config)?;
+    let (db, _) = crate::db::connect(&config.database_url, config.db_max_connections).await?;
+    wait_for_schema(&db).await?;
+    crate::db::setup_queue(&config.database_url, &db).await?;
+    let state = WorkerState::new(db, config)?;
+    crate::run(state, shutdown_signal()).await
+}
 
 /// The stand-alone worker is for scale-out, which needs PostgreSQL: several processes writing
 /// one SQLite file in production is refused.

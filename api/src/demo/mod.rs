@@ -62,22 +62,27 @@ where
     {
         return Ok(());
     }
-    let tx = entity::db::begin_write(db).await?;
-    let claim = seed_run::ActiveModel {
-        name: Set(name.to_owned()),
-        applied_at: Set(Utc::now()),
-    };
-    match seed_run::Entity::insert(claim)
-        .exec_without_returning(&tx)
-        .await
-    {
-        Ok(_) => {}
-        Err(e) if entity::db::is_unique_violation(&e) => return Ok(()),
-        Err(e) => return Err(e),
+    let loaded = entity::db::write(db, async |tx| -> Result<bool, DbErr> {
+        let claim = seed_run::ActiveModel {
+            name: Set(name.to_owned()),
+            applied_at: Set(Utc::now()),
+        };
+        match seed_run::Entity::insert(claim)
+            .exec_without_returning(tx)
+            .await
+        {
+            Ok(_) => {}
+            // Another process loaded it meanwhile.
+            Err(e) if entity::db::is_unique_violation(&e) => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        part(tx).await?;
+        Ok(true)
+    })
+    .await?;
+    if loaded {
+        tracing::info!(part = name, "demo data loaded");
     }
-    part(&tx).await?;
-    tx.commit().await?;
-    tracing::info!(part = name, "demo data loaded");
     Ok(())
 }
 

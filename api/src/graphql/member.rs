@@ -1,7 +1,7 @@
 //! OGP member governments: who takes part (a nation, a province, a regency, a city).
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use entity::member::{self, MemberLevel};
 use entity::validate;
 use entity::{Problem, Problems};
@@ -18,10 +18,12 @@ use super::errors;
 use super::ids;
 use super::loaders::OrganisationFilter;
 use super::mutation::{
-    Outcome, Receipt, Refused, UserError, commit_create, maybe_ref, present, user_errors,
+    Outcome, Receipt, Refused, UserError, duplicate_or, maybe_ref, present, user_errors,
+    winner_of_race,
 };
 use super::organisation::Organisation;
 use super::pagination::{self, ChildPageKey, Conn, Page, TotalCount};
+use super::scalars::Date;
 
 pub const KIND: &str = "Member";
 
@@ -55,8 +57,8 @@ impl Member {
         &self.0.time_zone
     }
     /// When it joined OGP (day precision where known).
-    async fn ogp_member_since(&self) -> Option<NaiveDate> {
-        self.0.ogp_member_since
+    async fn ogp_member_since(&self) -> Option<Date> {
+        self.0.ogp_member_since.map(Date)
     }
     /// The organisations taking part in this member's partnership.
     #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
@@ -190,7 +192,7 @@ pub struct CreateMemberInput {
     pub parent_id: Option<ID>,
     /// Defaults to Asia/Jakarta.
     pub time_zone: Option<String>,
-    pub ogp_member_since: Option<NaiveDate>,
+    pub ogp_member_since: Option<Date>,
 }
 
 #[derive(SimpleObject)]
@@ -210,7 +212,7 @@ pub struct UpdateMemberInput {
     pub level: Option<MemberLevel>,
     pub parent_id: MaybeUndefined<ID>,
     pub time_zone: Option<String>,
-    pub ogp_member_since: MaybeUndefined<NaiveDate>,
+    pub ogp_member_since: MaybeUndefined<Date>,
 }
 
 #[derive(SimpleObject)]
@@ -375,35 +377,35 @@ async fn create_member(
         present(input.parent_id.as_ref()),
         Some(input.time_zone.as_deref().unwrap_or("Asia/Jakarta")),
     );
-    let tx = entity::db::begin_write(db).await?;
-    check_parent(&tx, &mut problems, input.level, f.parent.flatten(), None).await?;
-    problems.into_result()?;
-    let name = f.name.expect("validated");
-    let slug = f.slug.unwrap_or_else(|| validate::slugify(&name));
-    let now = Utc::now();
     let id = Uuid::now_v7();
-    let row = member::ActiveModel {
-        id: Set(id),
-        slug: Set(slug),
-        name: Set(name),
-        level: Set(input.level),
-        parent_id: Set(f.parent.flatten()),
-        time_zone: Set(f.time_zone.expect("validated")),
-        ogp_member_since: Set(input.ogp_member_since),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    };
-    if let Err(e) = member::Entity::insert(row)
-        .exec_without_returning(&tx)
-        .await
-    {
-        if entity::db::is_unique_violation(&e) {
-            return Err(Problems::one(&["input", "slug"], Problem::Duplicate).into());
+    let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
+        if let Some(r) = &receipt {
+            r.save(tx, id).await?;
         }
-        return Err(e.into());
-    }
-    let id = commit_create(receipt.as_ref(), tx, db, id).await?;
+        check_parent(tx, &mut problems, input.level, f.parent.flatten(), None).await?;
+        std::mem::take(&mut problems).into_result()?;
+        let name = f.name.clone().expect("validated");
+        let now = Utc::now();
+        let row = member::ActiveModel {
+            id: Set(id),
+            slug: Set(f.slug.clone().unwrap_or_else(|| validate::slugify(&name))),
+            name: Set(name),
+            level: Set(input.level),
+            parent_id: Set(f.parent.flatten()),
+            time_zone: Set(f.time_zone.clone().expect("validated")),
+            ogp_member_since: Set(input.ogp_member_since.map(|d| d.0)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        member::Entity::insert(row)
+            .exec_without_returning(tx)
+            .await
+            .map_err(|e| duplicate_or(e, "slug"))?;
+        Ok(())
+    })
+    .await;
+    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
     member::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -427,41 +429,40 @@ async fn update_member(
         maybe_ref(&input.parent_id),
         input.time_zone.as_deref(),
     );
-    let tx = entity::db::begin_write(db).await?;
-    let Some(current) = member::Entity::find_by_id(id).one(&tx).await? else {
-        return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
-    };
-    let level = f.level.unwrap_or(current.level);
-    let parent = f.parent.unwrap_or(current.parent_id);
-    check_parent(&tx, &mut problems, level, parent, Some(id)).await?;
-    problems.into_result()?;
-    let changes = member::ActiveModel {
-        name: f.name.map(Set).unwrap_or(NotSet),
-        slug: f.slug.map(Set).unwrap_or(NotSet),
-        level: f.level.map(Set).unwrap_or(NotSet),
-        parent_id: f.parent.map(Set).unwrap_or(NotSet),
-        time_zone: f.time_zone.map(Set).unwrap_or(NotSet),
-        ogp_member_since: match input.ogp_member_since {
-            MaybeUndefined::Undefined => NotSet,
-            MaybeUndefined::Null => Set(None),
-            MaybeUndefined::Value(d) => Set(Some(d)),
-        },
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    let result = member::Entity::update_many()
-        .set(changes)
-        .col_expr(
-            member::Column::Version,
-            Expr::col(member::Column::Version).add(1),
-        )
-        .filter(member::Column::Id.eq(id))
-        .filter(member::Column::Version.eq(input.version))
-        .exec(&tx)
-        .await;
-    match result {
-        Ok(r) if r.rows_affected == 1 => {}
-        Ok(_) => {
+    entity::db::write(db, async |tx| -> Result<member::Model, Outcome> {
+        let Some(current) = member::Entity::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        let level = f.level.unwrap_or(current.level);
+        let parent = f.parent.unwrap_or(current.parent_id);
+        check_parent(tx, &mut problems, level, parent, Some(id)).await?;
+        std::mem::take(&mut problems).into_result()?;
+        let changes = member::ActiveModel {
+            name: f.name.clone().map(Set).unwrap_or(NotSet),
+            slug: f.slug.clone().map(Set).unwrap_or(NotSet),
+            level: f.level.map(Set).unwrap_or(NotSet),
+            parent_id: f.parent.map(Set).unwrap_or(NotSet),
+            time_zone: f.time_zone.clone().map(Set).unwrap_or(NotSet),
+            ogp_member_since: match input.ogp_member_since {
+                MaybeUndefined::Undefined => NotSet,
+                MaybeUndefined::Null => Set(None),
+                MaybeUndefined::Value(d) => Set(Some(d.0)),
+            },
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        };
+        let result = member::Entity::update_many()
+            .set(changes)
+            .col_expr(
+                member::Column::Version,
+                Expr::col(member::Column::Version).add(1),
+            )
+            .filter(member::Column::Id.eq(id))
+            .filter(member::Column::Version.eq(input.version))
+            .exec(tx)
+            .await
+            .map_err(|e| duplicate_or(e, "slug"))?;
+        if result.rows_affected != 1 {
             return Err(Problems::one(
                 &["input", "version"],
                 Problem::StaleVersion {
@@ -470,15 +471,10 @@ async fn update_member(
             )
             .into());
         }
-        Err(e) if entity::db::is_unique_violation(&e) => {
-            return Err(Problems::one(&["input", "slug"], Problem::Duplicate).into());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let updated = member::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .expect("exists");
-    tx.commit().await?;
-    Ok(updated)
+        Ok(member::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .expect("exists"))
+    })
+    .await
 }

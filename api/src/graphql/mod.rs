@@ -11,6 +11,7 @@ pub mod member;
 pub mod mutation;
 pub mod organisation;
 pub mod pagination;
+pub mod scalars;
 
 use async_graphql::{
     Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema,
@@ -126,4 +127,30 @@ pub fn sdl() -> String {
 pub fn scope(ctx: &Context<'_>) -> String {
     let _ = ctx;
     "public".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed SDL is the schema: a change to the API shows up in review as a change to
+    /// `api/schema.graphql`. This test never rewrites the file; run
+    /// `cargo run -- schema > api/schema.graphql` after an intended change.
+    #[test]
+    fn the_committed_sdl_matches_the_schema() {
+        let committed =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+                .expect("api/schema.graphql is committed");
+        let current = super::sdl();
+        if committed != current {
+            let first = committed
+                .lines()
+                .zip(current.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| committed.lines().count().min(current.lines().count()));
+            panic!(
+                "api/schema.graphql is out of date (first difference at line {}); \
+                 regenerate it with `cargo run -- schema > api/schema.graphql`",
+                first + 1
+            );
+        }
+    }
 }

@@ -123,29 +123,28 @@ impl<'a> Receipt<'a> {
     }
 }
 
-/// Commits a create, recording the receipt in the same transaction. When a concurrent retry
-/// with the same client mutation id committed first, this one is rolled back and the winner's
-/// record id is returned instead.
-pub async fn commit_create(
+/// Settles a create that ran with a receipt: when a concurrent retry with the same client
+/// mutation id committed first ([`Outcome::Raced`]), the answer is the record that one created.
+pub async fn winner_of_race<T>(
+    result: Result<T, Outcome>,
     receipt: Option<&Receipt<'_>>,
-    tx: sea_orm::DatabaseTransaction,
     db: &sea_orm::DatabaseConnection,
-    id: Uuid,
+    created: impl FnOnce(T) -> Uuid,
 ) -> Result<Uuid, Outcome> {
-    if let Some(r) = receipt {
-        match r.save(&tx, id).await {
-            Err(Outcome::Raced) => {
-                tx.rollback().await?;
-                return match r.earlier(db).await? {
-                    Some(winner) => Ok(winner),
-                    None => Err(Outcome::Raced),
-                };
-            }
-            other => other?,
-        }
+    match (result, receipt) {
+        (Ok(v), _) => Ok(created(v)),
+        (Err(Outcome::Raced), Some(r)) => r.earlier(db).await?.ok_or(Outcome::Raced),
+        (Err(e), _) => Err(e),
     }
-    tx.commit().await?;
-    Ok(id)
+}
+
+/// A unique violation on `field` is a user error (a duplicate); anything else is a fault.
+pub fn duplicate_or(e: DbErr, field: &str) -> Outcome {
+    if is_unique_violation(&e) {
+        Problems::one(&["input", field], Problem::Duplicate).into()
+    } else {
+        e.into()
+    }
 }
 
 /// An optional input field as "unchanged or set".

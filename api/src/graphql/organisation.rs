@@ -17,7 +17,9 @@ use super::context::CtxExt;
 use super::errors;
 use super::ids;
 use super::member::{self, Member};
-use super::mutation::{Outcome, Receipt, Refused, UserError, commit_create, user_errors};
+use super::mutation::{
+    Outcome, Receipt, Refused, UserError, duplicate_or, user_errors, winner_of_race,
+};
 
 pub const KIND: &str = "Organisation";
 
@@ -284,44 +286,45 @@ async fn create(
         .parent_id
         .as_ref()
         .and_then(|p| decode_ref(&mut problems, "parentId", p, KIND));
-    let tx = entity::db::begin_write(db).await?;
-    if let Some(mid) = member_id {
-        if entity::member::Entity::find_by_id(mid)
-            .one(&tx)
-            .await?
-            .is_none()
-        {
-            problems.push(&["input", "memberId"], Problem::NotFound);
-        } else {
-            check_parent(&tx, &mut problems, mid, parent, None).await?;
-        }
-    }
-    problems.into_result()?;
-    let (member_id, name) = (member_id.expect("validated"), name.expect("validated"));
-    let now = Utc::now();
     let id = Uuid::now_v7();
-    let row = organisation::ActiveModel {
-        id: Set(id),
-        member_id: Set(member_id),
-        name_key: Set(validate::name_key(&name)),
-        name: Set(name),
-        acronym: Set(acronym),
-        kind: Set(input.kind),
-        parent_id: Set(parent),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    };
-    if let Err(e) = organisation::Entity::insert(row)
-        .exec_without_returning(&tx)
-        .await
-    {
-        if entity::db::is_unique_violation(&e) {
-            return Err(Problems::one(&["input", "name"], Problem::Duplicate).into());
+    let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
+        if let Some(r) = &receipt {
+            r.save(tx, id).await?;
         }
-        return Err(e.into());
-    }
-    let id = commit_create(receipt.as_ref(), tx, db, id).await?;
+        if let Some(mid) = member_id {
+            if entity::member::Entity::find_by_id(mid)
+                .one(tx)
+                .await?
+                .is_none()
+            {
+                problems.push(&["input", "memberId"], Problem::NotFound);
+            } else {
+                check_parent(tx, &mut problems, mid, parent, None).await?;
+            }
+        }
+        std::mem::take(&mut problems).into_result()?;
+        let (member_id, name) = (member_id.expect("validated"), name.expect("validated"));
+        let now = Utc::now();
+        let row = organisation::ActiveModel {
+            id: Set(id),
+            member_id: Set(member_id),
+            name_key: Set(validate::name_key(&name)),
+            name: Set(name),
+            acronym: Set(acronym),
+            kind: Set(input.kind),
+            parent_id: Set(parent),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        organisation::Entity::insert(row)
+            .exec_without_returning(tx)
+            .await
+            .map_err(|e| duplicate_or(e, "name"))?;
+        Ok(())
+    })
+    .await;
+    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
     organisation::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -342,9 +345,9 @@ async fn update(
     let acronym = match &input.acronym {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(a) => problems
-            .check(validate::optional_text(&["input", "acronym"], Some(a), 40))
-            .map(|a| a),
+        MaybeUndefined::Value(a) => {
+            problems.check(validate::optional_text(&["input", "acronym"], Some(a), 40))
+        }
     };
     let parent = match &input.parent_id {
         MaybeUndefined::Undefined => None,
@@ -354,39 +357,38 @@ async fn update(
     let Some(id) = id else {
         return Err(problems.into());
     };
-    let tx = entity::db::begin_write(db).await?;
-    let Some(current) = organisation::Entity::find_by_id(id).one(&tx).await? else {
-        return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
-    };
-    if let Some(p) = parent {
-        check_parent(&tx, &mut problems, current.member_id, p, Some(id)).await?;
-    }
-    problems.into_result()?;
-    let changes = organisation::ActiveModel {
-        name_key: name
-            .as_deref()
-            .map(|n| Set(validate::name_key(n)))
-            .unwrap_or(NotSet),
-        name: name.map(Set).unwrap_or(NotSet),
-        acronym: acronym.map(Set).unwrap_or(NotSet),
-        kind: input.kind.map(Set).unwrap_or(NotSet),
-        parent_id: parent.map(Set).unwrap_or(NotSet),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    let result = organisation::Entity::update_many()
-        .set(changes)
-        .col_expr(
-            organisation::Column::Version,
-            Expr::col(organisation::Column::Version).add(1),
-        )
-        .filter(organisation::Column::Id.eq(id))
-        .filter(organisation::Column::Version.eq(input.version))
-        .exec(&tx)
-        .await;
-    match result {
-        Ok(r) if r.rows_affected == 1 => {}
-        Ok(_) => {
+    entity::db::write(db, async |tx| -> Result<organisation::Model, Outcome> {
+        let Some(current) = organisation::Entity::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        if let Some(p) = parent {
+            check_parent(tx, &mut problems, current.member_id, p, Some(id)).await?;
+        }
+        std::mem::take(&mut problems).into_result()?;
+        let changes = organisation::ActiveModel {
+            name_key: name
+                .as_deref()
+                .map(|n| Set(validate::name_key(n)))
+                .unwrap_or(NotSet),
+            name: name.map(Set).unwrap_or(NotSet),
+            acronym: acronym.map(Set).unwrap_or(NotSet),
+            kind: input.kind.map(Set).unwrap_or(NotSet),
+            parent_id: parent.map(Set).unwrap_or(NotSet),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        };
+        let result = organisation::Entity::update_many()
+            .set(changes)
+            .col_expr(
+                organisation::Column::Version,
+                Expr::col(organisation::Column::Version).add(1),
+            )
+            .filter(organisation::Column::Id.eq(id))
+            .filter(organisation::Column::Version.eq(input.version))
+            .exec(tx)
+            .await
+            .map_err(|e| duplicate_or(e, "name"))?;
+        if result.rows_affected != 1 {
             return Err(Problems::one(
                 &["input", "version"],
                 Problem::StaleVersion {
@@ -395,17 +397,12 @@ async fn update(
             )
             .into());
         }
-        Err(e) if entity::db::is_unique_violation(&e) => {
-            return Err(Problems::one(&["input", "name"], Problem::Duplicate).into());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let updated = organisation::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .expect("exists");
-    tx.commit().await?;
-    Ok(updated)
+        Ok(organisation::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .expect("exists"))
+    })
+    .await
 }
 
 async fn delete(ctx: &Context<'_>, input: &DeleteOrganisationInput) -> Result<(), Outcome> {
@@ -414,33 +411,31 @@ async fn delete(ctx: &Context<'_>, input: &DeleteOrganisationInput) -> Result<()
     let Some(id) = decode_ref(&mut problems, "id", &input.id, KIND) else {
         return Err(problems.into());
     };
-    let tx = entity::db::begin_write(db).await?;
-    let Some(current) = organisation::Entity::find_by_id(id).one(&tx).await? else {
-        return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
-    };
-    if current.version != input.version {
-        return Err(Problems::one(
-            &["input", "version"],
-            Problem::StaleVersion {
-                current: current.version,
-            },
-        )
-        .into());
-    }
-    match organisation::Entity::delete_by_id(id).exec(&tx).await {
-        Ok(_) => {}
-        Err(e) if entity::db::is_foreign_key_violation(&e) => {
+    entity::db::write(db, async |tx| -> Result<(), Outcome> {
+        let Some(current) = organisation::Entity::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        if current.version != input.version {
             return Err(Problems::one(
+                &["input", "version"],
+                Problem::StaleVersion {
+                    current: current.version,
+                },
+            )
+            .into());
+        }
+        match organisation::Entity::delete_by_id(id).exec(tx).await {
+            Ok(_) => Ok(()),
+            Err(e) if entity::db::is_foreign_key_violation(&e) => Err(Problems::one(
                 &["input", "id"],
                 Problem::Rule {
                     id: "Organisasi ini masih dirujuk oleh data lain.".into(),
                     en: "Other records still refer to this organisation.".into(),
                 },
             )
-            .into());
+            .into()),
+            Err(e) => Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
-    Ok(())
+    })
+    .await
 }

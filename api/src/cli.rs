@@ -1,0 +1,89 @@
+//! The `terbuka` command line: the all-in-one process (API + worker) and its maintenance
+//! commands.
+
+use std::process::ExitCode;
+
+use worker::env::Env;
+
+const USAGE: &str = "\
+Terbuka — Pemerintahan Terbuka (OGP Local) backend
+
+Usage: terbuka [COMMAND]
+
+Commands:
+  serve     Serve the GraphQL API (and run the worker unless TERBUKA_RUN_WORKER=false) [default]
+  migrate   Apply database migrations and exit
+  schema    Print the GraphQL schema (SDL)
+  help      Show this help
+
+Configuration comes from TERBUKA_* environment variables; see .env.example.";
+
+/// Runs the command named by the first argument (`serve` when there is none).
+pub async fn main(args: Vec<String>) -> ExitCode {
+    let command = args.get(1).cloned().unwrap_or_else(|| "serve".to_owned());
+    match command.as_str() {
+        "schema" => {
+            print!("{}", crate::graphql::sdl());
+            ExitCode::SUCCESS
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        "serve" | "migrate" => match run(&command).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("terbuka: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        other => {
+            eprintln!("terbuka: unknown command {other:?}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(command: &str) -> anyhow::Result<()> {
+    let env = Env::from_process();
+    let config = crate::Config::from_env(&env)?;
+    worker::telemetry::init(config.log_json, &config.log_filter);
+    if command == "migrate" {
+        let wc = &config.worker;
+        let (db, _) = worker::db::connect(&wc.database_url, 2).await?;
+        crate::app::migrate(&db).await?;
+        worker::db::setup_queue(&wc.database_url, &db).await?;
+        println!("migrations applied");
+        return Ok(());
+    }
+    let bind = config.bind;
+    let worker_inside = config.run_worker;
+    let mail = config
+        .worker
+        .smtp_url
+        .as_deref()
+        .map(worker::db::redact_url)
+        .unwrap_or_else(|| format!("{}/ (.eml files)", config.worker.outbox_dir.display()));
+    let prepared = crate::app::prepare(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("TERBUKA_BIND: cannot listen on {bind}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let shown = if addr.ip().is_unspecified() {
+        format!("127.0.0.1:{}", addr.port())
+    } else {
+        addr.to_string()
+    };
+    println!("Terbuka is running.");
+    println!("  GraphiQL: http://{shown}/graphql");
+    println!("  Health:   http://{shown}/healthz   Metrics: http://{shown}/metrics");
+    println!(
+        "  Worker:   {}   Mail: {mail}",
+        if worker_inside {
+            "in this process"
+        } else {
+            "separate (TERBUKA_RUN_WORKER=false)"
+        }
+    );
+    crate::app::serve(prepared, listener, worker::standalone::shutdown_signal()).await
+}

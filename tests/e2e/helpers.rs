@@ -1,0 +1,243 @@
+//! `spawn_app()`: the real server on a random port with a fresh database, an in-process SMTP
+//! server and a set clock; helpers that speak HTTP + GraphQL to it.
+
+use std::net::SocketAddr;
+use std::sync::Once;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::Clock;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use worker::db::StatementCounter;
+use worker::env::Env;
+
+use crate::db;
+use crate::smtp::SmtpServer;
+
+/// The demo story's "now": Wednesday 1 August 2018, 09:00 WIB.
+pub fn demo_now() -> DateTime<Utc> {
+    worker::config::parse_instant("2018-08-01T09:00+07:00").unwrap()
+}
+
+/// Options of a spawned app.
+pub struct Options {
+    pub demo: bool,
+    pub run_worker: bool,
+    pub clock: DateTime<Utc>,
+    /// Extra `TERBUKA_*` variables.
+    pub env: Vec<(String, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            demo: false,
+            run_worker: true,
+            clock: demo_now(),
+            env: Vec::new(),
+        }
+    }
+}
+
+pub struct TestApp {
+    #[allow(dead_code)] // for tests that open their own connections
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Clock,
+    pub db: DatabaseConnection,
+    pub statements: StatementCounter,
+    pub smtp: SmtpServer,
+    #[allow(dead_code)] // for tests that start other processes on this database
+    pub database_url: String,
+    /// The variables this app was configured with (to start another process alike).
+    pub env: Vec<(String, String)>,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+    pg: Option<(String, String)>,
+}
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            worker::telemetry::init(false, "info,sqlx=warn,apalis=warn");
+        }
+    });
+}
+
+/// Whether this run tests PostgreSQL.
+pub fn on_postgres() -> bool {
+    db::postgres_url().is_some()
+}
+
+/// A fresh database URL (and, on PostgreSQL, what to drop afterwards).
+pub async fn fresh_database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
+    match db::postgres_url() {
+        Some(admin) => {
+            let (url, name) = db::create_postgres(&admin).await;
+            (url, Some((admin, name)))
+        }
+        None => (
+            format!("sqlite://{}?mode=rwc", dir.join("terbuka.db").display()),
+            None,
+        ),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    init_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = SmtpServer::start();
+    let (database_url, pg) = fresh_database(dir.path()).await;
+    let mut vars: Vec<(String, String)> = vec![
+        ("TERBUKA_DATABASE_URL".into(), database_url.clone()),
+        ("TERBUKA_SMTP_URL".into(), smtp.url()),
+        (
+            "TERBUKA_OUTBOX_DIR".into(),
+            dir.path().join("outbox").display().to_string(),
+        ),
+        (
+            "TERBUKA_BLOB_DIR".into(),
+            dir.path().join("files").display().to_string(),
+        ),
+        ("TERBUKA_DEMO".into(), options.demo.to_string()),
+        ("TERBUKA_RUN_WORKER".into(), options.run_worker.to_string()),
+        ("TERBUKA_CLOCK".into(), options.clock.to_rfc3339()),
+        ("TERBUKA_CLOCK_FROZEN".into(), "true".into()),
+        ("TERBUKA_WORKER_POLL_MS".into(), "50".into()),
+        ("TERBUKA_MAIL_BACKOFF_MS".into(), "100".into()),
+        ("TERBUKA_DB_MAX_CONNECTIONS".into(), "8".into()),
+        ("TERBUKA_PUBLIC_URL".into(), "http://terbuka.test".into()),
+    ];
+    for (k, v) in options.env {
+        vars.retain(|(name, _)| *name != k);
+        vars.push((k, v));
+    }
+    let config = api::Config::from_env(&Env::from_pairs(vars.clone())).expect("test config");
+    let clock = config.worker.clock.clone();
+    let prepared = api::app::prepare(config).await.expect("the app starts");
+    let db = prepared.state.db.clone();
+    let statements = prepared.statements.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(api::app::serve(prepared, listener, async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap(),
+        clock,
+        db,
+        statements,
+        smtp,
+        database_url,
+        env: vars,
+        dir,
+        shutdown: Some(tx),
+        handle: Some(handle),
+        pg,
+    }
+}
+
+impl TestApp {
+    /// Posts a GraphQL operation and returns the JSON response (whatever its status).
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_with(query, variables, &[]).await
+    }
+
+    /// Like [`gql`](Self::gql) with extra headers.
+    pub async fn gql_with(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({"query": query, "variables": variables}));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.expect("the server answers");
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(
+            !status.is_server_error(),
+            "server error {status} for {query}: {body}"
+        );
+        serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON ({status}): {body}"))
+    }
+
+    /// `data` of a response that must have no errors.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let res = self.gql(query, variables).await;
+        assert!(res.get("errors").is_none(), "unexpected errors: {res}");
+        res["data"].clone()
+    }
+
+    /// Posts a raw body.
+    pub async fn post_raw(&self, body: Vec<u8>, content_type: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/graphql", self.base))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some((admin, name)) = self.pg.take() {
+            db::drop_postgres(admin, name);
+        }
+    }
+}
+
+/// The first `userErrors` entry of a payload, or panics.
+pub fn first_user_error(payload: &Value) -> &Value {
+    payload["userErrors"]
+        .as_array()
+        .and_then(|a| a.first())
+        .unwrap_or_else(|| panic!("expected a user error in {payload}"))
+}
+
+/// The `extensions.code` of the first top-level error.
+pub fn error_code(res: &Value) -> String {
+    res["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error with a code in {res}"))
+        .to_owned()
+}
