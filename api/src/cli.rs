@@ -14,6 +14,7 @@ Commands:
   serve     Serve the GraphQL API (and run the worker unless TERBUKA_RUN_WORKER=false) [default]
   migrate   Apply database migrations and exit
   schema    Print the GraphQL schema (SDL)
+  health    Exit 0 when the server at TERBUKA_BIND is ready (for container health checks)
   help      Show this help
 
 Configuration comes from TERBUKA_* environment variables; see .env.example.";
@@ -30,6 +31,13 @@ pub async fn main(args: Vec<String>) -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
+        "health" => match health().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("terbuka: not ready: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         "serve" | "migrate" => match run(&command).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -86,4 +94,34 @@ async fn run(command: &str) -> anyhow::Result<()> {
         }
     );
     crate::app::serve(prepared, listener, worker::standalone::shutdown_signal()).await
+}
+
+/// Asks the local server's `/readyz` (no curl needed in the container image).
+async fn health() -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let env = Env::from_process();
+    let bind: std::net::SocketAddr = env
+        .string("TERBUKA_BIND", "127.0.0.1:8080")
+        .parse()
+        .map_err(|_| anyhow::anyhow!("TERBUKA_BIND is not an address"))?;
+    let addr = if bind.ip().is_unspecified() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], bind.port()))
+    } else {
+        bind
+    };
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await?;
+        anyhow::Ok(answer)
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), probe).await??;
+    if answer.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        anyhow::bail!("{}", answer.lines().next().unwrap_or("no answer"))
+    }
 }

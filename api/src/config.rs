@@ -109,6 +109,34 @@ mod tests {
         assert_eq!(Config::from_env(&env).unwrap_err().var, "TERBUKA_DEMO");
     }
 
+    /// Every `TERBUKA_*` variable the code reads is documented in `.env.example`.
+    #[test]
+    fn every_variable_is_documented() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let example = std::fs::read_to_string(format!("{root}/.env.example")).unwrap();
+        let mut missing = Vec::new();
+        for file in [
+            "api/src/config.rs",
+            "worker/src/config.rs",
+            "api/src/cli.rs",
+        ] {
+            let source = std::fs::read_to_string(format!("{root}/{file}")).unwrap();
+            for (i, _) in source.match_indices("\"TERBUKA_") {
+                let name: String = source[i + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                    .collect();
+                if name.ends_with('_') {
+                    continue;
+                }
+                if !example.contains(&format!("{name}=")) && !missing.contains(&name) {
+                    missing.push(name);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in .env.example: {missing:?}");
+    }
+
     #[test]
     fn defaults_run_everything_in_one_process_with_the_demo() {
         let config = Config::from_env(&Env::default()).unwrap();

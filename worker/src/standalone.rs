@@ -24,6 +24,28 @@ pub async fn main(env: Env) -> std::process::ExitCode {
     }
 }
 
+/// `worker check`: the database answers and has the schema.
+pub async fn check_database(env: Env) -> std::process::ExitCode {
+    let result = async {
+        let config = WorkerConfig::from_env(&env)?;
+        let (db, _) = crate::db::connect(&config.database_url, 2).await?;
+        let probe = Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM mail_delivery WHERE 1 = 0",
+        );
+        db.query_one_raw(probe).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("worker: not ready: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 async fn run(env: Env) -> anyhow::Result<()> {
     let config = Arc::new(WorkerConfig::from_env(&env)?);
     check(&config)?;
