@@ -34,6 +34,12 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
     let (db, statements) = worker::db::connect(&wc.database_url, wc.db_max_connections).await?;
     migrate(&db).await?;
     worker::db::setup_queue(&wc.database_url, &db).await?;
+    crate::operators::ensure_first_operator(
+        &db,
+        config.admin_email.as_deref(),
+        config.admin_password.as_deref(),
+    )
+    .await?;
     if config.demo {
         crate::demo::load(&db, &wc.clock)
             .await
@@ -43,6 +49,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
         queue: JobQueue::for_db(&db),
         clock: wc.clock.clone(),
         signer: worker::tokens::Signer::new(&wc.secret),
+        limiter: Arc::new(crate::auth::RateLimiter::default()),
         db,
         config: config.clone(),
     };

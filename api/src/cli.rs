@@ -15,6 +15,9 @@ Commands:
   migrate   Apply database migrations and exit
   schema    Print the GraphQL schema (SDL)
   health    Exit 0 when the server at TERBUKA_BIND is ready (for container health checks)
+  create-admin --email ADDRESS [--name NAME]
+            Create an operator account (the password is read from TERBUKA_ADMIN_PASSWORD
+            or from the first line of standard input)
   help      Show this help
 
 Configuration comes from TERBUKA_* environment variables; see .env.example.";
@@ -35,6 +38,13 @@ pub async fn main(args: Vec<String>) -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("terbuka: not ready: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        "create-admin" => match create_admin(&args[2..]).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("terbuka: {e:#}");
                 ExitCode::FAILURE
             }
         },
@@ -124,4 +134,36 @@ async fn health() -> anyhow::Result<()> {
     } else {
         anyhow::bail!("{}", answer.lines().next().unwrap_or("no answer"))
     }
+}
+
+/// `terbuka create-admin --email ADDRESS [--name NAME]`.
+async fn create_admin(args: &[String]) -> anyhow::Result<()> {
+    let mut email = None;
+    let mut name = "Administrator".to_owned();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--email" => email = it.next().cloned(),
+            "--name" => name = it.next().cloned().unwrap_or(name),
+            other => anyhow::bail!("unknown option {other:?} (expected --email, --name)"),
+        }
+    }
+    let email = email.ok_or_else(|| anyhow::anyhow!("--email is required"))?;
+    let env = Env::from_process();
+    let password = match env.get("TERBUKA_ADMIN_PASSWORD") {
+        Some(p) => p,
+        None => {
+            eprintln!("Password for {email} (one line):");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let config = crate::Config::from_env(&env)?;
+    let wc = &config.worker;
+    let (db, _) = worker::db::connect(&wc.database_url, 2).await?;
+    crate::app::migrate(&db).await?;
+    crate::operators::create_operator(&db, &email, &name, &password).await?;
+    println!("operator account {email} created");
+    Ok(())
 }

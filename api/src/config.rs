@@ -25,6 +25,12 @@ pub struct Config {
     pub log_filter: String,
     /// Browser origins allowed to call the API (the admin SPA, the public site).
     pub cors_origins: Vec<String>,
+    /// The first operator, created on a first start when none exists.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Largest multipart (upload) request, and most files in one.
+    pub max_upload_bytes: usize,
+    pub max_upload_files: usize,
 }
 
 impl Config {
@@ -87,6 +93,11 @@ impl Config {
             log_json,
             log_filter: env.string("TERBUKA_LOG", "info,sqlx=warn,apalis=warn,sea_orm=warn"),
             cors_origins,
+            admin_email: env.get("TERBUKA_ADMIN_EMAIL"),
+            admin_password: env.get("TERBUKA_ADMIN_PASSWORD"),
+            max_upload_bytes: env.number("TERBUKA_MAX_UPLOAD_BYTES", 25 << 20, 1024, 1 << 30)?
+                as usize,
+            max_upload_files: env.number("TERBUKA_MAX_UPLOAD_FILES", 5, 1, 100)? as usize,
             worker,
         })
     }

@@ -2,10 +2,14 @@
 //! all-in-one mode it runs the worker in the same process.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod erasure;
 pub mod graphql;
 pub mod http;
+pub mod operators;
 
 pub use config::Config;

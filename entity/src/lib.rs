@@ -5,13 +5,20 @@
 pub mod clock;
 pub mod db;
 pub mod i18n;
+pub mod privacy;
 pub mod problem;
 pub mod validate;
 
+pub mod account;
+pub mod account_session;
+pub mod account_token;
+pub mod audit_event;
+pub mod consent;
 pub mod mail_delivery;
 pub mod member;
 pub mod mutation_receipt;
 pub mod organisation;
+pub mod role_grant;
 pub mod seed_run;
 
 pub use clock::Clock;

@@ -26,6 +26,12 @@ pub enum UserErrorCode {
     InvalidTransition,
     /// The request is well-formed but breaks a rule of the domain.
     NotAllowed,
+    /// The e-mail address and password do not match an active account.
+    InvalidCredentials,
+    /// Too many wrong passwords: the account is locked for a while.
+    Locked,
+    /// A link from an e-mail is unknown, used or expired.
+    InvalidToken,
 }
 
 /// One problem, with what a message needs to be written.
@@ -52,6 +58,12 @@ pub enum Problem {
     ParentCycle,
     ParentLevel,
     ClientMutationIdReused,
+    InvalidCredentials,
+    /// Locked until this time, shown in WIB.
+    Locked {
+        until_wib: String,
+    },
+    InvalidToken,
     InvalidTransition {
         from: String,
         to: String,
@@ -81,6 +93,9 @@ impl Problem {
             }
             Problem::Duplicate => UserErrorCode::Duplicate,
             Problem::InvalidTransition { .. } => UserErrorCode::InvalidTransition,
+            Problem::InvalidCredentials => UserErrorCode::InvalidCredentials,
+            Problem::Locked { .. } => UserErrorCode::Locked,
+            Problem::InvalidToken => UserErrorCode::InvalidToken,
             Problem::ParentCycle | Problem::ParentLevel | Problem::Rule { .. } => {
                 UserErrorCode::NotAllowed
             }
@@ -145,6 +160,18 @@ impl Problem {
             (Problem::ClientMutationIdReused, En) => {
                 "This clientMutationId was already used for a different request.".into()
             }
+            (Problem::InvalidCredentials, Id) => "Email atau kata sandi salah.".into(),
+            (Problem::InvalidCredentials, En) => "Wrong e-mail address or password.".into(),
+            (Problem::Locked { until_wib }, Id) => {
+                format!("Terlalu banyak percobaan yang salah. Akun dikunci sampai {until_wib}.")
+            }
+            (Problem::Locked { until_wib }, En) => {
+                format!("Too many wrong attempts. The account is locked until {until_wib}.")
+            }
+            (Problem::InvalidToken, Id) => {
+                "Tautan ini tidak berlaku (sudah dipakai atau kedaluwarsa).".into()
+            }
+            (Problem::InvalidToken, En) => "This link is no longer valid (used or expired).".into(),
             (Problem::InvalidTransition { from, to }, Id) => {
                 format!("Status tidak dapat diubah dari {from} ke {to}.")
             }

@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 use worker::db::StatementCounter;
 use worker::env::Env;
 
@@ -56,6 +57,9 @@ pub struct TestApp {
     /// The variables this app was configured with (to start another process alike).
     pub env: Vec<(String, String)>,
     pub dir: tempfile::TempDir,
+    /// A session token of the deployment's operator (who may do everything).
+    pub operator: String,
+    pub operator_id: Uuid,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
     pg: Option<(String, String)>,
@@ -126,6 +130,17 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let clock = config.worker.clock.clone();
     let prepared = api::app::prepare(config).await.expect("the app starts");
     let db = prepared.state.db.clone();
+    let operator_id = api::operators::create_account(
+        &db,
+        "operator@terbuka.test",
+        "Operator Uji",
+        Some(password_hash().await),
+        true,
+        &[],
+    )
+    .await
+    .unwrap();
+    let operator = session_for(&db, operator_id).await;
     let statements = prepared.statements.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -147,20 +162,101 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         database_url,
         env: vars,
         dir,
+        operator,
+        operator_id,
         shutdown: Some(tx),
         handle: Some(handle),
         pg,
     }
 }
 
+/// The password of every account the tests make.
+pub const TEST_PASSWORD: &str = "kata-sandi-uji-2018";
+
+/// The Argon2id hash of [`TEST_PASSWORD`], made once per process.
+pub async fn password_hash() -> String {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    HASH.get_or_init(|| async {
+        api::auth::hash_password(TEST_PASSWORD.into())
+            .await
+            .unwrap()
+    })
+    .await
+    .clone()
+}
+
+/// A session for `account`, made directly (the login mutation has its own tests).
+pub async fn session_for(db: &DatabaseConnection, account: Uuid) -> String {
+    use entity::account_session;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let (token, hash) = api::auth::new_token();
+    account_session::Entity::insert(account_session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account),
+        token_hash: Set(hash),
+        created_at: Set(chrono::Utc::now()),
+        expires_at: Set(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+        revoked_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    token
+}
+
 impl TestApp {
-    /// Posts a GraphQL operation and returns the JSON response (whatever its status).
+    /// Posts a GraphQL operation as the operator and returns the JSON response.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        self.gql_with(query, variables, &[]).await
+        self.gql_as(Some(&self.operator.clone()), query, variables)
+            .await
     }
 
-    /// Like [`gql`](Self::gql) with extra headers.
+    /// Posts a GraphQL operation as the holder of `token` (the public with `None`).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = vec![];
+        if let Some(a) = &auth {
+            headers.push(("authorization", a));
+        }
+        self.raw_gql(query, variables, &headers).await
+    }
+
+    /// `data` of a response, as the holder of `token`, that must have no errors.
+    pub async fn ok_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let res = self.gql_as(token, query, variables).await;
+        assert!(res.get("errors").is_none(), "unexpected errors: {res}");
+        res["data"].clone()
+    }
+
+    /// An account with `roles`, signed in: its id and session token.
+    pub async fn account(
+        &self,
+        email: &str,
+        roles: &[(Uuid, entity::role_grant::Role)],
+    ) -> (Uuid, String) {
+        let id = api::operators::create_account(
+            &self.db,
+            email,
+            email,
+            Some(password_hash().await),
+            false,
+            roles,
+        )
+        .await
+        .unwrap();
+        (id, session_for(&self.db, id).await)
+    }
+
+    /// Like [`gql`](Self::gql) (as the operator) with extra headers.
     pub async fn gql_with(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Value {
+        let auth = format!("Bearer {}", self.operator);
+        let mut all = headers.to_vec();
+        all.push(("authorization", &auth));
+        self.raw_gql(query, variables, &all).await
+    }
+
+    /// Posts with exactly these headers.
+    pub async fn raw_gql(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Value {
         let mut req = self
             .client
             .post(format!("{}/graphql", self.base))

@@ -6,9 +6,12 @@ mod db;
 mod helpers;
 mod smtp;
 
+mod accounts;
+mod authorization;
 mod foundation;
 mod graphql_conventions;
 mod http;
 mod mail;
+mod privacy;
 mod process;
 mod sqlite;

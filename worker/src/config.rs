@@ -26,6 +26,8 @@ pub struct WorkerConfig {
     pub db_max_connections: u32,
     /// Base URL people reach the service at; links in mail start with it.
     pub public_url: String,
+    /// Base URL of the admin app, where invitation and password-reset links lead.
+    pub app_url: String,
     pub secret: Vec<u8>,
     pub clock: Clock,
     /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host?tls=required`; none writes
@@ -82,6 +84,17 @@ impl WorkerConfig {
                 "expected an http:// or https:// URL",
             ));
         }
+        let app_url = env
+            .get("TERBUKA_APP_URL")
+            .unwrap_or_else(|| public_url.clone())
+            .trim_end_matches('/')
+            .to_owned();
+        if !(app_url.starts_with("http://") || app_url.starts_with("https://")) {
+            return Err(ConfigError::new(
+                "TERBUKA_APP_URL",
+                "expected an http:// or https:// URL",
+            ));
+        }
         let secret = env
             .get("TERBUKA_SECRET")
             .unwrap_or_else(|| DEVELOPMENT_SECRET.to_owned());
@@ -120,6 +133,7 @@ impl WorkerConfig {
             db_max_connections: env.number("TERBUKA_DB_MAX_CONNECTIONS", 10, 2, 500)? as u32,
             database_url,
             public_url,
+            app_url,
             secret: secret.into_bytes(),
             clock,
             smtp_url,

@@ -47,6 +47,7 @@ impl WorkerState {
             lease: config.mail_lease,
             max_attempts: config.mail_attempts,
             backoff: config.mail_backoff,
+            signer: tokens::Signer::new(&config.secret),
         };
         Ok(Self {
             queue: JobQueue::for_db(&db),

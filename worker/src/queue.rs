@@ -90,8 +90,12 @@ impl JobQueue {
 pub const MAIL_BATCH: usize = 25;
 
 /// Heartbeat and missed-beat count so that a dead worker's jobs return after `orphan_after`.
+///
+/// The beat is short (at most two seconds) whatever the orphan time: under load apalis 1.0's
+/// poller can miss the wake-up for a newly pushed job (seen on PostgreSQL with a 30 s beat:
+/// jobs waited until the next beat), and each beat wakes it again.
 pub fn heartbeat_for(orphan_after: Duration) -> (Duration, usize) {
-    let beat = (orphan_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(30));
+    let beat = (orphan_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(2));
     let missed = orphan_after.as_millis().div_ceil(beat.as_millis()).max(2) as usize;
     (beat, missed)
 }

@@ -7,8 +7,12 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use entity::member::{self, MemberLevel};
 use entity::organisation::{self, OrganisationKind};
+use entity::role_grant::Role;
 use entity::{Clock, seed_run, validate};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -46,6 +50,11 @@ pub fn data() -> Data {
 pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
     let _ = clock;
     once(db, "demo:foundation", foundation).await?;
+    // The hash is made before the transaction: hashing is slow on purpose.
+    let hash = crate::auth::hash_password(DEMO_PASSWORD.to_owned())
+        .await
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    once(db, "demo:accounts", async |tx| accounts(tx, &hash).await).await?;
     Ok(())
 }
 
@@ -82,6 +91,51 @@ where
     .await?;
     if loaded {
         tracing::info!(part = name, "demo data loaded");
+    }
+    Ok(())
+}
+
+/// The password of every demo login (documented in the README; production refuses the demo).
+pub const DEMO_PASSWORD: &str = "Terbuka-Demo-2018";
+
+/// Demo logins, one per role, all in Bojonegoro.
+pub const DEMO_LOGINS: &[(&str, &str, Option<Role>, bool)] = &[
+    (
+        "admin@demo.terbuka.id",
+        "Admin Demo",
+        Some(Role::Admin),
+        true,
+    ),
+    (
+        "sekretariat@demo.terbuka.id",
+        "Sekretariat Tim OGP (Dinas Kominfo)",
+        Some(Role::Secretariat),
+        false,
+    ),
+    (
+        "tim@demo.terbuka.id",
+        "Anggota Tim OGP",
+        Some(Role::TeamMember),
+        false,
+    ),
+    (
+        "pemantau@demo.terbuka.id",
+        "Pemantau (Bojonegoro Institute)",
+        Some(Role::Watchdog),
+        false,
+    ),
+];
+
+async fn accounts(tx: &DatabaseTransaction, hash: &str) -> Result<(), DbErr> {
+    let bojonegoro = member::Entity::find()
+        .filter(member::Column::Slug.eq("bojonegoro"))
+        .one(tx)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the Bojonegoro demo member".into()))?;
+    for (email, name, role, operator) in DEMO_LOGINS {
+        let roles: Vec<(Uuid, Role)> = role.iter().map(|r| (bojonegoro.id, *r)).collect();
+        crate::operators::create_account(tx, email, name, Some(hash.to_owned()), *operator, &roles)
+            .await?;
     }
     Ok(())
 }

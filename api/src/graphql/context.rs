@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use worker::JobQueue;
 use worker::tokens::Signer;
 
+use crate::auth::{RateLimiter, Viewer};
 use crate::config::Config;
 
 use super::loaders::Loaders;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub clock: Clock,
     pub queue: JobQueue,
     pub signer: Signer,
+    /// Per-client limits on logins and reset requests.
+    pub limiter: Arc<RateLimiter>,
 }
 
 /// Facts about the request a resolver may need.
@@ -41,6 +44,8 @@ pub trait CtxExt {
     fn lang(&self) -> Lang;
     fn loaders(&self) -> &Loaders;
     fn meta(&self) -> RequestMeta;
+    /// Who is asking (anonymous when not signed in).
+    fn viewer(&self) -> Viewer;
 }
 
 impl CtxExt for Context<'_> {
@@ -58,6 +63,10 @@ impl CtxExt for Context<'_> {
 
     fn meta(&self) -> RequestMeta {
         self.data_opt::<RequestMeta>().cloned().unwrap_or_default()
+    }
+
+    fn viewer(&self) -> Viewer {
+        self.data_opt::<Viewer>().cloned().unwrap_or_default()
     }
 }
 

@@ -11,6 +11,7 @@ use worker::mail::{self, NewMail};
 use super::context::CtxExt;
 use super::errors;
 use super::mutation::{UserError, user_errors};
+use super::policy;
 
 #[derive(InputObject, Serialize)]
 pub struct SendTestEmailInput {
@@ -38,6 +39,8 @@ impl MailMutation {
         ctx: &Context<'_>,
         input: SendTestEmailInput,
     ) -> Result<SendTestEmailPayload> {
+        policy::gate(ctx, "sendTestEmail")?;
+        let viewer = policy::authorize(ctx, "sendTestEmail", None)?;
         let lang = ctx.lang();
         let app = ctx.app();
         let Some(to) = parse_address(&input.to) else {
@@ -62,7 +65,7 @@ impl MailMutation {
                 template: "test".into(),
                 context: json!({
                     "sent_at": entity::i18n::long_datetime(now, chrono_tz::Asia::Jakarta, msg_lang),
-                    "requested_by": "Terbuka",
+                    "requested_by": viewer.label(),
                 }),
             },
         )

@@ -23,7 +23,10 @@ use super::mutation::{
 };
 use super::organisation::Organisation;
 use super::pagination::{self, ChildPageKey, Conn, Page, TotalCount};
+use super::policy;
 use super::scalars::Date;
+use crate::audit::{self, Change};
+use crate::auth::Viewer;
 
 pub const KIND: &str = "Member";
 
@@ -124,6 +127,12 @@ impl Member {
     async fn version(&self) -> i32 {
         self.0.version
     }
+}
+
+/// The member a scoped query or mutation names: an id that is not a member's reads as not
+/// found.
+pub fn decode_scope(ctx: &Context<'_>, id: &ID) -> Result<Uuid> {
+    ids::decode_as(id, KIND).ok_or_else(|| errors::not_found(ctx.lang()))
 }
 
 #[derive(Default)]
@@ -309,9 +318,10 @@ impl MemberMutation {
         ctx: &Context<'_>,
         input: CreateMemberInput,
     ) -> Result<CreateMemberPayload> {
+        let viewer = policy::authorize(ctx, "createMember", None)?;
         let lang = ctx.lang();
         let cmid = input.client_mutation_id.clone();
-        let result = create_member(ctx, &input).await;
+        let result = create_member(ctx, &viewer, &input).await;
         Ok(match result {
             Ok(m) => CreateMemberPayload {
                 client_mutation_id: cmid,
@@ -334,8 +344,13 @@ impl MemberMutation {
         ctx: &Context<'_>,
         input: UpdateMemberInput,
     ) -> Result<UpdateMemberPayload> {
+        policy::gate(ctx, "updateMember")?;
+        let viewer = match ids::decode_as(&input.id, KIND) {
+            Some(member) => policy::authorize(ctx, "updateMember", Some(member))?,
+            None => ctx.viewer(),
+        };
         let lang = ctx.lang();
-        Ok(match update_member(ctx, &input).await {
+        Ok(match update_member(ctx, &viewer, &input).await {
             Ok(m) => UpdateMemberPayload {
                 member: Some(Member(m)),
                 user_errors: vec![],
@@ -350,11 +365,22 @@ impl MemberMutation {
     }
 }
 
+fn change(
+    action: &'static str,
+    before: Option<&member::Model>,
+    after: Option<&member::Model>,
+) -> Change {
+    let any = after.or(before).expect("a change has a record");
+    Change::of("member", KIND, action, any.id, Some(any.id), before, after)
+}
+
 async fn create_member(
     ctx: &Context<'_>,
+    viewer: &Viewer,
     input: &CreateMemberInput,
 ) -> Result<member::Model, Outcome> {
     let db = ctx.db();
+    let request_id = ctx.meta().request_id;
     let scope = super::scope(ctx);
     let receipt = Receipt::new(
         &scope,
@@ -402,6 +428,14 @@ async fn create_member(
             .exec_without_returning(tx)
             .await
             .map_err(|e| duplicate_or(e, "slug"))?;
+        let created = member::Entity::find_by_id(id).one(tx).await?;
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change("CREATE", None, created.as_ref()),
+        )
+        .await?;
         Ok(())
     })
     .await;
@@ -414,9 +448,11 @@ async fn create_member(
 
 async fn update_member(
     ctx: &Context<'_>,
+    viewer: &Viewer,
     input: &UpdateMemberInput,
 ) -> Result<member::Model, Outcome> {
     let db = ctx.db();
+    let request_id = ctx.meta().request_id;
     let Some(id) = ids::decode_as(&input.id, KIND) else {
         return Err(Problems::one(&["input", "id"], Problem::InvalidId).into());
     };
@@ -471,10 +507,18 @@ async fn update_member(
             )
             .into());
         }
-        Ok(member::Entity::find_by_id(id)
+        let updated = member::Entity::find_by_id(id)
             .one(tx)
             .await?
-            .expect("exists"))
+            .expect("exists");
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change("UPDATE", Some(&current), Some(&updated)),
+        )
+        .await?;
+        Ok(updated)
     })
     .await
 }

@@ -1,6 +1,9 @@
 //! The GraphQL schema: one module per domain area, assembled here with the limits every
 //! request is held to.
 
+pub mod access;
+pub mod account;
+pub mod audit_log;
 pub mod context;
 pub mod errors;
 pub mod extension;
@@ -11,7 +14,9 @@ pub mod member;
 pub mod mutation;
 pub mod organisation;
 pub mod pagination;
+pub mod policy;
 pub mod scalars;
+pub mod session;
 
 use async_graphql::{
     Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema,
@@ -19,6 +24,7 @@ use async_graphql::{
 
 use context::{AppState, CtxExt};
 use extension::{Guard, Limits};
+use sea_orm::EntityTrait;
 
 pub type TerbukaSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -26,6 +32,7 @@ pub type TerbukaSchema = Schema<Query, Mutation, EmptySubscription>;
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
+    Account(account::Account),
     Member(member::Member),
     Organisation(organisation::Organisation),
 }
@@ -43,6 +50,10 @@ impl NodeQuery {
         };
         let loaders = ctx.loaders();
         let node = match kind.as_str() {
+            account::KIND => entity::account::Entity::find_by_id(uuid)
+                .one(ctx.db())
+                .await?
+                .map(|a| Node::Account(account::Account::unscoped(a))),
             member::KIND => loaders
                 .member
                 .load_one(uuid)
@@ -67,12 +78,16 @@ impl NodeQuery {
 #[derive(MergedObject, Default)]
 pub struct Query(
     NodeQuery,
+    account::AccountQuery,
     member::MemberQuery,
     organisation::OrganisationQuery,
+    audit_log::AuditQuery,
 );
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
+    session::SessionMutation,
+    access::AccessMutation,
     member::MemberMutation,
     organisation::OrganisationMutation,
     mail::MailMutation,
@@ -123,10 +138,12 @@ pub fn sdl() -> String {
     build(None, SchemaLimits::default()).sdl()
 }
 
-/// Who a client mutation id belongs to.
+/// Who a client mutation id belongs to: the account, or the public.
 pub fn scope(ctx: &Context<'_>) -> String {
-    let _ = ctx;
-    "public".to_owned()
+    match ctx.viewer().account_id() {
+        Some(id) => format!("account:{id}"),
+        None => "public".to_owned(),
+    }
 }
 
 #[cfg(test)]

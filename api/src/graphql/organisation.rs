@@ -16,10 +16,13 @@ use uuid::Uuid;
 use super::context::CtxExt;
 use super::errors;
 use super::ids;
-use super::member::{self, Member};
+use super::member::Member;
 use super::mutation::{
     Outcome, Receipt, Refused, UserError, duplicate_or, user_errors, winner_of_race,
 };
+use super::policy;
+use crate::audit::{self, Change};
+use crate::auth::Viewer;
 
 pub const KIND: &str = "Organisation";
 
@@ -153,9 +156,10 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: CreateOrganisationInput,
     ) -> Result<CreateOrganisationPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createOrganisation", &input.member_id)?;
         let lang = ctx.lang();
         let cmid = input.client_mutation_id.clone();
-        let (organisation, user_errors) = settle(create(ctx, &input).await, lang)?;
+        let (organisation, user_errors) = settle(create(ctx, &viewer, member, &input).await, lang)?;
         Ok(CreateOrganisationPayload {
             client_mutation_id: cmid,
             organisation,
@@ -169,7 +173,12 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: UpdateOrganisationInput,
     ) -> Result<UpdateOrganisationPayload> {
-        let (organisation, user_errors) = settle(update(ctx, &input).await, ctx.lang())?;
+        policy::gate(ctx, "updateOrganisation")?;
+        let viewer = match member_of(ctx, &input.id).await? {
+            Some(member) => policy::authorize(ctx, "updateOrganisation", Some(member))?,
+            None => ctx.viewer(),
+        };
+        let (organisation, user_errors) = settle(update(ctx, &viewer, &input).await, ctx.lang())?;
         Ok(UpdateOrganisationPayload {
             organisation,
             user_errors,
@@ -182,8 +191,13 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: DeleteOrganisationInput,
     ) -> Result<DeleteOrganisationPayload> {
+        policy::gate(ctx, "deleteOrganisation")?;
+        let viewer = match member_of(ctx, &input.id).await? {
+            Some(member) => policy::authorize(ctx, "deleteOrganisation", Some(member))?,
+            None => ctx.viewer(),
+        };
         let lang = ctx.lang();
-        match delete(ctx, &input).await {
+        match delete(ctx, &viewer, &input).await {
             Ok(()) => Ok(DeleteOrganisationPayload {
                 deleted_id: Some(input.id),
                 user_errors: vec![],
@@ -196,6 +210,36 @@ impl OrganisationMutation {
             Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
         }
     }
+}
+
+/// The member an organisation belongs to (for its permission rule), if it exists.
+async fn member_of(ctx: &Context<'_>, id: &ID) -> Result<Option<Uuid>> {
+    Ok(match ids::decode_as(id, KIND) {
+        Some(uuid) => ctx
+            .loaders()
+            .organisation
+            .load_one(uuid)
+            .await?
+            .map(|o| o.member_id),
+        None => None,
+    })
+}
+
+fn change(
+    action: &'static str,
+    before: Option<&organisation::Model>,
+    after: Option<&organisation::Model>,
+) -> Change {
+    let any = after.or(before).expect("a change has a record");
+    Change::of(
+        "organisation",
+        KIND,
+        action,
+        any.id,
+        Some(any.member_id),
+        before,
+        after,
+    )
 }
 
 fn settle(
@@ -252,6 +296,8 @@ fn decode_ref(problems: &mut Problems, field: &str, id: &ID, kind: &str) -> Opti
 
 async fn create(
     ctx: &Context<'_>,
+    viewer: &Viewer,
+    member: Uuid,
     input: &CreateOrganisationInput,
 ) -> Result<organisation::Model, Outcome> {
     let db = ctx.db();
@@ -269,7 +315,6 @@ async fn create(
         return Ok(m);
     }
     let mut problems = Problems::new();
-    let member_id = decode_ref(&mut problems, "memberId", &input.member_id, member::KIND);
     let name = problems.check(validate::required_text(
         &["input", "name"],
         &input.name,
@@ -287,11 +332,13 @@ async fn create(
         .as_ref()
         .and_then(|p| decode_ref(&mut problems, "parentId", p, KIND));
     let id = Uuid::now_v7();
+    let request_id = ctx.meta().request_id;
     let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
         if let Some(r) = &receipt {
             r.save(tx, id).await?;
         }
-        if let Some(mid) = member_id {
+        {
+            let mid = member;
             if entity::member::Entity::find_by_id(mid)
                 .one(tx)
                 .await?
@@ -303,7 +350,7 @@ async fn create(
             }
         }
         std::mem::take(&mut problems).into_result()?;
-        let (member_id, name) = (member_id.expect("validated"), name.expect("validated"));
+        let (member_id, name) = (member, name.expect("validated"));
         let now = Utc::now();
         let row = organisation::ActiveModel {
             id: Set(id),
@@ -321,6 +368,14 @@ async fn create(
             .exec_without_returning(tx)
             .await
             .map_err(|e| duplicate_or(e, "name"))?;
+        let created = organisation::Entity::find_by_id(id).one(tx).await?;
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change("CREATE", None, created.as_ref()),
+        )
+        .await?;
         Ok(())
     })
     .await;
@@ -333,9 +388,11 @@ async fn create(
 
 async fn update(
     ctx: &Context<'_>,
+    viewer: &Viewer,
     input: &UpdateOrganisationInput,
 ) -> Result<organisation::Model, Outcome> {
     let db = ctx.db();
+    let request_id = ctx.meta().request_id;
     let mut problems = Problems::new();
     let id = decode_ref(&mut problems, "id", &input.id, KIND);
     let name = input
@@ -397,16 +454,29 @@ async fn update(
             )
             .into());
         }
-        Ok(organisation::Entity::find_by_id(id)
+        let updated = organisation::Entity::find_by_id(id)
             .one(tx)
             .await?
-            .expect("exists"))
+            .expect("exists");
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change("UPDATE", Some(&current), Some(&updated)),
+        )
+        .await?;
+        Ok(updated)
     })
     .await
 }
 
-async fn delete(ctx: &Context<'_>, input: &DeleteOrganisationInput) -> Result<(), Outcome> {
+async fn delete(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    input: &DeleteOrganisationInput,
+) -> Result<(), Outcome> {
     let db = ctx.db();
+    let request_id = ctx.meta().request_id;
     let mut problems = Problems::new();
     let Some(id) = decode_ref(&mut problems, "id", &input.id, KIND) else {
         return Err(problems.into());
@@ -425,7 +495,16 @@ async fn delete(ctx: &Context<'_>, input: &DeleteOrganisationInput) -> Result<()
             .into());
         }
         match organisation::Entity::delete_by_id(id).exec(tx).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                audit::record(
+                    tx,
+                    viewer,
+                    Some(&request_id),
+                    change("DELETE", Some(&current), None),
+                )
+                .await?;
+                Ok(())
+            }
             Err(e) if entity::db::is_foreign_key_violation(&e) => Err(Problems::one(
                 &["input", "id"],
                 Problem::Rule {

@@ -173,7 +173,7 @@ fn pk_col<E: EntityTrait>() -> E::Column {
         .into_column()
 }
 
-/// One page of a top-level list.
+/// One page of a top-level list, oldest first.
 pub async fn page<E, N>(
     db: &DatabaseConnection,
     select: Select<E>,
@@ -185,13 +185,40 @@ where
     E::Model: Send + Sync,
     N: OutputType,
 {
+    page_in_order(db, select, page, false, node).await
+}
+
+/// One page of a top-level list, oldest first or (`newest_first`) newest first.
+pub async fn page_in_order<E, N>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    page: Page,
+    newest_first: bool,
+    node: impl Fn(E::Model) -> N,
+) -> Result<Conn<N>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    N: OutputType,
+{
+    use sea_orm::Order;
     let pk = pk_col::<E>();
     let total = TotalCount::of(db.clone(), select.clone());
+    // "Forward" walks the list in its order; "backward" walks it from the far end.
+    let (fwd, back) = if newest_first {
+        (Order::Desc, Order::Asc)
+    } else {
+        (Order::Asc, Order::Desc)
+    };
+    let beyond = |id: Uuid, order: &Order| match order {
+        Order::Asc => pk.gt(id),
+        _ => pk.lt(id),
+    };
     let (rows, has_prev, has_next) = match page {
         Page::Forward { limit, after } => {
-            let mut q = select.order_by_asc(pk);
+            let mut q = select.order_by(pk, fwd.clone());
             if let Some(after) = after {
-                q = q.filter(pk.gt(after));
+                q = q.filter(beyond(after, &fwd));
             }
             let mut rows = q.limit(limit + 1).all(db).await?;
             let more = rows.len() as u64 > limit;
@@ -199,9 +226,9 @@ where
             (rows, after.is_some(), more)
         }
         Page::Backward { limit, before } => {
-            let mut q = select.order_by_desc(pk);
+            let mut q = select.order_by(pk, back.clone());
             if let Some(before) = before {
-                q = q.filter(pk.lt(before));
+                q = q.filter(beyond(before, &back));
             }
             let mut rows = q.limit(limit + 1).all(db).await?;
             let more = rows.len() as u64 > limit;

@@ -3,7 +3,10 @@
 
 use std::net::SocketAddr;
 
-use async_graphql::{Request as GqlRequest, Response as GqlResponse, ServerError};
+use async_graphql::http::MultipartOptions;
+use async_graphql::{
+    ParseRequestError, Request as GqlRequest, Response as GqlResponse, ServerError,
+};
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -12,6 +15,7 @@ use entity::Lang;
 use serde::Deserialize;
 
 use super::{HttpState, RequestId};
+use crate::auth::{self, Viewer};
 use crate::graphql::context::RequestMeta;
 use crate::graphql::errors::code;
 use crate::graphql::loaders::Loaders;
@@ -64,7 +68,16 @@ pub async fn get(
     let lang = lang_of(&headers);
     let Some(query) = params.query else {
         if state.app.config.graphiql {
-            return Html(GRAPHIQL).into_response();
+            return (
+                [(
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
+                     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; \
+                     font-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'",
+                )],
+                Html(GRAPHIQL),
+            )
+                .into_response();
         }
         return error_response(
             StatusCode::NOT_FOUND,
@@ -101,7 +114,7 @@ pub async fn get(
             }
         }
     }
-    execute(&state, request, lang, rid, peer).await
+    execute(&state, request, &headers, lang, rid, peer).await
 }
 
 /// `POST /graphql` with `application/json`.
@@ -119,13 +132,19 @@ pub async fn post(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        return match multipart(&state, &headers, req).await {
+            Ok(request) => execute(&state, request, &headers, lang, rid, peer).await,
+            Err(response) => response,
+        };
+    }
     if !content_type.starts_with("application/json")
         && !content_type.starts_with("application/graphql-response+json")
     {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             code::BAD_REQUEST,
-            "Send the request as application/json.",
+            "Send the request as application/json (or multipart/form-data for uploads).",
         );
     }
     let limit = state.app.config.max_json_bytes;
@@ -151,7 +170,54 @@ pub async fn post(
             return error_response(StatusCode::BAD_REQUEST, code::BAD_REQUEST, message);
         }
     };
-    execute(&state, request, lang, rid, peer).await
+    execute(&state, request, &headers, lang, rid, peer).await
+}
+
+/// A GraphQL multipart request (file uploads), limited in total size and in number of files
+/// before the GraphQL layer sees it.
+async fn multipart(
+    state: &HttpState,
+    headers: &HeaderMap,
+    req: Request,
+) -> Result<GqlRequest, Response> {
+    let config = &state.app.config;
+    let limit = config.max_upload_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
+    let bytes = to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| too_large(limit))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let options = MultipartOptions::default()
+        .max_file_size(limit)
+        .max_num_files(config.max_upload_files);
+    async_graphql::http::receive_body(
+        content_type,
+        futures::io::Cursor::new(bytes.to_vec()),
+        options,
+    )
+    .await
+    .map_err(|e| {
+        let (status, code) = match e {
+            ParseRequestError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, code::PAYLOAD_TOO_LARGE)
+            }
+            _ => (StatusCode::BAD_REQUEST, code::BAD_REQUEST),
+        };
+        error_response(
+            status,
+            code,
+            format!("The upload request is not valid: {e}"),
+        )
+    })
 }
 
 fn too_large(limit: usize) -> Response {
@@ -162,14 +228,66 @@ fn too_large(limit: usize) -> Response {
     )
 }
 
+/// The viewer behind the request's `Authorization: Bearer` token (anonymous without one), or
+/// the response refusing a token that is unknown, expired, revoked or of a switched-off account.
+pub async fn viewer_of(
+    state: &HttpState,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<Viewer, Response> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::anonymous());
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    let refused = || {
+        error_response(
+            StatusCode::UNAUTHORIZED,
+            code::UNAUTHENTICATED,
+            match lang {
+                Lang::Id => "Sesi tidak berlaku lagi. Silakan masuk kembali.",
+                Lang::En => "The session is no longer valid. Please sign in again.",
+            },
+        )
+    };
+    if token.is_empty() {
+        return Err(refused());
+    }
+    match auth::viewer_for_token(&state.app.db, token, state.app.clock.now()).await {
+        Ok(Ok(viewer)) => Ok(viewer),
+        Ok(Err(_)) => Err(refused()),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check a session");
+            Err(error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::INTERNAL,
+                crate::graphql::errors::internal_message(lang),
+            ))
+        }
+    }
+}
+
 async fn execute(
     state: &HttpState,
     request: GqlRequest,
+    headers: &HeaderMap,
     lang: Lang,
     rid: RequestId,
     peer: SocketAddr,
 ) -> Response {
+    let viewer = match viewer_of(state, headers, lang).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
     let request = request
+        .data(viewer)
         .data(lang)
         .data(Loaders::new(&state.app.db))
         .data(RequestMeta {

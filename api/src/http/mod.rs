@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm_migration::MigratorTrait;
 use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
 
 use crate::graphql::TerbukaSchema;
@@ -34,14 +36,82 @@ pub struct HttpState {
 pub struct RequestId(pub String);
 
 pub fn router(state: HttpState) -> Router {
-    Router::new()
+    let cors = cors(&state.app.config.cors_origins);
+    let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response));
+    if let Some(cors) = cors {
+        router = router.layer(cors);
+    }
+    router.with_state(state)
+}
+
+/// Browsers may call the API from the configured origins only (none: same origin only).
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(list))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                header::ACCEPT_LANGUAGE,
+                X_REQUEST_ID.clone(),
+            ])
+            .expose_headers([X_REQUEST_ID.clone()])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
+}
+
+/// A panic anywhere answers like any internal fault: a code, no details.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    graphql::error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        crate::graphql::errors::code::INTERNAL,
+        crate::graphql::errors::internal_message(entity::Lang::Id),
+    )
+}
+
+/// Headers every response carries: no sniffing, no framing, no referrer, a strict content
+/// policy (GraphiQL sets its own), and HSTS when served over https.
+fn secure(headers: &mut axum::http::HeaderMap, https: bool) {
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        let name = HeaderName::from_static(k);
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(v));
+        }
+    };
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "referrer-policy", "no-referrer");
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    );
+    set(headers, "cross-origin-opener-policy", "same-origin");
+    set(headers, "cache-control", "no-store");
+    if https {
+        set(
+            headers,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
+    }
 }
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -88,6 +158,10 @@ async fn observe(State(state): State<HttpState>, mut req: Request, next: Next) -
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(X_REQUEST_ID.clone(), v);
     }
+    secure(
+        response.headers_mut(),
+        state.app.config.worker.public_url.starts_with("https://"),
+    );
     response
 }
 

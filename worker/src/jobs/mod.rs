@@ -22,7 +22,15 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let sweeper = tokio::spawn(mail::sweep_loop(state.clone(), stop_rx.clone()));
 
-    let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(3));
+    let monitor = Monitor::new()
+        .shutdown_timeout(Duration::from_secs(3))
+        .on_event(|ctx, event| match event {
+            Event::Error(e) => tracing::warn!(worker = ctx.name(), error = %e, "job failed"),
+            Event::Stop | Event::Exit => {
+                tracing::info!(worker = ctx.name(), ?event, "worker event")
+            }
+            _ => tracing::trace!(worker = ctx.name(), ?event, "worker event"),
+        });
     let monitor = register_mail_worker(monitor, state.clone());
     tracing::info!(worker = %state.config.worker_id, "worker started");
     let result = monitor

@@ -92,7 +92,12 @@ pub struct Mailer {
     pub max_attempts: u32,
     /// The first retry's delay; it doubles per attempt, capped at ten minutes.
     pub backoff: Duration,
+    /// Recomputes link tokens at send time (they are never stored).
+    pub signer: crate::tokens::Signer,
 }
+
+/// The purpose under which account links (invitation, password reset) are derived.
+pub const LINK_PURPOSE: &str = "account-link";
 
 /// What happened to one message.
 #[derive(Debug)]
@@ -218,7 +223,20 @@ impl Mailer {
     /// the RFC 8058 one-click unsubscribe headers.
     pub fn build(&self, row: &mail_delivery::Model) -> Result<Message, String> {
         let lang = Lang::from_tag(&row.lang);
-        let rendered = templates::render(&row.template, lang, &row.context, &self.public_url)?;
+        let mut context = row.context.clone();
+        // A link that carries a secret token is stored as its base and the token's record id;
+        // the token itself is derived here, so it exists only in the mail.
+        if let Some(link) = context.get("link").cloned()
+            && let (Some(base), Some(id)) = (
+                link.get("base").and_then(Value::as_str),
+                link.get("token_id").and_then(Value::as_str),
+            )
+            && let Value::Object(map) = &mut context
+        {
+            let token = self.signer.derive(LINK_PURPOSE, id);
+            map.insert("link".into(), Value::from(format!("{base}{token}")));
+        }
+        let rendered = templates::render(&row.template, lang, &context, &self.public_url)?;
         let to: Mailbox = row
             .recipient
             .parse()

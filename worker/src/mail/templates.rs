@@ -26,7 +26,7 @@ macro_rules! template_set {
     };
 }
 
-const TEMPLATES: &[(&str, &str)] = template_set!["test"];
+const TEMPLATES: &[(&str, &str)] = template_set!["test", "invitation", "password_reset"];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

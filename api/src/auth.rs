@@ -1,0 +1,341 @@
+//! Who is asking: passwords (Argon2id), session tokens, and the viewer a request runs as.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use entity::account::{self, AccountStatus};
+use entity::privacy::Class;
+use entity::role_grant::{self, Role};
+use entity::{Problem, account_session};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// How long a session lasts.
+pub const SESSION_DAYS: i64 = 14;
+/// Consecutive wrong passwords before an account is locked.
+pub const LOCK_AFTER: i32 = 5;
+/// How long a lock lasts.
+pub const LOCK_MINUTES: i64 = 15;
+
+/// The account a request runs as, with its roles; anonymous when `account` is `None`.
+#[derive(Clone, Debug, Default)]
+pub struct Viewer {
+    pub account: Option<account::Model>,
+    pub session_id: Option<Uuid>,
+    pub roles: Vec<(Uuid, Role)>,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    pub fn account_id(&self) -> Option<Uuid> {
+        self.account.as_ref().map(|a| a.id)
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.account.is_some()
+    }
+
+    /// Runs the deployment (may act in every member).
+    pub fn is_operator(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.is_operator)
+    }
+
+    /// The roles held in `member`.
+    pub fn roles_in(&self, member: Uuid) -> impl Iterator<Item = Role> + '_ {
+        self.roles
+            .iter()
+            .filter(move |(m, _)| *m == member)
+            .map(|(_, r)| *r)
+    }
+
+    /// Holds one of `roles` in `member` (operators hold them all).
+    pub fn has(&self, member: Uuid, roles: &[Role]) -> bool {
+        self.is_operator() || self.roles_in(member).any(|r| roles.contains(&r))
+    }
+
+    /// Holds any role at all in `member`.
+    pub fn belongs_to(&self, member: Uuid) -> bool {
+        self.is_operator() || self.roles_in(member).next().is_some()
+    }
+
+    /// Whether data of `class` about `member` may be shown; `owner` is the account the data
+    /// is about (people always see their own).
+    pub fn may_read(&self, class: Class, member: Option<Uuid>, owner: Option<Uuid>) -> bool {
+        if owner.is_some() && owner == self.account_id() && class != Class::Secret {
+            return true;
+        }
+        match class {
+            Class::Public => true,
+            Class::Internal => match member {
+                Some(m) => self.belongs_to(m),
+                None => self.is_operator(),
+            },
+            Class::Personal => match member {
+                Some(m) => self.has(m, &[Role::Admin, Role::Secretariat]),
+                None => self.is_operator(),
+            },
+            Class::Secret => false,
+        }
+    }
+
+    /// How the viewer is shown in the audit log.
+    pub fn label(&self) -> String {
+        match &self.account {
+            Some(a) => a.name.clone(),
+            None => "publik".to_owned(),
+        }
+    }
+}
+
+/// Hashes a password with Argon2id (off the async threads: it is deliberately slow).
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
+    })
+    .await?
+}
+
+/// Checks a password against a stored hash. With no hash (unknown account, invited account)
+/// it still spends the same effort, so timing does not tell whether an address has an account.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let decoy;
+        let hash = match &hash {
+            Some(h) => h.as_str(),
+            None => {
+                decoy = DECOY.as_str();
+                decoy
+            }
+        };
+        let ok = PasswordHash::new(hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        ok && hash_is_real(&hash)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+static DECOY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(b"terbuka-decoy-password")
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+fn hash_is_real(hash: &&str) -> bool {
+    *hash != DECOY.as_str()
+}
+
+/// A password someone chose: 10 to 200 characters, not their e-mail address.
+pub fn check_new_password(
+    field: &[&str],
+    password: &str,
+    email: &str,
+) -> Result<(), entity::FieldProblem> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Err(entity::FieldProblem::new(
+            field,
+            Problem::Rule {
+                id: "Kata sandi paling sedikit 10 karakter.".into(),
+                en: "The password needs at least 10 characters.".into(),
+            },
+        ));
+    }
+    if n > 200 {
+        return Err(entity::FieldProblem::new(
+            field,
+            Problem::TooLong { max: 200 },
+        ));
+    }
+    if password.trim().eq_ignore_ascii_case(email.trim()) {
+        return Err(entity::FieldProblem::new(
+            field,
+            Problem::Rule {
+                id: "Kata sandi tidak boleh sama dengan alamat email.".into(),
+                en: "The password cannot be the e-mail address.".into(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// A new random token (to give to the client) and the hash to store.
+pub fn new_token() -> (String, String) {
+    let bytes: [u8; 32] = rand::random();
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Why a bearer token was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenRefused {
+    Unknown,
+    Expired,
+    Revoked,
+    AccountInactive,
+}
+
+/// The viewer behind a bearer token.
+pub async fn viewer_for_token(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Viewer, TokenRefused>, DbErr> {
+    if token.len() > 100 {
+        return Ok(Err(TokenRefused::Unknown));
+    }
+    let Some(session) = account_session::Entity::find()
+        .filter(account_session::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(Err(TokenRefused::Unknown));
+    };
+    if session.revoked_at.is_some() {
+        return Ok(Err(TokenRefused::Revoked));
+    }
+    if session.expires_at <= now {
+        return Ok(Err(TokenRefused::Expired));
+    }
+    let Some(account) = account::Entity::find_by_id(session.account_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(Err(TokenRefused::Unknown));
+    };
+    if account.status != AccountStatus::Active {
+        return Ok(Err(TokenRefused::AccountInactive));
+    }
+    let roles = roles_of(db, account.id).await?;
+    Ok(Ok(Viewer {
+        account: Some(account),
+        session_id: Some(session.id),
+        roles,
+    }))
+}
+
+pub async fn roles_of(db: &DatabaseConnection, account: Uuid) -> Result<Vec<(Uuid, Role)>, DbErr> {
+    Ok(role_grant::Entity::find()
+        .filter(role_grant::Column::AccountId.eq(account))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| (g.member_id, g.role))
+        .collect())
+}
+
+/// The end of a new session started at `now`.
+pub fn session_end(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::days(SESSION_DAYS)
+}
+
+/// A fixed-window limit per client (login attempts, reset requests), on the app's clock.
+#[derive(Default, Debug)]
+pub struct RateLimiter {
+    /// (client, what) → (minute, attempts in it).
+    windows: Mutex<HashMap<LimitKey, (i64, u32)>>,
+}
+
+type LimitKey = (String, &'static str);
+
+impl RateLimiter {
+    /// Counts one attempt by `client` at `what`; `false` when over `limit` per minute.
+    pub fn allow(&self, client: &str, what: &'static str, limit: u32, now: DateTime<Utc>) -> bool {
+        let minute = now.timestamp().div_euclid(60);
+        let Ok(mut windows) = self.windows.lock() else {
+            return true;
+        };
+        if windows.len() > 50_000 {
+            windows.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = windows
+            .entry((client.to_owned(), what))
+            .or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, ha) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(ha, token_hash(&a));
+        assert_eq!(ha.len(), 64);
+        assert!(!ha.contains(&a));
+    }
+
+    #[test]
+    fn the_rate_limit_resets_every_minute() {
+        let limiter = RateLimiter::default();
+        let now = Utc::now();
+        for _ in 0..3 {
+            assert!(limiter.allow("1.2.3.4", "login", 3, now));
+        }
+        assert!(!limiter.allow("1.2.3.4", "login", 3, now));
+        assert!(limiter.allow("5.6.7.8", "login", 3, now));
+        assert!(limiter.allow("1.2.3.4", "login", 3, now + Duration::seconds(61)));
+    }
+
+    #[test]
+    fn personal_data_is_for_admins_secretariat_and_the_person() {
+        let member = Uuid::now_v7();
+        let me = Uuid::now_v7();
+        let mut watchdog = Viewer::anonymous();
+        watchdog.roles.push((member, Role::Watchdog));
+        assert!(watchdog.may_read(Class::Internal, Some(member), None));
+        assert!(!watchdog.may_read(Class::Personal, Some(member), None));
+        let mut secretariat = Viewer::anonymous();
+        secretariat.roles.push((member, Role::Secretariat));
+        assert!(secretariat.may_read(Class::Personal, Some(member), None));
+        assert!(!secretariat.may_read(Class::Personal, Some(Uuid::now_v7()), None));
+        assert!(!secretariat.may_read(Class::Secret, Some(member), None));
+        assert!(!Viewer::anonymous().may_read(Class::Internal, Some(member), None));
+        assert!(!Viewer::anonymous().may_read(Class::Personal, None, Some(me)));
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_and_decoys_never_do() {
+        let hash = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery".into(), Some(hash.clone())).await);
+        assert!(!verify_password("wrong".into(), Some(hash)).await);
+        assert!(!verify_password("terbuka-decoy-password".into(), None).await);
+    }
+}

@@ -1,0 +1,106 @@
+//! Erasing a person's personal data on request (UU 27/2022 on personal data protection).
+//!
+//! Every place that keeps a person's PERSONAL data (see `entity::privacy::COLUMNS`) is
+//! anonymised here, and the audit log keeps each event without the data. A new place that
+//! stores personal data adds its step here.
+
+use chrono::{DateTime, Utc};
+use entity::account::{self, AccountStatus};
+use entity::mail_delivery::{self, DeliveryStatus};
+use entity::privacy::ERASED;
+use entity::{account_token, audit_event, consent};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use crate::audit::redact;
+
+/// The address an erased account is left with (unique, undeliverable).
+pub fn erased_address(account: &account::Model) -> String {
+    format!("dihapus-{}@invalid.terbuka", account.id.simple())
+}
+
+/// Anonymises `account` and every trace of its personal data (in the caller's transaction).
+pub async fn erase_account<C: ConnectionTrait>(
+    db: &C,
+    account: &account::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use account::Column as A;
+    account::Entity::update_many()
+        .col_expr(A::Email, Expr::value(erased_address(account)))
+        .col_expr(A::Name, Expr::value(ERASED))
+        .col_expr(A::PasswordHash, Expr::value(Option::<String>::None))
+        .col_expr(A::Status, Expr::value(AccountStatus::Deactivated))
+        .col_expr(
+            A::DeactivatedAt,
+            Expr::value(account.deactivated_at.unwrap_or(now)),
+        )
+        .col_expr(A::ErasedAt, Expr::value(now))
+        .col_expr(A::PersonId, Expr::value(Option::<uuid::Uuid>::None))
+        .col_expr(A::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(A::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(A::Version, Expr::value(account.version + 1))
+        .filter(A::Id.eq(account.id))
+        .exec(db)
+        .await?;
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::AccountId.eq(account.id))
+        .exec(db)
+        .await?;
+
+    // Mail to the person: what has not gone out is cancelled; the address and the content go.
+    use mail_delivery::Column as M;
+    mail_delivery::Entity::update_many()
+        .col_expr(M::Status, Expr::value(DeliveryStatus::Cancelled))
+        .filter(M::Recipient.eq(&account.email))
+        .filter(M::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Failed]))
+        .exec(db)
+        .await?;
+    mail_delivery::Entity::update_many()
+        .col_expr(M::Recipient, Expr::value(erased_address(account)))
+        .col_expr(M::Context, Expr::value(json!({})))
+        .filter(M::Recipient.eq(&account.email))
+        .exec(db)
+        .await?;
+
+    // The audit log keeps the events, without the data.
+    let events = audit_event::Entity::find()
+        .filter(audit_event::Column::EntityType.eq("Account"))
+        .filter(audit_event::Column::EntityId.eq(account.id))
+        .all(db)
+        .await?;
+    for e in events {
+        let personal: Vec<String> =
+            serde_json::from_value(e.personal_fields.clone()).unwrap_or_default();
+        if personal.is_empty() {
+            continue;
+        }
+        audit_event::Entity::update_many()
+            .col_expr(
+                audit_event::Column::Before,
+                Expr::value(redact(&e.before, &personal, ERASED)),
+            )
+            .col_expr(
+                audit_event::Column::After,
+                Expr::value(redact(&e.after, &personal, ERASED)),
+            )
+            .filter(audit_event::Column::Id.eq(e.id))
+            .exec(db)
+            .await?;
+    }
+    audit_event::Entity::update_many()
+        .col_expr(audit_event::Column::ActorLabel, Expr::value(ERASED))
+        .filter(audit_event::Column::ActorId.eq(account.id))
+        .exec(db)
+        .await?;
+
+    consent::Entity::update_many()
+        .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
+        .filter(consent::Column::SubjectType.eq("Account"))
+        .filter(consent::Column::SubjectId.eq(account.id))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

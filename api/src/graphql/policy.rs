@@ -1,0 +1,130 @@
+//! Who may do what, in one table. Every mutation and every sensitive query names its rule
+//! here; a resolver asks [`authorize`] before it reads or writes anything, and the
+//! authorization-matrix test checks every mutation in the schema against its own expectations.
+
+use async_graphql::{Context, Result};
+use entity::role_grant::Role;
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::errors;
+use crate::auth::Viewer;
+
+/// A permission rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// The deployment's operators.
+    Operator,
+    /// One of these roles in the member the record belongs to (operators always pass).
+    InMember(&'static [Role]),
+    /// An admin of some member (operators pass).
+    AnyAdmin,
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const ADMIN_SECRETARIAT: &[Role] = &[Role::Admin, Role::Secretariat];
+const ADMIN_WATCHDOG: &[Role] = &[Role::Admin, Role::Watchdog];
+
+/// Mutations and sensitive queries with their rules.
+pub const RULES: &[(&str, Rule)] = &[
+    // Accounts and sessions.
+    ("login", Rule::Public),
+    ("logout", Rule::SignedIn),
+    ("changePassword", Rule::SignedIn),
+    ("requestPasswordReset", Rule::Public),
+    ("resetPassword", Rule::Public),
+    ("acceptInvitation", Rule::Public),
+    ("inviteAccount", Rule::InMember(ADMIN)),
+    ("grantRole", Rule::InMember(ADMIN)),
+    ("revokeRole", Rule::InMember(ADMIN)),
+    ("deactivateAccount", Rule::InMember(ADMIN)),
+    ("reactivateAccount", Rule::InMember(ADMIN)),
+    ("eraseAccount", Rule::InMember(ADMIN)),
+    ("accounts", Rule::InMember(ADMIN)),
+    ("auditLog", Rule::InMember(ADMIN_WATCHDOG)),
+    // The partnership.
+    ("createMember", Rule::Operator),
+    ("updateMember", Rule::InMember(ADMIN)),
+    ("createOrganisation", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateOrganisation", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("deleteOrganisation", Rule::InMember(ADMIN)),
+    // Mail.
+    ("sendTestEmail", Rule::AnyAdmin),
+];
+
+/// The rule of `name`. A mutation without one is refused outright (and fails the tests).
+pub fn rule(name: &str) -> Option<Rule> {
+    RULES.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+}
+
+/// Whether `viewer` passes `rule` for a record of `member`.
+pub fn allows(viewer: &Viewer, rule: Rule, member: Option<Uuid>) -> bool {
+    match rule {
+        Rule::Public => true,
+        Rule::SignedIn => viewer.is_signed_in(),
+        Rule::Operator => viewer.is_operator(),
+        Rule::InMember(roles) => match member {
+            Some(m) => viewer.has(m, roles),
+            None => viewer.is_operator(),
+        },
+        Rule::AnyAdmin => {
+            viewer.is_operator() || viewer.roles.iter().any(|(_, r)| *r == Role::Admin)
+        }
+    }
+}
+
+/// The first check of every guarded operation: the anonymous are refused UNAUTHENTICATED
+/// before anything about the request is looked at.
+pub fn gate(ctx: &Context<'_>, name: &str) -> Result<Viewer> {
+    let viewer = ctx.viewer();
+    match rule(name) {
+        Some(Rule::Public) => Ok(viewer),
+        Some(_) if !viewer.is_signed_in() => Err(errors::unauthenticated(ctx.lang())),
+        Some(_) => Ok(viewer),
+        None => {
+            tracing::error!(operation = name, "no permission rule: refused");
+            Err(errors::forbidden(ctx.lang()))
+        }
+    }
+}
+
+/// [`gate`], then the member named by `member_id` (NOT_FOUND if it is not a member's id),
+/// then the rule in that member (FORBIDDEN).
+pub fn authorize_in(
+    ctx: &Context<'_>,
+    name: &str,
+    member_id: &async_graphql::ID,
+) -> Result<(Viewer, Uuid)> {
+    gate(ctx, name)?;
+    let member = super::member::decode_scope(ctx, member_id)?;
+    Ok((authorize(ctx, name, Some(member))?, member))
+}
+
+/// Checks `name`'s rule for a record of `member`: UNAUTHENTICATED for the anonymous when the
+/// rule needs an account, FORBIDDEN otherwise.
+pub fn authorize(ctx: &Context<'_>, name: &str, member: Option<Uuid>) -> Result<Viewer> {
+    let viewer = ctx.viewer();
+    let lang = ctx.lang();
+    let Some(rule) = rule(name) else {
+        tracing::error!(operation = name, "no permission rule: refused");
+        return Err(errors::forbidden(lang));
+    };
+    if allows(&viewer, rule, member) {
+        return Ok(viewer);
+    }
+    if viewer.is_signed_in() {
+        Err(errors::forbidden(lang))
+    } else {
+        Err(errors::unauthenticated(lang))
+    }
+}
+
+/// Whether the viewer may see records of `member` that are not public: when not, a record of
+/// that member is answered NOT_FOUND, so its existence does not leak.
+pub fn sees_member(viewer: &Viewer, member: Uuid) -> bool {
+    viewer.belongs_to(member)
+}

@@ -1,0 +1,57 @@
+//! The consent a member of the public gave for their personal data (UU 27/2022 on personal
+//! data protection, *Pelindungan Data Pribadi*): what they agreed to, in which words, when.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum ConsentPurpose {
+    /// Registering for an event.
+    #[sea_orm(string_value = "EVENT_REGISTRATION")]
+    EventRegistration,
+    /// Receiving digests and alerts by e-mail.
+    #[sea_orm(string_value = "SUBSCRIPTION")]
+    Subscription,
+    /// Giving public input on a draft plan.
+    #[sea_orm(string_value = "PUBLIC_INPUT")]
+    PublicInput,
+    /// Having an account.
+    #[sea_orm(string_value = "ACCOUNT")]
+    Account,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "consent")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub member_id: Option<Uuid>,
+    /// What holds the personal data (`Account`, `Registration`, `Subscription`, …).
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    pub purpose: ConsentPurpose,
+    /// The statement the person agreed to, as shown to them.
+    pub statement: String,
+    pub lang: String,
+    pub given_at: DateTimeUtc,
+    pub withdrawn_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

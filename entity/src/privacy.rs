@@ -1,0 +1,168 @@
+//! Privacy classes, in one place.
+//!
+//! Every field the API exposes and every stored column that holds more than public data has a
+//! class here. Resolvers, the audit log, feeds, calendars, downloads, reports and error messages
+//! all ask this module; a test walks the GraphQL schema and fails on a field with no class.
+//!
+//! - **PUBLIC**: anyone may read it (published plans, public events, organisation names).
+//! - **INTERNAL**: the partnership's own people (any role in the member, watchdogs included).
+//! - **PERSONAL**: a person's contact and identity data (UU 27/2022): the member's admins and
+//!   secretariat, and the person themself. Redacted for watchdogs, in the audit log too.
+//! - **SECRET**: password hashes and tokens: never leave the server, never stored in the audit
+//!   log, shown to nobody.
+
+use serde::Serialize;
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, async_graphql::Enum,
+)]
+pub enum Class {
+    Public,
+    Internal,
+    Personal,
+    Secret,
+}
+
+use Class::*;
+
+/// GraphQL object fields that are not PUBLIC, by type. A field not listed under its type is
+/// PUBLIC only when its type is in [`PUBLIC_TYPES`] or it is listed under [`PUBLIC`].
+pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
+    (
+        "Account",
+        &[
+            ("id", Internal),
+            ("name", Internal),
+            ("email", Personal),
+            ("status", Internal),
+            ("isOperator", Internal),
+            ("lang", Internal),
+            ("roles", Internal),
+            ("lastLoginAt", Internal),
+            ("deactivatedAt", Internal),
+            ("erasedAt", Internal),
+            ("createdAt", Internal),
+            ("updatedAt", Internal),
+            ("version", Internal),
+        ],
+    ),
+    (
+        "RoleGrant",
+        &[
+            ("id", Internal),
+            ("account", Internal),
+            ("member", Internal),
+            ("role", Internal),
+            ("grantedAt", Internal),
+        ],
+    ),
+    (
+        "AuditEvent",
+        &[
+            ("id", Internal),
+            ("occurredAt", Internal),
+            ("actor", Internal),
+            ("actorLabel", Internal),
+            ("member", Internal),
+            ("entityType", Internal),
+            ("entityId", Internal),
+            ("action", Internal),
+            ("before", Internal),
+            ("after", Internal),
+            ("requestId", Internal),
+        ],
+    ),
+    (
+        "MailDelivery",
+        &[
+            ("id", Internal),
+            ("class", Internal),
+            ("recipient", Personal),
+            ("template", Internal),
+            ("status", Internal),
+            ("attempts", Internal),
+            ("lastError", Internal),
+            ("createdAt", Internal),
+            ("sentAt", Internal),
+        ],
+    ),
+];
+
+/// Types whose every field is PUBLIC (structural types and public records).
+pub const PUBLIC_TYPES: &[&str] = &[
+    "Member",
+    "Organisation",
+    "PageInfo",
+    "UserError",
+    "Query",
+    "Mutation",
+];
+
+/// The class of `field` on GraphQL type `ty`, if it is classified.
+pub fn class_of(ty: &str, field: &str) -> Option<Class> {
+    if let Some((_, fields)) = FIELDS.iter().find(|(t, _)| *t == ty) {
+        return fields.iter().find(|(f, _)| *f == field).map(|(_, c)| *c);
+    }
+    if PUBLIC_TYPES.contains(&ty)
+        || ty.ends_with("Connection")
+        || ty.ends_with("Edge")
+        || ty.ends_with("Payload")
+    {
+        return Some(Public);
+    }
+    None
+}
+
+/// Stored columns that hold PERSONAL or SECRET data, by table: the audit log leaves SECRET
+/// columns out and marks PERSONAL ones; erasure anonymises the PERSONAL ones.
+pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
+    (
+        "account",
+        &[
+            ("email", Personal),
+            ("name", Personal),
+            ("password_hash", Secret),
+            ("failed_logins", Secret),
+            ("locked_until", Secret),
+        ],
+    ),
+    ("account_session", &[("token_hash", Secret)]),
+    ("account_token", &[("token_hash", Secret)]),
+    (
+        "mail_delivery",
+        &[("recipient", Personal), ("context", Personal)],
+    ),
+];
+
+/// The columns of `table` in class `class`.
+pub fn columns(table: &str, class: Class) -> impl Iterator<Item = &'static str> {
+    COLUMNS
+        .iter()
+        .filter(move |(t, _)| *t == table)
+        .flat_map(|(_, cols)| cols.iter())
+        .filter(move |(_, c)| *c == class)
+        .map(|(name, _)| *name)
+}
+
+/// What erased personal data reads as.
+pub const ERASED: &str = "[dihapus]";
+/// What personal data reads as for someone who may not see it.
+pub const HIDDEN: &str = "[disembunyikan]";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_are_looked_up_by_type_and_field() {
+        assert_eq!(class_of("Account", "email"), Some(Personal));
+        assert_eq!(class_of("Member", "name"), Some(Public));
+        assert_eq!(class_of("MemberConnection", "totalCount"), Some(Public));
+        assert_eq!(class_of("Account", "favouriteColour"), None);
+        assert_eq!(class_of("Unknown", "x"), None);
+        assert_eq!(
+            columns("account", Secret).collect::<Vec<_>>(),
+            ["password_hash", "failed_logins", "locked_until"]
+        );
+    }
+}
