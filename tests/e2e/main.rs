@@ -10,6 +10,7 @@ mod accounts;
 mod authorization;
 mod foundation;
 mod graphql_conventions;
+mod hostile;
 mod http;
 mod mail;
 mod privacy;

@@ -14,11 +14,9 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| {
-                    InputValueError::custom(format!("{s:?} is not a date such as 2018-08-31"))
-                }),
+            Value::String(s) => parse_iso_date(s).map(Date).ok_or_else(|| {
+                InputValueError::custom(format!("{s:?} is not a date such as 2018-08-31"))
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -28,8 +26,41 @@ impl ScalarType for Date {
     }
 }
 
+/// Exactly `YYYY-MM-DD`, and a day that exists.
+fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
 impl From<NaiveDate> for Date {
     fn from(d: NaiveDate) -> Self {
         Date(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_iso_dates_that_exist() {
+        assert!(super::parse_iso_date("2018-08-31").is_some());
+        for bad in [
+            "2018-8-31",
+            "2018-02-30",
+            "20180831",
+            "2018-08-31T00:00",
+            " 2018-08-31",
+            "yesterday",
+        ] {
+            assert!(super::parse_iso_date(bad).is_none(), "{bad}");
+        }
     }
 }
