@@ -117,6 +117,7 @@ pub async fn serve(
         app: state,
         schema,
         metrics,
+        stop: stop_rx.clone(),
     });
     let mut http_stop = stop_rx.clone();
     let server = axum::serve(

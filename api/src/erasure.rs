@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::account::{self, AccountStatus};
 use entity::mail_delivery::{self, DeliveryStatus};
 use entity::privacy::ERASED;
-use entity::{account_token, audit_event, consent};
+use entity::{account_token, audit_event, consent, person};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -65,9 +65,32 @@ pub async fn erase_account<C: ConnectionTrait>(
         .await?;
 
     // The audit log keeps the events, without the data.
+    redact_audit(db, "Account", account.id).await?;
+    audit_event::Entity::update_many()
+        .col_expr(audit_event::Column::ActorLabel, Expr::value(ERASED))
+        .filter(audit_event::Column::ActorId.eq(account.id))
+        .exec(db)
+        .await?;
+
+    consent::Entity::update_many()
+        .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
+        .filter(consent::Column::SubjectType.eq("Account"))
+        .filter(consent::Column::SubjectId.eq(account.id))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the personal values in the audit events about one record.
+async fn redact_audit<C: ConnectionTrait>(
+    db: &C,
+    entity_type: &str,
+    id: uuid::Uuid,
+) -> Result<(), DbErr> {
     let events = audit_event::Entity::find()
-        .filter(audit_event::Column::EntityType.eq("Account"))
-        .filter(audit_event::Column::EntityId.eq(account.id))
+        .filter(audit_event::Column::EntityType.eq(entity_type))
+        .filter(audit_event::Column::EntityId.eq(id))
         .all(db)
         .await?;
     for e in events {
@@ -89,18 +112,51 @@ pub async fn erase_account<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
-    audit_event::Entity::update_many()
-        .col_expr(audit_event::Column::ActorLabel, Expr::value(ERASED))
-        .filter(audit_event::Column::ActorId.eq(account.id))
-        .exec(db)
-        .await?;
+    Ok(())
+}
 
-    consent::Entity::update_many()
-        .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
-        .filter(consent::Column::SubjectType.eq("Account"))
-        .filter(consent::Column::SubjectId.eq(account.id))
-        .filter(consent::Column::WithdrawnAt.is_null())
+/// Anonymises a person, and the account linked to them (in the caller's transaction).
+pub async fn erase_person<C: ConnectionTrait>(
+    db: &C,
+    person: &person::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use person::Column as P;
+    person::Entity::update_many()
+        .col_expr(P::Name, Expr::value(ERASED))
+        .col_expr(P::Email, Expr::value(Option::<String>::None))
+        .col_expr(P::Phone, Expr::value(Option::<String>::None))
+        .col_expr(P::ErasedAt, Expr::value(now))
+        .col_expr(P::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(P::Version, Expr::value(person.version + 1))
+        .filter(P::Id.eq(person.id))
         .exec(db)
         .await?;
+    redact_audit(db, "Person", person.id).await?;
+    if let Some(email) = &person.email {
+        use mail_delivery::Column as M;
+        mail_delivery::Entity::update_many()
+            .col_expr(M::Status, Expr::value(DeliveryStatus::Cancelled))
+            .filter(M::Recipient.eq(email))
+            .filter(M::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Failed]))
+            .exec(db)
+            .await?;
+        mail_delivery::Entity::update_many()
+            .col_expr(
+                M::Recipient,
+                Expr::value(format!("dihapus-{}@invalid.terbuka", person.id.simple())),
+            )
+            .col_expr(M::Context, Expr::value(json!({})))
+            .filter(M::Recipient.eq(email))
+            .exec(db)
+            .await?;
+    }
+    let accounts = account::Entity::find()
+        .filter(account::Column::PersonId.eq(person.id))
+        .all(db)
+        .await?;
+    for a in accounts {
+        erase_account(db, &a, now).await?;
+    }
     Ok(())
 }

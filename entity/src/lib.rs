@@ -18,6 +18,7 @@ pub mod mail_delivery;
 pub mod member;
 pub mod mutation_receipt;
 pub mod organisation;
+pub mod person;
 pub mod role_grant;
 pub mod seed_run;
 

@@ -73,6 +73,23 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        "Person",
+        &[
+            ("id", Internal),
+            ("member", Internal),
+            ("name", Internal),
+            ("title", Internal),
+            ("organisation", Internal),
+            ("email", Personal),
+            ("phone", Personal),
+            ("account", Internal),
+            ("erasedAt", Internal),
+            ("createdAt", Internal),
+            ("updatedAt", Internal),
+            ("version", Internal),
+        ],
+    ),
+    (
         "MailDelivery",
         &[
             ("id", Internal),
@@ -90,6 +107,7 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
 
 /// Types whose every field is PUBLIC (structural types and public records).
 pub const PUBLIC_TYPES: &[&str] = &[
+    "Node",
     "Member",
     "Organisation",
     "PageInfo",
@@ -127,6 +145,10 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     ("account_session", &[("token_hash", Secret)]),
+    (
+        "person",
+        &[("name", Personal), ("email", Personal), ("phone", Personal)],
+    ),
     ("account_token", &[("token_hash", Secret)]),
     (
         "mail_delivery",

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod common;
 mod m20261127_000001_foundation;
 mod m20261127_000002_accounts;
+mod m20261127_000003_people;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_accounts::Migration),
+            Box::new(m20261127_000003_people::Migration),
         ]
     }
 }

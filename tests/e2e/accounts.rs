@@ -292,7 +292,7 @@ async fn an_admin_invites_a_person_who_chooses_a_password_and_holds_the_role() {
         .ok_as(
             None,
             accept,
-            json!({"input": {"token": token, "password": "pemantau-bojonegoro"}}),
+            json!({"input": {"token": token, "password": "pemantau-bojonegoro", "consent": true}}),
         )
         .await;
     let session = res["acceptInvitation"]["token"]
@@ -305,7 +305,7 @@ async fn an_admin_invites_a_person_who_chooses_a_password_and_holds_the_role() {
         .ok_as(
             None,
             accept,
-            json!({"input": {"token": token, "password": "pemantau-bojonegoro"}}),
+            json!({"input": {"token": token, "password": "pemantau-bojonegoro", "consent": true}}),
         )
         .await;
     assert_eq!(
@@ -549,5 +549,54 @@ async fn demo_logins_exist_in_the_demo_and_production_refuses_them() {
         ("TERBUKA_DEMO", "true"),
     ]);
     assert_eq!(api::Config::from_env(&env).unwrap_err().var, "TERBUKA_DEMO");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn erasing_a_person_removes_their_contact_details_and_their_accounts_data() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = member_uuid(&member);
+    let (_, admin) = app
+        .account("admin@bojonegorokab.go.id", &[(m, Role::Admin)])
+        .await;
+    let (account_id, session) = app
+        .account("warga.hapus@example.org", &[(m, Role::TeamMember)])
+        .await;
+    let res = app
+        .ok_as(
+            Some(&admin),
+            r#"mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id name email phone } userErrors { code } } }"#,
+            json!({"input": {"memberId": member, "name": "Warga Hapus", "email": "warga.hapus@example.org", "phone": "+62 812 0000 4321", "title": "Anggota Tim"}}),
+        )
+        .await;
+    let person = res["createPerson"]["person"].clone();
+    assert_eq!(person["phone"], "+62 812 0000 4321");
+    let link = r#"mutation($input: LinkAccountInput!) { linkAccountToPerson(input: $input) { account { id } userErrors { code } } }"#;
+    let res = app
+        .ok_as(Some(&admin), link, json!({"input": {"accountId": api::graphql::ids::encode("Account", account_id), "personId": person["id"], "memberId": member}}))
+        .await;
+    assert_eq!(res["linkAccountToPerson"]["userErrors"], json!([]), "{res}");
+
+    let res = app
+        .ok_as(
+            Some(&admin),
+            r#"mutation($input: ErasePersonInput!) { erasePerson(input: $input) { person { name email phone erasedAt } userErrors { code } } }"#,
+            json!({"input": {"personId": person["id"], "reason": "permintaan warga"}}),
+        )
+        .await;
+    let erased = &res["erasePerson"]["person"];
+    assert_eq!(erased["name"], "[dihapus]", "{res}");
+    assert_eq!(erased["email"], Value::Null);
+    assert_eq!(erased["phone"], Value::Null);
+    let dump = crate::privacy::dump_text(&app).await;
+    for trace in ["Warga Hapus", "warga.hapus@example.org", "0000 4321"] {
+        assert!(!dump.contains(trace), "{trace} survived erasure");
+    }
+    // The linked account is erased and signed out too.
+    assert_eq!(
+        error_code(&app.gql_as(Some(&session), VIEWER, json!({})).await),
+        "UNAUTHENTICATED"
+    );
     app.stop().await;
 }

@@ -68,6 +68,10 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("updateOrganisation", &["secretariat", "admin", "operator"]),
     ("deleteOrganisation", &["admin", "operator"]),
     ("sendTestEmail", &["admin", "admin elsewhere", "operator"]),
+    ("createPerson", &["secretariat", "admin", "operator"]),
+    ("updatePerson", &["secretariat", "admin", "operator"]),
+    ("linkAccountToPerson", &["admin", "operator"]),
+    ("erasePerson", &["admin", "operator"]),
 ];
 
 /// Sensitive queries and who may run them.
@@ -81,6 +85,17 @@ const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
         "auditLog",
         "query($m: ID!) { auditLog(memberId: $m) { totalCount } }",
         &["watchdog", "admin", "operator"],
+    ),
+    (
+        "people",
+        "query($m: ID!) { people(memberId: $m) { totalCount } }",
+        &[
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "operator",
+        ],
     ),
 ];
 
@@ -128,6 +143,28 @@ async fn org(app: &TestApp, w: &World) -> String {
     .await
     .unwrap();
     api::graphql::ids::encode("Organisation", id).to_string()
+}
+
+async fn person(app: &TestApp, w: &World) -> String {
+    use entity::person;
+    let id = Uuid::now_v7();
+    person::Entity::insert(person::ActiveModel {
+        id: Set(id),
+        member_id: Set(w.member_id),
+        name: Set(format!("Orang {}", w.next())),
+        title: Set(None),
+        organisation_id: Set(None),
+        email: Set(Some("orang@example.org".into())),
+        phone: Set(Some("+62 353 881826".into())),
+        erased_at: Set(None),
+        created_at: Set(Utc::now()),
+        updated_at: Set(Utc::now()),
+        version: Set(1),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+    api::graphql::ids::encode("Person", id).to_string()
 }
 
 async fn link(app: &TestApp, account: Uuid, purpose: account_token::TokenPurpose) -> String {
@@ -196,7 +233,7 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             )
             .await
             .unwrap();
-            json!({"token": link(app, id, account_token::TokenPurpose::Invitation).await, "password": "kata-sandi-baru-2018"})
+            json!({"token": link(app, id, account_token::TokenPurpose::Invitation).await, "password": "kata-sandi-baru-2018", "consent": true})
         }
         "inviteAccount" => {
             json!({"memberId": w.member, "email": format!("baru{n}@bojonegorokab.go.id"), "name": "Baru", "role": "TEAM_MEMBER"})
@@ -244,6 +281,17 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         }
         "deleteOrganisation" => json!({"id": org(app, w).await, "version": 1}),
         "sendTestEmail" => json!({"to": "uji@example.org"}),
+        "createPerson" => {
+            json!({"memberId": w.member, "name": format!("Orang Baru {n}"), "email": "orang.baru@example.org", "phone": "0812 3456 7890"})
+        }
+        "updatePerson" => {
+            json!({"id": person(app, w).await, "version": 1, "title": "Kepala Bidang"})
+        }
+        "linkAccountToPerson" => {
+            let (_, account) = target(app, w, &[Role::TeamMember]).await;
+            json!({"accountId": account, "personId": person(app, w).await, "memberId": w.member})
+        }
+        "erasePerson" => json!({"personId": person(app, w).await, "reason": "uji"}),
         other => panic!(
             "the authorization matrix has no valid input for the new mutation `{other}`: add it"
         ),

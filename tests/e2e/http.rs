@@ -103,3 +103,175 @@ async fn nested_lists_cost_the_same_statements_for_5_and_50_rows() {
     assert!(large <= 8, "{large} statements for one request");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn browsers_get_cors_for_configured_origins_and_every_answer_is_hardened() {
+    let app = spawn_app_with(Options {
+        env: vec![
+            (
+                "TERBUKA_CORS_ORIGINS".into(),
+                "https://admin.bojonegorokab.go.id".into(),
+            ),
+            ("TERBUKA_INTROSPECTION".into(), "false".into()),
+            ("TERBUKA_MAX_UPLOAD_BYTES".into(), "2048".into()),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let ok = preflight("https://admin.bojonegorokab.go.id")
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://admin.bojonegorokab.go.id"
+    );
+    assert!(
+        ok.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let res = app.get("/healthz").await;
+    for (header, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(res.headers()[header], value, "{header}");
+    }
+
+    // Introspection can be switched off.
+    let res = app.gql("{ __schema { types { name } } }", json!({})).await;
+    assert!(
+        res["data"]["__schema"].is_null(),
+        "introspection answered: {res}"
+    );
+
+    // Multipart bodies are limited before the GraphQL layer.
+    let big = reqwest::multipart::Form::new()
+        .text("operations", r#"{"query": "{ version }"}"#)
+        .text("map", "{}")
+        .text("filler", "x".repeat(4096));
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.operator)
+        .multipart(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+    let small = reqwest::multipart::Form::new()
+        .text("operations", r#"{"query": "{ version }"}"#)
+        .text("map", "{}");
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .multipart(small)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["data"]["version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    app.stop().await;
+}
+
+/// Opens a `graphql-transport-ws` connection and sends `connection_init` with `payload`.
+async fn ws_connect(
+    app: &TestApp,
+    payload: Value,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    ws.send(tokio_tungstenite::tungstenite::Message::text(
+        json!({"type": "connection_init", "payload": payload}).to_string(),
+    ))
+    .await
+    .unwrap();
+    ws
+}
+
+async fn ws_next(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Option<Value> {
+    use futures::StreamExt;
+    let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+        .await
+        .ok()??
+        .ok()?;
+    match msg {
+        tokio_tungstenite::tungstenite::Message::Text(t) => serde_json::from_str(&t).ok(),
+        tokio_tungstenite::tungstenite::Message::Close(frame) => {
+            Some(json!({"type": "close", "code": frame.map(|f| u16::from(f.code))}))
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn websocket_connections_authenticate_in_connection_init() {
+    use futures::SinkExt;
+    let app = spawn_app().await;
+    let (_, token) = app.account("ws@bojonegorokab.go.id", &[]).await;
+    let mut ws = ws_connect(&app, json!({"Authorization": format!("Bearer {token}")})).await;
+    assert_eq!(ws_next(&mut ws).await.unwrap()["type"], "connection_ack");
+    ws.send(tokio_tungstenite::tungstenite::Message::text(
+        json!({"id": "1", "type": "subscribe", "payload": {"query": "{ viewer { email } }"}})
+            .to_string(),
+    ))
+    .await
+    .unwrap();
+    let next = ws_next(&mut ws).await.unwrap();
+    assert_eq!(
+        next["payload"]["data"]["viewer"]["email"], "ws@bojonegorokab.go.id",
+        "{next}"
+    );
+
+    let mut forged = ws_connect(&app, json!({"token": "forged"})).await;
+    let answer = ws_next(&mut forged).await;
+    assert!(
+        answer
+            .as_ref()
+            .is_none_or(|a| a["type"] != "connection_ack"),
+        "a forged token was accepted: {answer:?}"
+    );
+    let mut anonymous = ws_connect(&app, json!({})).await;
+    assert_eq!(
+        ws_next(&mut anonymous).await.unwrap()["type"],
+        "connection_ack"
+    );
+    app.stop().await;
+}

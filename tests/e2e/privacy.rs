@@ -173,6 +173,10 @@ async fn surfaces(
             "query($m: ID!) {{ auditLog(memberId: $m, first: 50) {{ nodes {{ {} }} }} }}",
             schema.selection("AuditEvent", 3)
         ),
+        format!(
+            "query($m: ID!) {{ people(memberId: $m, first: 50) {{ nodes {{ {} }} }} }}",
+            schema.selection("Person", 3)
+        ),
     ];
     for q in &queries {
         seen.push_str(&app.gql_as(token, q, json!({"m": member})).await.to_string());
@@ -235,10 +239,24 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
         .ok_as(
             None,
             r#"mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token } }"#,
-            json!({"input": {"token": invitation, "password": secret_password}}),
+            json!({"input": {"token": invitation, "password": secret_password, "consent": true}}),
         )
         .await;
     let canary_session = accepted["acceptInvitation"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A person with PERSONAL contact details.
+    let personal_phone = "+62 812 7357 0001";
+    let personal_person_email = "canary-person-7f3a@example.org";
+    let res = app
+        .ok_as(
+            Some(&admin),
+            r#"mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } userErrors { code } } }"#,
+            json!({"input": {"memberId": member, "name": "Orang Canary", "email": personal_person_email, "phone": personal_phone}}),
+        )
+        .await;
+    let person_id = res["createPerson"]["person"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -258,7 +276,12 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
     assert!(!dump.contains(&canary_session));
     assert!(!dump.contains(&invitation));
 
-    let ids: Vec<String> = vec![member.clone(), other.clone(), canary_id.clone()];
+    let ids: Vec<String> = vec![
+        member.clone(),
+        other.clone(),
+        canary_id.clone(),
+        person_id.clone(),
+    ];
     let (_, team) = app
         .account("tim@bojonegorokab.go.id", &[(m, Role::TeamMember)])
         .await;
@@ -308,10 +331,21 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
                 "{role} saw the PERSONAL address"
             );
             assert!(
+                !seen.contains(personal_phone),
+                "{role} saw the PERSONAL phone"
+            );
+            assert!(
+                !seen.contains(personal_person_email),
+                "{role} saw the PERSONAL person address"
+            );
+            assert!(
                 !seen.contains(personal_name) || role == "team member" || role == "watchdog",
                 "{role} saw the PERSONAL name"
             );
-        } else if role != "secretariat" {
+        } else if role != "the person" {
+            assert!(seen.contains(personal_phone), "{role} should see the phone");
+        }
+        if personal_ok && role != "secretariat" {
             // The surfaces really are read: those who may see it there do.
             assert!(
                 seen.contains(personal_email),

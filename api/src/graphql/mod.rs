@@ -14,6 +14,7 @@ pub mod member;
 pub mod mutation;
 pub mod organisation;
 pub mod pagination;
+pub mod person;
 pub mod policy;
 pub mod scalars;
 pub mod session;
@@ -35,6 +36,7 @@ pub enum Node {
     Account(account::Account),
     Member(member::Member),
     Organisation(organisation::Organisation),
+    Person(person::Person),
 }
 
 #[derive(Default)]
@@ -64,6 +66,11 @@ impl NodeQuery {
                 .load_one(uuid)
                 .await?
                 .map(|o| Node::Organisation(organisation::Organisation(o))),
+            person::KIND => entity::person::Entity::find_by_id(uuid)
+                .one(ctx.db())
+                .await?
+                .filter(|p| ctx.viewer().belongs_to(p.member_id))
+                .map(|p| Node::Person(person::Person(p))),
             _ => None,
         };
         node.ok_or_else(|| errors::not_found(lang))
@@ -81,6 +88,7 @@ pub struct Query(
     account::AccountQuery,
     member::MemberQuery,
     organisation::OrganisationQuery,
+    person::PersonQuery,
     audit_log::AuditQuery,
 );
 
@@ -90,6 +98,7 @@ pub struct Mutation(
     access::AccessMutation,
     member::MemberMutation,
     organisation::OrganisationMutation,
+    person::PersonMutation,
     mail::MailMutation,
 );
 
@@ -169,5 +178,41 @@ mod tests {
                 first + 1
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod privacy_coverage {
+    use async_graphql::parser::parse_schema;
+    use async_graphql::parser::types::TypeKind;
+
+    /// Every field of every output type has a privacy class (`entity::privacy`): a field added
+    /// without one fails here.
+    #[test]
+    fn every_output_field_has_a_privacy_class() {
+        let sdl = super::sdl();
+        let doc = parse_schema(&sdl).expect("the SDL parses");
+        let mut missing = Vec::new();
+        for def in &doc.definitions {
+            let async_graphql::parser::types::TypeSystemDefinition::Type(ty) = def else {
+                continue;
+            };
+            let name = ty.node.name.node.as_str();
+            let fields = match &ty.node.kind {
+                TypeKind::Object(o) => &o.fields,
+                TypeKind::Interface(i) => &i.fields,
+                _ => continue,
+            };
+            for f in fields {
+                let field = f.node.name.node.as_str();
+                if entity::privacy::class_of(name, field).is_none() {
+                    missing.push(format!("{name}.{field}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "fields without a privacy class in entity::privacy: {missing:?}"
+        );
     }
 }

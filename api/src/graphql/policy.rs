@@ -28,6 +28,12 @@ pub enum Rule {
 const ADMIN: &[Role] = &[Role::Admin];
 const ADMIN_SECRETARIAT: &[Role] = &[Role::Admin, Role::Secretariat];
 const ADMIN_WATCHDOG: &[Role] = &[Role::Admin, Role::Watchdog];
+const ANY_ROLE: &[Role] = &[
+    Role::Admin,
+    Role::Secretariat,
+    Role::TeamMember,
+    Role::Watchdog,
+];
 
 /// Mutations and sensitive queries with their rules.
 pub const RULES: &[(&str, Rule)] = &[
@@ -52,6 +58,12 @@ pub const RULES: &[(&str, Rule)] = &[
     ("createOrganisation", Rule::InMember(ADMIN_SECRETARIAT)),
     ("updateOrganisation", Rule::InMember(ADMIN_SECRETARIAT)),
     ("deleteOrganisation", Rule::InMember(ADMIN)),
+    // People.
+    ("people", Rule::InMember(ANY_ROLE)),
+    ("createPerson", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updatePerson", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("linkAccountToPerson", Rule::InMember(ADMIN)),
+    ("erasePerson", Rule::InMember(ADMIN)),
     // Mail.
     ("sendTestEmail", Rule::AnyAdmin),
 ];

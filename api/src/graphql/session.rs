@@ -107,7 +107,15 @@ pub struct AcceptInvitationInput {
     /// The token from the invitation e-mail.
     pub token: String,
     pub password: String,
+    /// The person agrees to the account statement ([`ACCOUNT_CONSENT`]); it is recorded.
+    pub consent: bool,
 }
+
+/// What a person agrees to when they accept an invitation (UU 27/2022).
+pub const ACCOUNT_CONSENT: [&str; 2] = [
+    "Saya setuju nama dan alamat email saya diproses untuk akun Terbuka dan dicatat dalam log audit kemitraan. Saya dapat meminta penghapusan data pribadi saya kapan saja.",
+    "I agree that my name and e-mail address are processed for my Terbuka account and recorded in the partnership's audit log. I can ask for my personal data to be erased at any time.",
+];
 
 #[derive(Default)]
 pub struct SessionMutation;
@@ -156,6 +164,22 @@ pub async fn end_sessions<C: ConnectionTrait>(
         q = q.filter(account_session::Column::Id.ne(keep));
     }
     Ok(q.exec(db).await?.rows_affected)
+}
+
+/// Ends the sessions of the accounts linked to a person.
+pub async fn end_sessions_of_person<C: ConnectionTrait>(
+    db: &C,
+    person: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    for a in account::Entity::find()
+        .filter(account::Column::PersonId.eq(person))
+        .all(db)
+        .await?
+    {
+        end_sessions(db, a.id, None, now).await?;
+    }
+    Ok(())
 }
 
 /// Records a single-use link for `account` and the mail that carries it.
@@ -625,6 +649,12 @@ impl SessionMutation {
         {
             return Ok(LoginPayload::refused(p.into(), lang));
         }
+        if !input.consent {
+            return Ok(LoginPayload::refused(
+                Problems::one(&["input", "consent"], Problem::Required),
+                lang,
+            ));
+        }
         let hash = auth::hash_password(input.password)
             .await
             .map_err(|e| errors::internal(e, lang))?;
@@ -655,6 +685,17 @@ impl SessionMutation {
                     .exec(tx)
                     .await?;
                 let (session, expires) = start_session(tx, account.id, now).await?;
+                let account_lang = Lang::from_tag(&account.lang);
+                super::access::record_consent(
+                    tx,
+                    None,
+                    "Account",
+                    account.id,
+                    entity::consent::ConsentPurpose::Account,
+                    ACCOUNT_CONSENT[usize::from(account_lang == Lang::En)],
+                    account_lang,
+                )
+                .await?;
                 let after = account::Entity::find_by_id(account.id)
                     .one(tx)
                     .await?

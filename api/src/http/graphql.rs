@@ -3,11 +3,13 @@
 
 use std::net::SocketAddr;
 
-use async_graphql::http::MultipartOptions;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, MultipartOptions};
 use async_graphql::{
     ParseRequestError, Request as GqlRequest, Response as GqlResponse, ServerError,
 };
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, to_bytes};
+use axum::extract::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -311,4 +313,74 @@ async fn execute(
         Body::from(body),
     )
         .into_response()
+}
+
+/// `GET /graphql/ws`: GraphQL over WebSocket (`graphql-transport-ws` and the older
+/// `graphql-ws`). The `connection_init` payload carries the session token
+/// (`{"Authorization": "Bearer …"}` or `{"token": "…"}`); an unknown, expired or revoked one
+/// closes the connection.
+pub async fn ws(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let lang = lang_of(&headers);
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| async move {
+            let schema = state.schema.clone();
+            let mut stop = state.stop.clone();
+            let init_state = state.clone();
+            let serve = GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(|v| {
+                            v.trim_start_matches("Bearer ")
+                                .trim_start_matches("bearer ")
+                                .to_owned()
+                        })
+                        .or_else(|| {
+                            payload
+                                .get("token")
+                                .and_then(|v| v.as_str())
+                                .map(str::to_owned)
+                        });
+                    let viewer = match token {
+                        None => Viewer::anonymous(),
+                        Some(t) => match auth::viewer_for_token(
+                            &init_state.app.db,
+                            &t,
+                            init_state.app.clock.now(),
+                        )
+                        .await
+                        {
+                            Ok(Ok(v)) => v,
+                            _ => {
+                                return Err(crate::graphql::errors::unauthenticated(lang));
+                            }
+                        },
+                    };
+                    let mut data = async_graphql::Data::default();
+                    data.insert(viewer);
+                    data.insert(lang);
+                    data.insert(Loaders::new(&init_state.app.db));
+                    data.insert(RequestMeta {
+                        request_id: rid.0,
+                        client: peer.ip().to_string(),
+                    });
+                    Ok(data)
+                })
+                .serve();
+            // On shutdown the connection ends with the process.
+            tokio::select! {
+                _ = serve => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+        })
 }

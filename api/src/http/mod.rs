@@ -29,6 +29,8 @@ pub struct HttpState {
     pub app: AppState,
     pub schema: TerbukaSchema,
     pub metrics: Arc<Metrics>,
+    /// Turns true when the process is shutting down (long-lived connections end).
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The request id (from `X-Request-Id` when the client or a proxy sent a sane one).
@@ -39,6 +41,7 @@ pub fn router(state: HttpState) -> Router {
     let cors = cors(&state.app.config.cors_origins);
     let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(graphql::ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
