@@ -6,30 +6,14 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum AccountStatus {
-    /// Invited by e-mail; no password yet.
-    #[sea_orm(string_value = "INVITED")]
-    Invited,
-    #[sea_orm(string_value = "ACTIVE")]
-    Active,
-    /// Switched off (staff rotation); cannot sign in; its history stays.
-    #[sea_orm(string_value = "DEACTIVATED")]
-    Deactivated,
+crate::text_enum! {
+    pub enum AccountStatus {
+        /// Invited by e-mail; no password yet.
+        Invited => "INVITED",
+        Active => "ACTIVE",
+        /// Switched off (staff rotation); cannot sign in; its history stays.
+        Deactivated => "DEACTIVATED",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]

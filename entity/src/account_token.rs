@@ -2,18 +2,12 @@
 //! expiring, and spent on first use.
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
-pub enum TokenPurpose {
-    #[sea_orm(string_value = "INVITATION")]
-    Invitation,
-    #[sea_orm(string_value = "PASSWORD_RESET")]
-    PasswordReset,
+crate::text_enum! {
+    pub enum TokenPurpose {
+        Invitation => "INVITATION",
+        PasswordReset => "PASSWORD_RESET",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

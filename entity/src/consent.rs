@@ -4,34 +4,17 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
-pub enum ConsentPurpose {
-    /// Registering for an event.
-    #[sea_orm(string_value = "EVENT_REGISTRATION")]
-    EventRegistration,
-    /// Receiving digests and alerts by e-mail.
-    #[sea_orm(string_value = "SUBSCRIPTION")]
-    Subscription,
-    /// Giving public input on a draft plan.
-    #[sea_orm(string_value = "PUBLIC_INPUT")]
-    PublicInput,
-    /// Having an account.
-    #[sea_orm(string_value = "ACCOUNT")]
-    Account,
+crate::text_enum! {
+    pub enum ConsentPurpose {
+        /// Registering for an event.
+        EventRegistration => "EVENT_REGISTRATION",
+        /// Receiving digests and alerts by e-mail.
+        Subscription => "SUBSCRIPTION",
+        /// Giving public input on a draft plan.
+        PublicInput => "PUBLIC_INPUT",
+        /// Having an account.
+        Account => "ACCOUNT",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]

@@ -8,69 +8,34 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The three classes of mail, which differ in who may opt out.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum MailClass {
-    /// Password resets, registration confirmations: always sent.
-    #[sea_orm(string_value = "TRANSACTIONAL")]
-    Transactional,
-    /// Deadline alerts: can be switched off per kind.
-    #[sea_orm(string_value = "ALERT")]
-    Alert,
-    /// Scheduled digests: only to confirmed subscribers, with one-click unsubscribe.
-    #[sea_orm(string_value = "DIGEST")]
-    Digest,
+crate::text_enum! {
+    /// The three classes of mail, which differ in who may opt out.
+    pub enum MailClass {
+        /// Password resets, registration confirmations: always sent.
+        Transactional => "TRANSACTIONAL",
+        /// Deadline alerts: can be switched off per kind.
+        Alert => "ALERT",
+        /// Scheduled digests: only to confirmed subscribers, with one-click unsubscribe.
+        Digest => "DIGEST",
+    }
 }
 
-/// Where a message is in its life.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum DeliveryStatus {
-    /// Recorded, waiting for a sender.
-    #[sea_orm(string_value = "PENDING")]
-    Pending,
-    /// Claimed by a sender until `lease_until`.
-    #[sea_orm(string_value = "SENDING")]
-    Sending,
-    /// Accepted by the SMTP server (or written to the outbox).
-    #[sea_orm(string_value = "SENT")]
-    Sent,
-    /// Gave up after the allowed attempts; visible to admins, who can retry it.
-    #[sea_orm(string_value = "FAILED")]
-    Failed,
-    /// Nothing to say (an empty digest) or nobody to say it to (unsubscribed).
-    #[sea_orm(string_value = "SKIPPED")]
-    Skipped,
-    /// No longer relevant (the deadline moved, the milestone was done).
-    #[sea_orm(string_value = "CANCELLED")]
-    Cancelled,
+crate::text_enum! {
+    /// Where a message is in its life.
+    pub enum DeliveryStatus {
+        /// Recorded, waiting for a sender.
+        Pending => "PENDING",
+        /// Claimed by a sender until `lease_until`.
+        Sending => "SENDING",
+        /// Accepted by the SMTP server (or written to the outbox).
+        Sent => "SENT",
+        /// Gave up after the allowed attempts; visible to admins, who can retry it.
+        Failed => "FAILED",
+        /// Nothing to say (an empty digest) or nobody to say it to (unsubscribed).
+        Skipped => "SKIPPED",
+        /// No longer relevant (the deadline moved, the milestone was done).
+        Cancelled => "CANCELLED",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]

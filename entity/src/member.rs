@@ -5,35 +5,18 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The level of government a member is.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum MemberLevel {
-    /// *Kabupaten*, led by a Bupati.
-    #[sea_orm(string_value = "REGENCY")]
-    Regency,
-    /// *Kota*, led by a Wali Kota.
-    #[sea_orm(string_value = "CITY")]
-    City,
-    /// *Provinsi*, led by a Gubernur.
-    #[sea_orm(string_value = "PROVINCE")]
-    Province,
-    /// A national government.
-    #[sea_orm(string_value = "NATIONAL")]
-    National,
+crate::text_enum! {
+    /// The level of government a member is.
+    pub enum MemberLevel {
+        /// *Kabupaten*, led by a Bupati.
+        Regency => "REGENCY",
+        /// *Kota*, led by a Wali Kota.
+        City => "CITY",
+        /// *Provinsi*, led by a Gubernur.
+        Province => "PROVINCE",
+        /// A national government.
+        National => "NATIONAL",
+    }
 }
 
 impl MemberLevel {

@@ -4,41 +4,21 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// What kind of organisation it is.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
-pub enum OrganisationKind {
-    /// *OPD* (Organisasi Perangkat Daerah, formerly SKPD): a regional government work unit
-    /// such as Dinas Kominfo or Bappeda.
-    #[sea_orm(string_value = "GOVERNMENT_OFFICE")]
-    GovernmentOffice,
-    /// A civil-society organisation (LSM / NGO / CSO).
-    #[sea_orm(string_value = "NGO")]
-    Ngo,
-    #[sea_orm(string_value = "ACADEMIA")]
-    Academia,
-    #[sea_orm(string_value = "PRIVATE")]
-    Private,
-    #[sea_orm(string_value = "MEDIA")]
-    Media,
-    /// A community group such as the PKK or a youth group.
-    #[sea_orm(string_value = "COMMUNITY_GROUP")]
-    CommunityGroup,
-    #[sea_orm(string_value = "INTERNATIONAL")]
-    International,
+crate::text_enum! {
+    /// What kind of organisation it is.
+    pub enum OrganisationKind {
+        /// *OPD* (Organisasi Perangkat Daerah, formerly SKPD): a regional government work unit
+        /// such as Dinas Kominfo or Bappeda.
+        GovernmentOffice => "GOVERNMENT_OFFICE",
+        /// A civil-society organisation (LSM / NGO / CSO).
+        Ngo => "NGO",
+        Academia => "ACADEMIA",
+        Private => "PRIVATE",
+        Media => "MEDIA",
+        /// A community group such as the PKK or a youth group.
+        CommunityGroup => "COMMUNITY_GROUP",
+        International => "INTERNATIONAL",
+    }
 }
 
 impl OrganisationKind {

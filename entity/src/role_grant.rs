@@ -3,40 +3,21 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// What an account may do within one member government.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Role {
-    /// Everything in the member, including accounts and roles.
-    #[sea_orm(string_value = "ADMIN")]
-    Admin,
-    /// The secretariat (in Bojonegoro, in the PPID room): plans, events, publications,
-    /// subscribers.
-    #[sea_orm(string_value = "SECRETARIAT")]
-    Secretariat,
-    /// A member of the partnership team: the commitments, milestones and follow-ups they are
-    /// responsible for, and their evidence.
-    #[sea_orm(string_value = "TEAM_MEMBER")]
-    TeamMember,
-    /// A civil-society monitor: reads everything including drafts and the audit log, comments
-    /// and adds public input, changes no government record.
-    #[sea_orm(string_value = "WATCHDOG")]
-    Watchdog,
+crate::text_enum! {
+    /// What an account may do within one member government.
+    pub enum Role {
+        /// Everything in the member, including accounts and roles.
+        Admin => "ADMIN",
+        /// The secretariat (in Bojonegoro, in the PPID room): plans, events, publications,
+        /// subscribers.
+        Secretariat => "SECRETARIAT",
+        /// A member of the partnership team: the commitments, milestones and follow-ups they are
+        /// responsible for, and their evidence.
+        TeamMember => "TEAM_MEMBER",
+        /// A civil-society monitor: reads everything including drafts and the audit log, comments
+        /// and adds public input, changes no government record.
+        Watchdog => "WATCHDOG",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]

@@ -5,7 +5,6 @@ use chrono::Utc;
 use entity::member::{self, MemberLevel};
 use entity::validate;
 use entity::{Problem, Problems};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -18,8 +17,8 @@ use super::errors;
 use super::ids;
 use super::loaders::OrganisationFilter;
 use super::mutation::{
-    Outcome, Receipt, Refused, UserError, duplicate_or, maybe_ref, present, user_errors,
-    winner_of_race,
+    Outcome, Receipt, UserError, duplicate_or, maybe_ref, present, replay, settle,
+    update_versioned, winner_of_race,
 };
 use super::organisation::Organisation;
 use super::pagination::{self, ChildPageKey, Conn, Page, TotalCount};
@@ -321,20 +320,12 @@ impl MemberMutation {
         let viewer = policy::authorize(ctx, "createMember", None)?;
         let lang = ctx.lang();
         let cmid = input.client_mutation_id.clone();
-        let result = create_member(ctx, &viewer, &input).await;
-        Ok(match result {
-            Ok(m) => CreateMemberPayload {
-                client_mutation_id: cmid,
-                member: Some(Member(m)),
-                user_errors: vec![],
-            },
-            Err(Outcome::Refused(Refused(p))) => CreateMemberPayload {
-                client_mutation_id: cmid,
-                member: None,
-                user_errors: user_errors(p, lang),
-            },
-            Err(Outcome::Raced) => return Err(errors::internal("receipt race not resolved", lang)),
-            Err(Outcome::Db(e)) => return Err(errors::internal(e, lang)),
+        let (member, user_errors) =
+            settle(create_member(ctx, &viewer, &input).await, lang, Member)?;
+        Ok(CreateMemberPayload {
+            client_mutation_id: cmid,
+            member,
+            user_errors,
         })
     }
 
@@ -350,17 +341,11 @@ impl MemberMutation {
             None => ctx.viewer(),
         };
         let lang = ctx.lang();
-        Ok(match update_member(ctx, &viewer, &input).await {
-            Ok(m) => UpdateMemberPayload {
-                member: Some(Member(m)),
-                user_errors: vec![],
-            },
-            Err(Outcome::Refused(Refused(p))) => UpdateMemberPayload {
-                member: None,
-                user_errors: user_errors(p, lang),
-            },
-            Err(Outcome::Raced) => return Err(errors::internal("unexpected race", lang)),
-            Err(Outcome::Db(e)) => return Err(errors::internal(e, lang)),
+        let (member, user_errors) =
+            settle(update_member(ctx, &viewer, &input).await, lang, Member)?;
+        Ok(UpdateMemberPayload {
+            member,
+            user_errors,
         })
     }
 }
@@ -388,10 +373,7 @@ async fn create_member(
         input.client_mutation_id.as_deref(),
         input,
     )?;
-    if let Some(r) = &receipt
-        && let Some(id) = r.earlier(db).await?
-        && let Some(m) = member::Entity::find_by_id(id).one(db).await?
-    {
+    if let Some(m) = replay::<member::Entity>(receipt.as_ref(), db).await? {
         return Ok(m);
     }
     let mut problems = Problems::new();
@@ -487,30 +469,8 @@ async fn update_member(
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        let result = member::Entity::update_many()
-            .set(changes)
-            .col_expr(
-                member::Column::Version,
-                Expr::col(member::Column::Version).add(1),
-            )
-            .filter(member::Column::Id.eq(id))
-            .filter(member::Column::Version.eq(input.version))
-            .exec(tx)
-            .await
-            .map_err(|e| duplicate_or(e, "slug"))?;
-        if result.rows_affected != 1 {
-            return Err(Problems::one(
-                &["input", "version"],
-                Problem::StaleVersion {
-                    current: current.version,
-                },
-            )
-            .into());
-        }
-        let updated = member::Entity::find_by_id(id)
-            .one(tx)
-            .await?
-            .expect("exists");
+        let updated =
+            update_versioned::<member::Entity, _>(tx, id, input.version, changes, "slug").await?;
         audit::record(
             tx,
             viewer,

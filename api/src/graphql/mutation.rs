@@ -138,6 +138,88 @@ pub async fn winner_of_race<T>(
     }
 }
 
+/// The answer of a mutation: the record (wrapped for GraphQL) and no user errors, or the user
+/// errors; faults become internal errors.
+pub fn settle<M, T>(
+    result: Result<M, Outcome>,
+    lang: Lang,
+    wrap: impl FnOnce(M) -> T,
+) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
+    match result {
+        Ok(m) => Ok((Some(wrap(m)), vec![])),
+        Err(Outcome::Refused(Refused(p))) => Ok((None, user_errors(p, lang))),
+        Err(Outcome::Raced) => Err(crate::graphql::errors::internal("unexpected race", lang)),
+        Err(Outcome::Db(e)) => Err(crate::graphql::errors::internal(e, lang)),
+    }
+}
+
+/// The record an earlier request with the same client mutation id created, if any (a retry).
+pub async fn replay<E: EntityTrait>(
+    receipt: Option<&Receipt<'_>>,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<Option<E::Model>, Outcome>
+where
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    let Some(r) = receipt else { return Ok(None) };
+    match r.earlier(db).await? {
+        Some(id) => Ok(E::find_by_id(id).one(db).await?),
+        None => Ok(None),
+    }
+}
+
+/// Writes `changes` to record `id` only if it is still at `version` (and moves it to the next
+/// one): a stale version is a CONFLICT on `input.version`, a unique violation a DUPLICATE on
+/// `input.<unique_field>`. Returns the updated record.
+pub async fn update_versioned<E, C>(
+    tx: &C,
+    id: Uuid,
+    version: i32,
+    changes: E::ActiveModel,
+    unique_field: &str,
+) -> Result<E::Model, Outcome>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{Iterable, ModelTrait, PrimaryKeyToColumn};
+    use std::str::FromStr;
+    let pk = E::PrimaryKey::iter()
+        .next()
+        .expect("a primary key")
+        .into_column();
+    let Ok(ver) = E::Column::from_str("version") else {
+        panic!("{} has no version column", E::default().table_name());
+    };
+    let result = E::update_many()
+        .set(changes)
+        .col_expr(ver, Expr::col(ver).add(1))
+        .filter(pk.eq(id))
+        .filter(ver.eq(version))
+        .exec(tx)
+        .await
+        .map_err(|e| duplicate_or(e, unique_field))?;
+    let current = E::find_by_id(id).one(tx).await?;
+    let Some(current) = current else {
+        return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+    };
+    if result.rows_affected != 1 {
+        let now = match current.get(ver) {
+            sea_orm::Value::Int(Some(v)) => v,
+            _ => version,
+        };
+        return Err(Problems::one(
+            &["input", "version"],
+            Problem::StaleVersion { current: now },
+        )
+        .into());
+    }
+    Ok(current)
+}
+
 /// A unique violation on `field` is a user error (a duplicate); anything else is a fault.
 pub fn duplicate_or(e: DbErr, field: &str) -> Outcome {
     if is_unique_violation(&e) {

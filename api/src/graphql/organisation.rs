@@ -5,10 +5,9 @@ use chrono::Utc;
 use entity::organisation::{self, OrganisationKind};
 use entity::validate;
 use entity::{Problem, Problems};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ConnectionTrait, EntityTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,7 +17,8 @@ use super::errors;
 use super::ids;
 use super::member::Member;
 use super::mutation::{
-    Outcome, Receipt, Refused, UserError, duplicate_or, user_errors, winner_of_race,
+    Outcome, Receipt, Refused, UserError, duplicate_or, replay, settle, update_versioned,
+    user_errors, winner_of_race,
 };
 use super::policy;
 use crate::audit::{self, Change};
@@ -159,7 +159,11 @@ impl OrganisationMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createOrganisation", &input.member_id)?;
         let lang = ctx.lang();
         let cmid = input.client_mutation_id.clone();
-        let (organisation, user_errors) = settle(create(ctx, &viewer, member, &input).await, lang)?;
+        let (organisation, user_errors) = settle(
+            create(ctx, &viewer, member, &input).await,
+            lang,
+            Organisation,
+        )?;
         Ok(CreateOrganisationPayload {
             client_mutation_id: cmid,
             organisation,
@@ -178,7 +182,8 @@ impl OrganisationMutation {
             Some(member) => policy::authorize(ctx, "updateOrganisation", Some(member))?,
             None => ctx.viewer(),
         };
-        let (organisation, user_errors) = settle(update(ctx, &viewer, &input).await, ctx.lang())?;
+        let (organisation, user_errors) =
+            settle(update(ctx, &viewer, &input).await, ctx.lang(), Organisation)?;
         Ok(UpdateOrganisationPayload {
             organisation,
             user_errors,
@@ -242,18 +247,6 @@ fn change(
     )
 }
 
-fn settle(
-    result: Result<organisation::Model, Outcome>,
-    lang: entity::Lang,
-) -> Result<(Option<Organisation>, Vec<UserError>)> {
-    match result {
-        Ok(m) => Ok((Some(Organisation(m)), vec![])),
-        Err(Outcome::Refused(Refused(p))) => Ok((None, user_errors(p, lang))),
-        Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
-        Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
-    }
-}
-
 /// The parent must be an organisation of the same member, and not the organisation itself or
 /// one below it.
 async fn check_parent<C: ConnectionTrait>(
@@ -308,10 +301,7 @@ async fn create(
         input.client_mutation_id.as_deref(),
         input,
     )?;
-    if let Some(r) = &receipt
-        && let Some(id) = r.earlier(db).await?
-        && let Some(m) = organisation::Entity::find_by_id(id).one(db).await?
-    {
+    if let Some(m) = replay::<organisation::Entity>(receipt.as_ref(), db).await? {
         return Ok(m);
     }
     let mut problems = Problems::new();
@@ -434,30 +424,9 @@ async fn update(
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        let result = organisation::Entity::update_many()
-            .set(changes)
-            .col_expr(
-                organisation::Column::Version,
-                Expr::col(organisation::Column::Version).add(1),
-            )
-            .filter(organisation::Column::Id.eq(id))
-            .filter(organisation::Column::Version.eq(input.version))
-            .exec(tx)
-            .await
-            .map_err(|e| duplicate_or(e, "name"))?;
-        if result.rows_affected != 1 {
-            return Err(Problems::one(
-                &["input", "version"],
-                Problem::StaleVersion {
-                    current: current.version,
-                },
-            )
-            .into());
-        }
-        let updated = organisation::Entity::find_by_id(id)
-            .one(tx)
-            .await?
-            .expect("exists");
+        let updated =
+            update_versioned::<organisation::Entity, _>(tx, id, input.version, changes, "name")
+                .await?;
         audit::record(
             tx,
             viewer,

@@ -20,7 +20,8 @@ use super::errors;
 use super::ids;
 use super::member::Member;
 use super::mutation::{
-    Outcome, Receipt, Refused, UserError, duplicate_or, maybe_ref, user_errors, winner_of_race,
+    Outcome, Receipt, Refused, UserError, duplicate_or, maybe_ref, replay, update_versioned,
+    user_errors, winner_of_race,
 };
 use super::organisation::{self as org_gql, Organisation};
 use super::pagination::{self, Conn, Page};
@@ -509,10 +510,7 @@ async fn create(
         input.client_mutation_id.as_deref(),
         input,
     )?;
-    if let Some(r) = &receipt
-        && let Some(id) = r.earlier(db).await?
-        && let Some(p) = person::Entity::find_by_id(id).one(db).await?
-    {
+    if let Some(p) = replay::<person::Entity>(receipt.as_ref(), db).await? {
         return Ok(p);
     }
     let mut problems = Problems::new();
@@ -644,34 +642,9 @@ async fn update(
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        let result = person::Entity::update_many()
-            .set(changes)
-            .col_expr(
-                person::Column::Version,
-                Expr::col(person::Column::Version).add(1),
-            )
-            .filter(person::Column::Id.eq(current.id))
-            .filter(person::Column::Version.eq(input.version))
-            .exec(tx)
-            .await?;
-        if result.rows_affected != 1 {
-            let now_version = person::Entity::find_by_id(current.id)
-                .one(tx)
-                .await?
-                .map(|p| p.version)
-                .unwrap_or(current.version);
-            return Err(Problems::one(
-                &["input", "version"],
-                Problem::StaleVersion {
-                    current: now_version,
-                },
-            )
-            .into());
-        }
-        let updated = person::Entity::find_by_id(current.id)
-            .one(tx)
-            .await?
-            .expect("exists");
+        let updated =
+            update_versioned::<person::Entity, _>(tx, current.id, input.version, changes, "id")
+                .await?;
         audit::record(
             tx,
             viewer,
