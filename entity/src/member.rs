@@ -44,6 +44,10 @@ pub struct Model {
     /// IANA zone every date a person sees is shown in (`Asia/Jakarta`).
     pub time_zone: String,
     pub ogp_member_since: Option<Date>,
+    /// The member's OGP website (MR 2.1).
+    pub website_url: Option<String>,
+    /// The public document repository (MR 2.2).
+    pub repository_url: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -21,6 +21,18 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// The division of work agreed on 28 June 2018: NGOs as watchdog, the Pemkab as executive.
+    pub enum PartnershipRole {
+        /// Implements the plan (the regency government and its offices).
+        Executive => "EXECUTIVE",
+        /// Monitors and holds to account (civil society).
+        Watchdog => "WATCHDOG",
+        /// Supports (communities, media, companies, donors).
+        Supporter => "SUPPORTER",
+    }
+}
+
 impl OrganisationKind {
     /// Whether the organisation speaks for government (as opposed to civil society).
     pub fn is_government(self) -> bool {
@@ -40,6 +52,14 @@ pub struct Model {
     pub acronym: Option<String>,
     pub kind: OrganisationKind,
     pub parent_id: Option<Uuid>,
+    pub partnership_role: Option<PartnershipRole>,
+    /// The office's contact e-mail: INTERNAL, or PUBLIC when `contact_public`.
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub website_url: Option<String>,
+    /// Whether the office contacts may be shown to the public.
+    pub contact_public: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

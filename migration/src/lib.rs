@@ -9,6 +9,9 @@ mod common;
 mod m20261127_000001_foundation;
 mod m20261127_000002_accounts;
 mod m20261127_000003_people;
+mod m20261127_000004_partnership;
+mod m20261127_000005_plans;
+mod m20261127_000006_assessment_alignment_budget;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -22,6 +25,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_accounts::Migration),
             Box::new(m20261127_000003_people::Migration),
+            Box::new(m20261127_000004_partnership::Migration),
+            Box::new(m20261127_000005_plans::Migration),
+            Box::new(m20261127_000006_assessment_alignment_budget::Migration),
         ]
     }
 }

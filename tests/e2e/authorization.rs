@@ -72,7 +72,60 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("updatePerson", &["secretariat", "admin", "operator"]),
     ("linkAccountToPerson", &["admin", "operator"]),
     ("erasePerson", &["admin", "operator"]),
+    // The action plan.
+    ("createPlan", ADMIN_SECRETARIAT),
+    ("updatePlan", ADMIN_SECRETARIAT),
+    ("transitionPlan", ADMIN_SECRETARIAT),
+    ("setPlanPhases", ADMIN_SECRETARIAT),
+    ("createCommitment", ADMIN_SECRETARIAT),
+    ("updateCommitment", ADMIN_SECRETARIAT),
+    ("transitionCommitment", ADMIN_SECRETARIAT),
+    ("setCommitmentActors", ADMIN_SECRETARIAT),
+    ("setCommitmentPeople", ADMIN_SECRETARIAT),
+    ("createMilestone", ADMIN_SECRETARIAT),
+    ("updateMilestone", ADMIN_SECRETARIAT),
+    ("transitionMilestone", ADMIN_SECRETARIAT),
+    ("setMilestonePeople", ADMIN_SECRETARIAT),
+    ("deleteMilestone", ADMIN_SECRETARIAT),
+    ("reportProgress", ADMIN_SECRETARIAT),
+    ("createAssessment", ADMIN_SECRETARIAT),
+    ("updateAssessment", ADMIN_SECRETARIAT),
+    ("setCommitmentValues", ADMIN_SECRETARIAT),
+    ("updateStarredRule", &["operator"]),
+    // The partnership.
+    ("createHeadOfRegionTerm", ADMIN_SECRETARIAT),
+    ("updateHeadOfRegionTerm", ADMIN_SECRETARIAT),
+    ("deleteHeadOfRegionTerm", ADMIN_SECRETARIAT),
+    ("createMembership", ADMIN_SECRETARIAT),
+    ("updateMembership", ADMIN_SECRETARIAT),
+    ("deleteMembership", ADMIN_SECRETARIAT),
+    ("createDecree", ADMIN_SECRETARIAT),
+    ("updateDecree", ADMIN_SECRETARIAT),
+    ("transitionDecree", ADMIN_SECRETARIAT),
+    ("setDecreeAppendix", ADMIN_SECRETARIAT),
+    ("createSecretariat", ADMIN_SECRETARIAT),
+    ("updateSecretariat", ADMIN_SECRETARIAT),
+    ("createAmbassador", ADMIN_SECRETARIAT),
+    ("updateAmbassador", ADMIN_SECRETARIAT),
+    ("deleteAmbassador", ADMIN_SECRETARIAT),
+    // Alignment and budget.
+    ("createDevelopmentPlan", ADMIN_SECRETARIAT),
+    ("updateDevelopmentPlan", ADMIN_SECRETARIAT),
+    ("createDevelopmentGoal", ADMIN_SECRETARIAT),
+    ("updateDevelopmentGoal", ADMIN_SECRETARIAT),
+    ("createLegalReference", ADMIN_SECRETARIAT),
+    ("updateLegalReference", ADMIN_SECRETARIAT),
+    ("alignCommitment", ADMIN_SECRETARIAT),
+    ("unalignCommitment", ADMIN_SECRETARIAT),
+    ("createBudgetLine", ADMIN_SECRETARIAT),
+    ("updateBudgetLine", ADMIN_SECRETARIAT),
+    ("createNgoProgramme", ADMIN_SECRETARIAT),
+    ("updateNgoProgramme", ADMIN_SECRETARIAT),
+    ("addFunding", ADMIN_SECRETARIAT),
+    ("removeFunding", ADMIN_SECRETARIAT),
 ];
+
+const ADMIN_SECRETARIAT: &[&str] = &["secretariat", "admin", "operator"];
 
 /// Sensitive queries and who may run them.
 const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
@@ -89,6 +142,17 @@ const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
     (
         "people",
         "query($m: ID!) { people(memberId: $m) { totalCount } }",
+        &[
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "operator",
+        ],
+    ),
+    (
+        "memberships",
+        "query($m: ID!) { member(id: $m) { memberships { id } } }",
         &[
             "team member",
             "watchdog",
@@ -138,6 +202,7 @@ async fn org(app: &TestApp, w: &World) -> String {
         created_at: Set(Utc::now()),
         updated_at: Set(Utc::now()),
         version: Set(1),
+        ..Default::default()
     })
     .exec_without_returning(&app.db)
     .await
@@ -165,6 +230,157 @@ async fn person(app: &TestApp, w: &World) -> String {
     .await
     .unwrap();
     api::graphql::ids::encode("Person", id).to_string()
+}
+
+/// Runs `mutation` as the operator (fixtures) and answers the id and version of the record
+/// in the payload's `field`.
+async fn make(
+    app: &TestApp,
+    mutation: &str,
+    input_type: &str,
+    field: &str,
+    input: Value,
+) -> (String, i64) {
+    let q = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {field} {{ id version }} userErrors {{ field code message }} }} }}"
+    );
+    let data = app
+        .ok_as(Some(&app.operator), &q, json!({"input": input}))
+        .await;
+    assert_eq!(
+        data[mutation]["userErrors"],
+        json!([]),
+        "fixture {mutation}: {data}"
+    );
+    let rec = &data[mutation][field];
+    (
+        rec["id"].as_str().unwrap().to_owned(),
+        rec["version"].as_i64().unwrap(),
+    )
+}
+
+async fn plan(app: &TestApp, w: &World) -> (String, i64) {
+    make(
+        app,
+        "createPlan",
+        "CreatePlanInput",
+        "plan",
+        json!({"memberId": w.member, "level": "REGIONAL", "title": format!("Renaksi {}", w.next()),
+               "periodStart": "2018-09-01", "periodEnd": "2020-08-31", "submissionDeadline": "2018-08-31"}),
+    )
+    .await
+}
+
+async fn commitment(app: &TestApp, w: &World) -> (String, i64) {
+    let (plan, _) = plan(app, w).await;
+    make(
+        app,
+        "createCommitment",
+        "CreateCommitmentInput",
+        "commitment",
+        json!({"planId": plan, "title": format!("Komitmen {}", w.next()), "ogpValues": ["ACCESS_TO_INFORMATION"]}),
+    )
+    .await
+}
+
+async fn milestone(app: &TestApp, w: &World) -> (String, i64) {
+    let (commitment, _) = commitment(app, w).await;
+    make(
+        app,
+        "createMilestone",
+        "CreateMilestoneInput",
+        "milestone",
+        json!({"commitmentId": commitment, "title": format!("Kegiatan {}", w.next()),
+               "startsOn": "2018-09-01", "endsOn": "2018-12-31", "weight": 1}),
+    )
+    .await
+}
+
+async fn assessment(app: &TestApp, w: &World) -> (String, String) {
+    let (commitment, _) = commitment(app, w).await;
+    let data = app
+        .ok_as(
+            Some(&app.operator),
+            "query($id: ID!) { commitment(id: $id) { plan { id } } }",
+            json!({"id": commitment}),
+        )
+        .await;
+    let (id, _) = make(
+        app,
+        "createAssessment",
+        "CreateAssessmentInput",
+        "assessment",
+        json!({"planId": data["commitment"]["plan"]["id"], "kind": "IRM_DESIGN", "framework": "IRM_PRE_2020",
+               "title": format!("Laporan IRM {}", w.next())}),
+    )
+    .await;
+    (id, commitment)
+}
+
+async fn decree(app: &TestApp, w: &World) -> (String, i64) {
+    make(
+        app,
+        "createDecree",
+        "DecreeInput",
+        "decree",
+        json!({"id": w.member, "number": format!("188/{}/KEP/412.013/2018", w.next()),
+               "title": "Tim Kemitraan Pemerintahan Terbuka"}),
+    )
+    .await
+}
+
+async fn created(app: &TestApp, w: &World, mutation: &str) -> (String, i64) {
+    let n = w.next();
+    let (input_type, field, input) = match mutation {
+        "createHeadOfRegionTerm" => (
+            "HeadOfRegionTermInput",
+            "term",
+            json!({"id": w.member, "name": format!("Bupati {n}"), "inauguratedOn": "2018-09-24", "endsOn": "2023-09-24"}),
+        ),
+        "createMembership" => (
+            "MembershipInput",
+            "membership",
+            json!({"id": w.member, "personId": person(app, w).await, "body": "ORGANISATION", "organisationId": org(app, w).await}),
+        ),
+        "createSecretariat" => (
+            "SecretariatInput",
+            "secretariat",
+            json!({"id": w.member, "venueName": "Ruang PPID"}),
+        ),
+        "createAmbassador" => (
+            "AmbassadorInput",
+            "ambassador",
+            json!({"id": w.member, "personId": person(app, w).await, "cohort": "2018"}),
+        ),
+        "createDevelopmentPlan" => (
+            "DevelopmentPlanInput",
+            "developmentPlan",
+            json!({"id": w.member, "kind": "RPJMD", "title": format!("RPJMD {n}"), "startYear": 2018, "endYear": 2023}),
+        ),
+        "createDevelopmentGoal" => (
+            "DevelopmentGoalInput",
+            "goal",
+            json!({"id": w.member, "kind": "MISSION", "ordinal": 1, "text": format!("Misi {n}")}),
+        ),
+        "createLegalReference" => (
+            "LegalReferenceInput",
+            "reference",
+            json!({"id": w.member, "title": format!("UU 14/2008 {n}"), "kind": "UU"}),
+        ),
+        "createBudgetLine" => (
+            "BudgetLineInput",
+            "budgetLine",
+            json!({"id": w.member, "organisationId": org(app, w).await, "fiscalYear": 2018, "dpaVersion": "ORIGINAL",
+                   "programName": format!("Program {n}"), "ceiling": "250000000"}),
+        ),
+        "createNgoProgramme" => (
+            "NgoProgrammeInput",
+            "programme",
+            json!({"id": w.member, "organisationId": org(app, w).await, "title": format!("Program LSM {n}"), "amount": "50000000"}),
+        ),
+        other => panic!("no fixture for {other}"),
+    };
+    make(app, mutation, input_type, field, input).await
 }
 
 async fn link(app: &TestApp, account: Uuid, purpose: account_token::TokenPurpose) -> String {
@@ -292,6 +508,209 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             json!({"accountId": account, "personId": person(app, w).await, "memberId": w.member})
         }
         "erasePerson" => json!({"personId": person(app, w).await, "reason": "uji"}),
+        "createPlan" => {
+            json!({"memberId": w.member, "level": "REGIONAL", "title": format!("Renaksi Baru {n}")})
+        }
+        "updatePlan" => {
+            let (id, version) = plan(app, w).await;
+            json!({"id": id, "version": version, "title": format!("Renaksi Diubah {n}")})
+        }
+        "transitionPlan" => {
+            let (id, version) = plan(app, w).await;
+            json!({"id": id, "version": version, "to": "CO_CREATION"})
+        }
+        "setPlanPhases" => {
+            let (id, version) = plan(app, w).await;
+            json!({"id": id, "version": version, "phases": [{"name": "Ko-kreasi", "startsOn": "2018-06-28", "endsOn": "2018-07-31"}]})
+        }
+        "createCommitment" => {
+            let (plan, _) = plan(app, w).await;
+            json!({"planId": plan, "title": format!("Komitmen Baru {n}")})
+        }
+        "updateCommitment" => {
+            let (id, version) = commitment(app, w).await;
+            json!({"id": id, "version": version, "theme": "Keterbukaan informasi"})
+        }
+        "transitionCommitment" => {
+            let (id, version) = commitment(app, w).await;
+            json!({"id": id, "version": version, "to": "PROPOSED"})
+        }
+        "setCommitmentActors" => {
+            let (id, version) = commitment(app, w).await;
+            json!({"id": id, "version": version, "actors": [{"organisationId": org(app, w).await, "sector": "CIVIL_SOCIETY"}]})
+        }
+        "setCommitmentPeople" => {
+            let (id, version) = commitment(app, w).await;
+            json!({"id": id, "version": version, "personIds": [person(app, w).await]})
+        }
+        "createMilestone" => {
+            let (commitment, _) = commitment(app, w).await;
+            json!({"commitmentId": commitment, "title": format!("Kegiatan Baru {n}")})
+        }
+        "updateMilestone" => {
+            let (id, version) = milestone(app, w).await;
+            json!({"id": id, "version": version, "deliverable": "Laporan"})
+        }
+        "transitionMilestone" => {
+            let (id, version) = milestone(app, w).await;
+            json!({"id": id, "version": version, "to": "IN_PROGRESS"})
+        }
+        "setMilestonePeople" => {
+            let (id, version) = milestone(app, w).await;
+            json!({"id": id, "version": version, "personIds": [person(app, w).await]})
+        }
+        "deleteMilestone" => {
+            let (id, version) = milestone(app, w).await;
+            json!({"id": id, "version": version})
+        }
+        "reportProgress" => {
+            let (id, _) = milestone(app, w).await;
+            json!({"milestoneId": id, "percent": 40, "note": "Monev Juli"})
+        }
+        "createAssessment" => {
+            let (plan, _) = plan(app, w).await;
+            json!({"planId": plan, "kind": "SELF_ASSESSMENT", "framework": "SELF_ASSESSMENT", "title": format!("Penilaian {n}")})
+        }
+        "updateAssessment" => {
+            let (id, _) = assessment(app, w).await;
+            json!({"id": id, "version": 1, "assessor": "IRM"})
+        }
+        "setCommitmentValues" => {
+            let (id, commitment) = assessment(app, w).await;
+            json!({"assessmentId": id, "commitmentId": commitment, "verifiable": true,
+                   "relevantValues": ["ACCESS_TO_INFORMATION"], "potentialImpact": "MODERATE", "completion": "SUBSTANTIAL"})
+        }
+        "updateStarredRule" => {
+            let data = app
+                .ok("{ starredRules { framework version } }", json!({}))
+                .await;
+            let rule = data["starredRules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["framework"] == "SELF_ASSESSMENT")
+                .unwrap()
+                .clone();
+            json!({"framework": "SELF_ASSESSMENT", "version": rule["version"], "requireVerifiable": true,
+                   "requireRelevance": true, "minPotentialImpact": "MODERATE"})
+        }
+        "createHeadOfRegionTerm" => {
+            json!({"id": w.member, "name": format!("Bupati {n}"), "inauguratedOn": "2018-09-24", "endsOn": "2023-09-24"})
+        }
+        "createMembership" => {
+            json!({"id": w.member, "personId": person(app, w).await, "body": "ORGANISATION", "organisationId": org(app, w).await, "position": "Direktur"})
+        }
+        "createSecretariat" => {
+            entity::secretariat::Entity::delete_many()
+                .exec(&app.db)
+                .await
+                .unwrap();
+            json!({"id": w.member, "venueName": "Ruang PPID", "address": "Jl. P. Mas Tumapel No. 1"})
+        }
+        "createAmbassador" => {
+            json!({"id": w.member, "personId": person(app, w).await, "cohort": "2018"})
+        }
+        "createDecree" => {
+            json!({"id": w.member, "number": format!("188/{n}/KEP/412.013/2018"), "title": "Tim Kemitraan"})
+        }
+        "createDevelopmentPlan" => {
+            json!({"id": w.member, "kind": "RPJMD", "title": format!("RPJMD Baru {n}"), "startYear": 2018, "endYear": 2023})
+        }
+        "createDevelopmentGoal" => {
+            json!({"id": w.member, "kind": "MISSION", "ordinal": 2, "text": format!("Misi Baru {n}")})
+        }
+        "createLegalReference" => {
+            json!({"id": w.member, "title": format!("Perbup {n}"), "kind": "PERBUP"})
+        }
+        "createBudgetLine" => {
+            json!({"id": w.member, "organisationId": org(app, w).await, "fiscalYear": 2018, "dpaVersion": "ORIGINAL",
+                   "programName": format!("Program Baru {n}"), "ceiling": "100000000"})
+        }
+        "createNgoProgramme" => {
+            json!({"id": w.member, "organisationId": org(app, w).await, "title": format!("Program LSM Baru {n}"), "amount": "10000000"})
+        }
+        "updateHeadOfRegionTerm"
+        | "updateMembership"
+        | "updateSecretariat"
+        | "updateAmbassador"
+        | "updateDevelopmentPlan"
+        | "updateDevelopmentGoal"
+        | "updateLegalReference"
+        | "updateBudgetLine"
+        | "updateNgoProgramme" => {
+            let create = mutation.replacen("update", "create", 1);
+            if create == "createSecretariat" {
+                entity::secretariat::Entity::delete_many()
+                    .exec(&app.db)
+                    .await
+                    .unwrap();
+            }
+            let (id, version) = created(app, w, &create).await;
+            let mut input = json!({"id": id, "version": version});
+            let (field, value) = match mutation {
+                "updateHeadOfRegionTerm" => ("deputyName", json!("Wakil Bupati")),
+                "updateMembership" => ("position", json!("Sekretaris")),
+                "updateSecretariat" => ("room", json!("Ruang PPID")),
+                "updateAmbassador" => ("activities", json!("Sosialisasi di sekolah")),
+                "updateDevelopmentPlan" => ("stage", json!("FINAL")),
+                "updateDevelopmentGoal" => ("text", json!("Misi diubah")),
+                "updateLegalReference" => ("url", json!("https://jdih.bojonegorokab.go.id/")),
+                "updateBudgetLine" => ("realisation", json!("90000000")),
+                _ => ("funder", json!("Hivos")),
+            };
+            input[field] = value;
+            input
+        }
+        "deleteHeadOfRegionTerm" | "deleteMembership" | "deleteAmbassador" => {
+            let create = mutation.replacen("delete", "create", 1);
+            let (id, version) = created(app, w, &create).await;
+            json!({"id": id, "version": version})
+        }
+        "updateDecree" => {
+            let (id, version) = decree(app, w).await;
+            json!({"id": id, "version": version, "signatoryName": "Suyoto"})
+        }
+        "transitionDecree" => {
+            let (id, version) = decree(app, w).await;
+            json!({"id": id, "version": version, "to": "IN_LEGAL_REVIEW"})
+        }
+        "setDecreeAppendix" => {
+            let (id, version) = decree(app, w).await;
+            json!({"id": id, "version": version, "lines": [
+                {"name": "Kepala Dinas Kominfo", "position": "KETUA", "represents": "GOVERNMENT"},
+                {"name": "Direktur Bojonegoro Institute", "position": "WAKIL_KETUA", "represents": "CIVIL_SOCIETY", "personId": person(app, w).await}
+            ]})
+        }
+        "alignCommitment" | "unalignCommitment" => {
+            let (commitment, _) = commitment(app, w).await;
+            let (goal, _) = created(app, w, "createDevelopmentGoal").await;
+            if mutation == "unalignCommitment" {
+                make(
+                    app,
+                    "alignCommitment",
+                    "AlignInput",
+                    "commitment",
+                    json!({"commitmentId": commitment, "targetId": goal}),
+                )
+                .await;
+            }
+            json!({"commitmentId": commitment, "targetId": goal})
+        }
+        "addFunding" | "removeFunding" => {
+            let (commitment, _) = commitment(app, w).await;
+            let (source, _) = created(app, w, "createBudgetLine").await;
+            if mutation == "removeFunding" {
+                make(
+                    app,
+                    "addFunding",
+                    "FundingInput",
+                    "commitment",
+                    json!({"commitmentId": commitment, "sourceId": source}),
+                )
+                .await;
+            }
+            json!({"commitmentId": commitment, "sourceId": source})
+        }
         other => panic!(
             "the authorization matrix has no valid input for the new mutation `{other}`: add it"
         ),

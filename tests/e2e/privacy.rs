@@ -84,7 +84,7 @@ impl Schema {
     async fn load(app: &TestApp) -> Self {
         let data = app
             .ok(
-                "{ __schema { types { name kind possibleTypes { name } fields { name args { type { kind } }
+                "{ __schema { types { name kind possibleTypes { name } fields { name args { name defaultValue type { kind } }
                    type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }",
                 json!({}),
             )
@@ -110,87 +110,220 @@ impl Schema {
         )
     }
 
-    fn selection(&self, ty: &str, depth: usize) -> String {
+    /// The fields of `ty` down to `depth` levels (fields with required arguments left out:
+    /// the surfaces call those explicitly).
+    fn fields(&self, ty: &str, depth: usize) -> Vec<Sel> {
         let t = &self.0[ty];
         if t["kind"] == "INTERFACE" {
-            let parts: Vec<String> = t["possibleTypes"]
+            return t["possibleTypes"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|p| {
                     let name = p["name"].as_str().unwrap();
-                    format!("... on {name} {{ {} }}", self.selection(name, depth))
+                    Sel::new(format!("... on {name}"), self.fields(name, depth))
                 })
                 .collect();
-            return format!("__typename {}", parts.join(" "));
         }
-        let mut out = vec!["__typename".to_owned()];
+        let mut out = vec![Sel::leaf("__typename")];
         for f in t["fields"].as_array().into_iter().flatten() {
-            let required_args = f["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|a| a["type"]["kind"] == "NON_NULL");
-            if required_args {
+            if Self::required_args(f).next().is_some() {
                 continue;
             }
             let name = f["name"].as_str().unwrap();
             let (kind, inner) = Self::named(&f["type"]);
             match kind.as_str() {
-                "SCALAR" | "ENUM" => out.push(name.to_owned()),
-                "OBJECT" | "INTERFACE" if depth > 0 => out.push(format!(
-                    "{name} {{ {} }}",
-                    self.selection(&inner, depth - 1)
-                )),
+                "SCALAR" | "ENUM" => out.push(Sel::leaf(name)),
+                "OBJECT" | "INTERFACE" if depth > 0 => {
+                    out.push(Sel::new(name.to_owned(), self.fields(&inner, depth - 1)))
+                }
                 _ => {}
             }
         }
-        out.join(" ")
+        out
+    }
+
+    fn required_args(field: &Value) -> impl Iterator<Item = &str> {
+        field["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null())
+            .map(|a| a["name"].as_str().unwrap())
     }
 }
 
-/// Every surface a role can read, as one text: the queries the schema offers (with the
-/// member in scope), `node` for every record, and the non-GraphQL endpoints.
+/// A field and its sub-selection.
+#[derive(Clone)]
+struct Sel {
+    head: String,
+    children: Vec<Sel>,
+}
+
+impl Sel {
+    fn leaf(name: &str) -> Self {
+        Self::new(name.to_owned(), vec![])
+    }
+
+    fn new(head: String, children: Vec<Sel>) -> Self {
+        Self { head, children }
+    }
+
+    fn render(sels: &[Sel]) -> String {
+        sels.iter()
+            .map(|s| {
+                if s.children.is_empty() {
+                    s.head.clone()
+                } else {
+                    format!("{} {{ __typename {} }}", s.head, Self::render(&s.children))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Two smaller selections that together read the same fields.
+    fn split(mut sels: Vec<Sel>) -> Option<(Vec<Sel>, Vec<Sel>)> {
+        if sels.len() > 1 {
+            let b = sels.split_off(sels.len() / 2);
+            return Some((sels, b));
+        }
+        let one = sels.pop()?;
+        let (a, b) = Self::split(one.children)?;
+        Some((
+            vec![Sel::new(one.head.clone(), a)],
+            vec![Sel::new(one.head, b)],
+        ))
+    }
+}
+
+/// Reads `fields` through `wrap` (which makes a whole query of a selection), splitting the
+/// selection when a query is refused for its size, so every field is read within the limits.
+async fn read_all(
+    app: &TestApp,
+    token: Option<&str>,
+    wrap: &dyn Fn(&str) -> String,
+    fields: Vec<Sel>,
+    vars: &Value,
+    seen: &mut String,
+) {
+    const LIMITS: [&str; 4] = [
+        "COMPLEXITY_LIMIT_EXCEEDED",
+        "DEPTH_LIMIT_EXCEEDED",
+        "FIELD_LIMIT_EXCEEDED",
+        "ALIAS_LIMIT_EXCEEDED",
+    ];
+    let mut stack = vec![fields];
+    while let Some(fields) = stack.pop() {
+        let query = wrap(&Sel::render(&fields));
+        let res = app.gql_as(token, &query, vars.clone()).await;
+        let limited = res["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| LIMITS.contains(&e["extensions"]["code"].as_str().unwrap_or("")));
+        if limited {
+            let (a, b) = Sel::split(fields).unwrap_or_else(|| {
+                panic!("one field alone is over the limits, so the canary cannot read it: {query}")
+            });
+            stack.push(a);
+            stack.push(b);
+            continue;
+        }
+        seen.push_str(&res.to_string());
+    }
+}
+
+/// Every surface a role can read, as one text: every root query the schema offers (with the
+/// member and the plan in scope), `node` for every record, and the non-GraphQL endpoints.
 async fn surfaces(
     app: &TestApp,
     schema: &Schema,
     token: Option<&str>,
     member: &str,
+    plan: &str,
     ids: &[String],
 ) -> String {
     let mut seen = String::new();
-    let queries = [
-        format!("{{ viewer {{ {} }} }}", schema.selection("Account", 3)),
-        format!(
-            "{{ members {{ nodes {{ {} }} }} }}",
-            schema.selection("Member", 3)
-        ),
-        format!(
-            "query($m: ID!) {{ accounts(memberId: $m) {{ nodes {{ {} }} }} }}",
-            schema.selection("Account", 3)
-        ),
-        format!(
-            "query($m: ID!) {{ auditLog(memberId: $m, first: 50) {{ nodes {{ {} }} }} }}",
-            schema.selection("AuditEvent", 3)
-        ),
-        format!(
-            "query($m: ID!) {{ people(memberId: $m, first: 50) {{ nodes {{ {} }} }} }}",
-            schema.selection("Person", 3)
-        ),
-    ];
-    for q in &queries {
-        seen.push_str(&app.gql_as(token, q, json!({"m": member})).await.to_string());
+    let query = &schema.0["Query"];
+    for f in query["fields"].as_array().unwrap() {
+        let name = f["name"].as_str().unwrap();
+        if name == "node" {
+            continue;
+        }
+        // The arguments a root query needs, from the records in scope.
+        let mut decls = vec![];
+        let mut args = vec![];
+        for a in f["args"].as_array().unwrap() {
+            let arg = a["name"].as_str().unwrap();
+            let required = a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null();
+            let var = match (name, arg) {
+                (_, "memberId") | ("member", "id") => Some("m"),
+                (_, "planId") => Some("p"),
+                ("plan", "id") => Some("p"),
+                _ => None,
+            };
+            match var {
+                Some(v) => {
+                    let ty = if required { "ID!" } else { "ID" };
+                    decls.push(format!("${v}: {ty}"));
+                    args.push(format!("{arg}: ${v}"));
+                }
+                None => assert!(
+                    !required || ["id"].contains(&arg),
+                    "the canary does not know how to call `{name}({arg}:)`: add it"
+                ),
+            }
+        }
+        if Schema::required_args(f).any(|a| a == "id") && args.is_empty() {
+            // Records by id (organisation, commitment): read through `node` below.
+            continue;
+        }
+        decls.dedup();
+        let head = if decls.is_empty() {
+            String::new()
+        } else {
+            format!("({})", decls.join(", "))
+        };
+        let call = if args.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name}({})", args.join(", "))
+        };
+        let (kind, inner) = Schema::named(&f["type"]);
+        let vars = json!({"m": member, "p": plan});
+        if kind == "SCALAR" || kind == "ENUM" {
+            let q = format!("query{head} {{ {call} }}");
+            seen.push_str(&app.gql_as(token, &q, vars).await.to_string());
+            continue;
+        }
+        let (head, call) = (head.clone(), call.clone());
+        let wrap = move |sel: &str| format!("query{head} {{ {call} {{ {sel} }} }}");
+        read_all(
+            app,
+            token,
+            &wrap,
+            schema.fields(&inner, 3),
+            &vars,
+            &mut seen,
+        )
+        .await;
     }
-    let node = format!(
-        "query($id: ID!) {{ node(id: $id) {{ {} }} }}",
-        schema.selection("Node", 3)
-    );
     for id in ids {
-        seen.push_str(
-            &app.gql_as(token, &node, json!({"id": id}))
-                .await
-                .to_string(),
-        );
+        let (kind, _) = api::graphql::ids::decode(id).unwrap();
+        let on = kind.clone();
+        let wrap = move |sel: &str| {
+            format!("query($id: ID!) {{ node(id: $id) {{ __typename ... on {on} {{ {sel} }} }} }}")
+        };
+        read_all(
+            app,
+            token,
+            &wrap,
+            schema.fields(&kind, 3),
+            &json!({"id": id}),
+            &mut seen,
+        )
+        .await;
     }
     for path in ["/healthz", "/readyz", "/metrics", "/graphql"] {
         let mut req = app.client.get(format!("{}{path}", app.base));
@@ -200,6 +333,150 @@ async fn surfaces(
         seen.push_str(&req.send().await.unwrap().text().await.unwrap());
     }
     seen
+}
+
+struct Planted {
+    plan: String,
+    milestone: String,
+    ids: Vec<String>,
+}
+
+/// Names the person in a membership, as an ambassador, in a published decree's appendix and as
+/// responsible for a commitment and a milestone of a plan in public review; links the canary
+/// account to the person.
+async fn plant_person(
+    app: &TestApp,
+    admin: &str,
+    member: &str,
+    person: &str,
+    account: &str,
+) -> Planted {
+    let run = |m: &'static str, ty: &'static str, field: &'static str, input: Value| async move {
+        let q = format!(
+            "mutation($input: {ty}!) {{ {m}(input: $input) {{ {field} {{ id version }} userErrors {{ field code message }} }} }}"
+        );
+        let data = app.ok_as(Some(admin), &q, json!({"input": input})).await;
+        assert_eq!(data[m]["userErrors"], json!([]), "{m}: {data}");
+        (
+            data[m][field]["id"].as_str().unwrap().to_owned(),
+            data[m][field]["version"].as_i64().unwrap(),
+        )
+    };
+    app.ok_as(
+        Some(admin),
+        r#"mutation($input: LinkAccountInput!) { linkAccountToPerson(input: $input) { __typename } }"#,
+        json!({"input": {"accountId": account, "personId": person, "memberId": member}}),
+    )
+    .await;
+    run(
+        "createMembership",
+        "MembershipInput",
+        "membership",
+        json!({"id": member, "personId": person, "body": "TEAM", "position": "Anggota"}),
+    )
+    .await;
+    run(
+        "createAmbassador",
+        "AmbassadorInput",
+        "ambassador",
+        json!({"id": member, "personId": person, "cohort": "2018"}),
+    )
+    .await;
+    let (decree, v) = run(
+        "createDecree",
+        "DecreeInput",
+        "decree",
+        json!({"id": member, "number": "188/364/KEP/412.013/2018", "title": "Tim Kemitraan Pemerintahan Terbuka",
+               "signedOn": "2018-07-02", "effectiveFrom": "2018-07-02"}),
+    )
+    .await;
+    let (_, mut v) = run(
+        "setDecreeAppendix",
+        "SetDecreeAppendixInput",
+        "decree",
+        json!({"id": decree, "version": v, "lines": [
+            {"name": "Orang Canary", "position": "ANGGOTA", "represents": "CIVIL_SOCIETY", "personId": person}
+        ]}),
+    )
+    .await;
+    for to in [
+        "IN_LEGAL_REVIEW",
+        "AWAITING_SIGNATURE",
+        "SIGNED",
+        "PUBLISHED",
+    ] {
+        v = run(
+            "transitionDecree",
+            "TransitionDecreeInput",
+            "decree",
+            json!({"id": decree, "version": v, "to": to}),
+        )
+        .await
+        .1;
+    }
+    let (plan, mut v) = run(
+        "createPlan",
+        "CreatePlanInput",
+        "plan",
+        json!({"memberId": member, "level": "REGIONAL", "title": "Renaksi Canary", "submissionDeadline": "2018-08-31"}),
+    )
+    .await;
+    for to in ["CO_CREATION", "DRAFTING", "PUBLIC_REVIEW"] {
+        v = run(
+            "transitionPlan",
+            "TransitionPlanInput",
+            "plan",
+            json!({"id": plan, "version": v, "to": to}),
+        )
+        .await
+        .1;
+    }
+    let (commitment, v) = run(
+        "createCommitment",
+        "CreateCommitmentInput",
+        "commitment",
+        json!({"planId": plan, "title": "Komitmen Canary"}),
+    )
+    .await;
+    run(
+        "setCommitmentPeople",
+        "SetResponsiblePeopleInput",
+        "commitment",
+        json!({"id": commitment, "version": v, "personIds": [person]}),
+    )
+    .await;
+    let (milestone, v) = run(
+        "createMilestone",
+        "CreateMilestoneInput",
+        "milestone",
+        json!({"commitmentId": commitment, "title": "Kegiatan Canary", "endsOn": "2018-12-31"}),
+    )
+    .await;
+    run(
+        "setMilestonePeople",
+        "SetResponsiblePeopleInput",
+        "milestone",
+        json!({"id": milestone, "version": v, "personIds": [person]}),
+    )
+    .await;
+    let (assessment, _) = run(
+        "createAssessment",
+        "CreateAssessmentInput",
+        "assessment",
+        json!({"planId": plan, "kind": "SELF_ASSESSMENT", "framework": "SELF_ASSESSMENT", "title": "Penilaian Canary"}),
+    )
+    .await;
+    Planted {
+        ids: vec![
+            plan.clone(),
+            commitment,
+            milestone.clone(),
+            decree,
+            assessment,
+        ],
+        plan,
+        milestone,
+    }
 }
 
 #[tokio::test]
@@ -276,12 +553,30 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
     assert!(!dump.contains(&canary_session));
     assert!(!dump.contains(&invitation));
 
-    let ids: Vec<String> = vec![
+    // The person named everywhere the partnership names people: a membership, an ambassador,
+    // the published decree's appendix, a public plan's commitment and milestone, and (through
+    // the linked account) a progress report.
+    let records = plant_person(&app, &admin, &member, &person_id, &canary_id).await;
+    let own = app
+        .gql_as(
+            Some(&canary_session),
+            r#"mutation($input: ReportProgressInput!) { reportProgress(input: $input) { update { id } userErrors { code message } } }"#,
+            json!({"input": {"milestoneId": records.milestone, "percent": 30, "note": "Rapat monev"}}),
+        )
+        .await;
+    assert_eq!(
+        own["data"]["reportProgress"]["userErrors"],
+        json!([]),
+        "{own}"
+    );
+
+    let mut ids: Vec<String> = vec![
         member.clone(),
         other.clone(),
         canary_id.clone(),
         person_id.clone(),
     ];
+    ids.extend(records.ids.iter().cloned());
     let (_, team) = app
         .account("tim@bojonegorokab.go.id", &[(m, Role::TeamMember)])
         .await;
@@ -310,7 +605,24 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
         ("the person", Some(canary_session.clone()), true),
     ];
     for (role, token, personal_ok) in roles {
-        let seen = surfaces(&app, &schema, token.as_deref(), &member, &ids).await;
+        let seen = surfaces(
+            &app,
+            &schema,
+            token.as_deref(),
+            &member,
+            &records.plan,
+            &ids,
+        )
+        .await;
+        // The surfaces really are read: everyone sees the public plan and the person's name.
+        assert!(
+            seen.contains("Komitmen Canary"),
+            "{role} did not read the plan"
+        );
+        assert!(
+            seen.contains("Orang Canary"),
+            "{role} did not read the decree appendix"
+        );
         assert!(
             !seen.contains(secret_password),
             "{role} saw the SECRET password"

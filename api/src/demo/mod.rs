@@ -2,11 +2,13 @@
 //! newcomer sees the product with the data it was made for. Each part is loaded once (recorded
 //! in `seed_run`), so a restart never duplicates it; `TERBUKA_DEMO=false` turns it off.
 
+mod plans;
+
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::member::{self, MemberLevel};
-use entity::organisation::{self, OrganisationKind};
+use entity::organisation::{self, OrganisationKind, PartnershipRole};
 use entity::role_grant::Role;
 use entity::{Clock, seed_run, validate};
 use sea_orm::{
@@ -33,6 +35,7 @@ pub struct MemberFact {
     pub parent: Option<String>,
     pub time_zone: String,
     pub ogp_member_since: NaiveDate,
+    pub website_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -40,6 +43,8 @@ pub struct OrganisationFact {
     pub name: String,
     pub acronym: Option<String>,
     pub kind: OrganisationKind,
+    pub role: Option<PartnershipRole>,
+    pub address: Option<String>,
 }
 
 pub fn data() -> Data {
@@ -55,6 +60,7 @@ pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
         .await
         .map_err(|e| DbErr::Custom(e.to_string()))?;
     once(db, "demo:accounts", async |tx| accounts(tx, &hash).await).await?;
+    once(db, "demo:plans", async |tx| plans::load(tx).await).await?;
     Ok(())
 }
 
@@ -155,6 +161,8 @@ async fn foundation(tx: &DatabaseTransaction) -> Result<(), DbErr> {
             parent_id: Set(m.parent.as_ref().and_then(|p| ids.get(p).copied())),
             time_zone: Set(m.time_zone.clone()),
             ogp_member_since: Set(Some(m.ogp_member_since)),
+            website_url: Set(m.website_url.clone()),
+            repository_url: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
@@ -172,6 +180,12 @@ async fn foundation(tx: &DatabaseTransaction) -> Result<(), DbErr> {
             acronym: Set(o.acronym.clone()),
             kind: Set(o.kind),
             parent_id: Set(None),
+            partnership_role: Set(o.role),
+            contact_email: Set(None),
+            contact_phone: Set(None),
+            address: Set(o.address.clone()),
+            website_url: Set(None),
+            contact_public: Set(o.address.is_some()),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),

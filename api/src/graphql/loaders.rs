@@ -97,21 +97,117 @@ impl Loader<(Uuid, OrganisationFilter)> for OrganisationCountByMember {
     }
 }
 
-/// The loaders of one request.
-pub struct Loaders {
-    pub member: DataLoader<ById<member::Entity>>,
-    pub organisation: DataLoader<ById<organisation::Entity>>,
-    pub organisations_by_member: DataLoader<OrganisationsByMember>,
-    pub organisation_count_by_member: Arc<DataLoader<OrganisationCountByMember>>,
+/// Pages of children of many parents along `parent` (one windowed statement per page size).
+pub struct ChildrenOf<E: EntityTrait>(DatabaseConnection, E::Column);
+
+impl<E> Loader<ChildPageKey<()>> for ChildrenOf<E>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = (Vec<E::Model>, bool);
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ChildPageKey<()>],
+    ) -> Result<HashMap<ChildPageKey<()>, Self::Value>, Self::Error> {
+        Ok(load_child_pages::<E, _>(&self.0, self.1, keys, |_| Condition::all()).await?)
+    }
 }
 
-impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
-        Self {
-            member: loader(ById(db.clone(), PhantomData)),
-            organisation: loader(ById(db.clone(), PhantomData)),
-            organisations_by_member: loader(OrganisationsByMember(db.clone())),
-            organisation_count_by_member: Arc::new(loader(OrganisationCountByMember(db.clone()))),
-        }
+/// How many children each parent has along `parent`.
+pub struct CountOf<E: EntityTrait>(DatabaseConnection, E::Column);
+
+impl<E> Loader<(Uuid, ())> for CountOf<E>
+where
+    E: EntityTrait + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = u64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[(Uuid, ())]) -> Result<HashMap<(Uuid, ()), u64>, Self::Error> {
+        Ok(load_child_counts::<E, _>(&self.0, self.1, keys, |_| Condition::all()).await?)
     }
+}
+
+/// All children of many parents along `parent` (for roll-ups over small sets).
+pub struct AllOf<E: EntityTrait>(DatabaseConnection, E::Column);
+
+impl<E> Loader<Uuid> for AllOf<E>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = Vec<E::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<E::Model>>, Self::Error> {
+        use sea_orm::{ModelTrait, QueryOrder, Value};
+        let rows = E::find()
+            .filter(self.1.is_in(keys.iter().copied()))
+            .order_by_asc(self.1)
+            .all(&self.0)
+            .await?;
+        let mut out: HashMap<Uuid, Vec<E::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            if let Value::Uuid(Some(p)) = row.get(self.1) {
+                out.entry(p).or_default().push(row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+macro_rules! loaders {
+    ($( $(#[$doc:meta])* $field:ident: $kind:ident<$entity:path> $(= $col:expr)? ),* $(,)?) => {
+        /// The loaders of one request.
+        pub struct Loaders {
+            $( $(#[$doc])* pub $field: Arc<DataLoader<$kind<$entity>>>, )*
+            pub organisations_by_member: DataLoader<OrganisationsByMember>,
+            pub organisation_count_by_member: Arc<DataLoader<OrganisationCountByMember>>,
+        }
+
+        impl Loaders {
+            pub fn new(db: &DatabaseConnection) -> Self {
+                Self {
+                    $( $field: Arc::new(loaders!(@make db, $kind $(, $col)?)), )*
+                    organisations_by_member: loader(OrganisationsByMember(db.clone())),
+                    organisation_count_by_member: Arc::new(loader(OrganisationCountByMember(db.clone()))),
+                }
+            }
+        }
+    };
+    (@make $db:ident, ById) => { loader(ById($db.clone(), PhantomData)) };
+    (@make $db:ident, $kind:ident, $col:expr) => { loader($kind($db.clone(), $col)) };
+}
+
+use entity::{
+    action_plan, assessment, commitment, commitment_actor, commitment_assessment, decree,
+    decree_member, milestone, person, plan_phase, progress_update, responsibility,
+};
+
+loaders! {
+    member: ById<member::Entity>,
+    organisation: ById<organisation::Entity>,
+    person: ById<person::Entity>,
+    plan: ById<action_plan::Entity>,
+    commitment: ById<commitment::Entity>,
+    decree: ById<decree::Entity>,
+    commitments_by_plan: ChildrenOf<commitment::Entity> = commitment::Column::PlanId,
+    commitment_count_by_plan: CountOf<commitment::Entity> = commitment::Column::PlanId,
+    milestones_by_commitment: ChildrenOf<milestone::Entity> = milestone::Column::CommitmentId,
+    milestone_count_by_commitment: CountOf<milestone::Entity> = milestone::Column::CommitmentId,
+    all_milestones_of_commitment: AllOf<milestone::Entity> = milestone::Column::CommitmentId,
+    phases_of_plan: AllOf<plan_phase::Entity> = plan_phase::Column::PlanId,
+    actors_of_commitment: AllOf<commitment_actor::Entity> = commitment_actor::Column::CommitmentId,
+    people_of_commitment: AllOf<responsibility::Entity> = responsibility::Column::CommitmentId,
+    people_of_milestone: AllOf<responsibility::Entity> = responsibility::Column::MilestoneId,
+    updates_of_milestone: AllOf<progress_update::Entity> = progress_update::Column::MilestoneId,
+    members_of_decree: AllOf<decree_member::Entity> = decree_member::Column::DecreeId,
+    values_of_assessment: AllOf<commitment_assessment::Entity> = commitment_assessment::Column::AssessmentId,
+    assessments_of_plan: AllOf<assessment::Entity> = assessment::Column::PlanId,
 }

@@ -62,6 +62,54 @@ impl Member {
     async fn ogp_member_since(&self) -> Option<Date> {
         self.0.ogp_member_since.map(Date)
     }
+    /// The member's OGP website (MR 2.1).
+    async fn website_url(&self) -> Option<&str> {
+        self.0.website_url.as_deref()
+    }
+    /// The public document repository (MR 2.2).
+    async fn repository_url(&self) -> Option<&str> {
+        self.0.repository_url.as_deref()
+    }
+    /// Heads of region (Bupati, Wali Kota, Gubernur) and their terms.
+    async fn heads_of_region(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::partnership::HeadOfRegionTerm>> {
+        super::partnership::heads_of_region(ctx, self.0.id).await
+    }
+    /// The decrees (SK) the viewer may see.
+    async fn decrees(&self, ctx: &Context<'_>) -> Result<Vec<super::decree::Decree>> {
+        super::decree::decrees_of(ctx, self.0.id).await
+    }
+    /// The partnership team as it stood on a day (today by default): the decree in force and
+    /// its appendix.
+    async fn team(&self, ctx: &Context<'_>, on: Option<Date>) -> Result<super::decree::TeamOnDate> {
+        let day = match on {
+            Some(d) => d.0,
+            None => super::visibility::today(ctx, self.0.id).await,
+        };
+        super::decree::team_on(ctx, self.0.id, day).await
+    }
+    /// The team's secretariat.
+    async fn secretariat(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::partnership::Secretariat>> {
+        super::partnership::secretariat_of(ctx, self.0.id).await
+    }
+    /// Youth ambassadors (*Duta OGP*).
+    async fn ambassadors(&self, ctx: &Context<'_>) -> Result<Vec<super::partnership::Ambassador>> {
+        super::partnership::ambassadors_of(ctx, self.0.id).await
+    }
+    /// Memberships in organisations and bodies (the partnership's own people).
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        body: Option<entity::membership::Body>,
+    ) -> Result<Vec<super::partnership::Membership>> {
+        policy::authorize(ctx, "memberships", Some(self.0.id))?;
+        super::partnership::memberships_of(ctx, self.0.id, body).await
+    }
     /// The organisations taking part in this member's partnership.
     #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
     async fn organisations(
@@ -201,6 +249,10 @@ pub struct CreateMemberInput {
     /// Defaults to Asia/Jakarta.
     pub time_zone: Option<String>,
     pub ogp_member_since: Option<Date>,
+    /// The member's OGP website (MR 2.1).
+    pub website_url: Option<String>,
+    /// The public document repository (MR 2.2).
+    pub repository_url: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -221,6 +273,8 @@ pub struct UpdateMemberInput {
     pub parent_id: MaybeUndefined<ID>,
     pub time_zone: Option<String>,
     pub ogp_member_since: MaybeUndefined<Date>,
+    pub website_url: MaybeUndefined<String>,
+    pub repository_url: MaybeUndefined<String>,
 }
 
 #[derive(SimpleObject)]
@@ -385,6 +439,16 @@ async fn create_member(
         present(input.parent_id.as_ref()),
         Some(input.time_zone.as_deref().unwrap_or("Asia/Jakarta")),
     );
+    let website = url_change(
+        &mut problems,
+        "websiteUrl",
+        present(input.website_url.as_ref()),
+    );
+    let repository = url_change(
+        &mut problems,
+        "repositoryUrl",
+        present(input.repository_url.as_ref()),
+    );
     let id = Uuid::now_v7();
     let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
         if let Some(r) = &receipt {
@@ -402,6 +466,8 @@ async fn create_member(
             parent_id: Set(f.parent.flatten()),
             time_zone: Set(f.time_zone.clone().expect("validated")),
             ogp_member_since: Set(input.ogp_member_since.map(|d| d.0)),
+            website_url: Set(website.clone().flatten()),
+            repository_url: Set(repository.clone().flatten()),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
@@ -447,6 +513,12 @@ async fn update_member(
         maybe_ref(&input.parent_id),
         input.time_zone.as_deref(),
     );
+    let website = url_change(&mut problems, "websiteUrl", maybe_ref(&input.website_url));
+    let repository = url_change(
+        &mut problems,
+        "repositoryUrl",
+        maybe_ref(&input.repository_url),
+    );
     entity::db::write(db, async |tx| -> Result<member::Model, Outcome> {
         let Some(current) = member::Entity::find_by_id(id).one(tx).await? else {
             return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
@@ -466,6 +538,8 @@ async fn update_member(
                 MaybeUndefined::Null => Set(None),
                 MaybeUndefined::Value(d) => Set(Some(d.0)),
             },
+            website_url: website.clone().map(Set).unwrap_or(NotSet),
+            repository_url: repository.clone().map(Set).unwrap_or(NotSet),
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
@@ -481,4 +555,19 @@ async fn update_member(
         Ok(updated)
     })
     .await
+}
+
+/// A clearable URL field: `None` = unchanged.
+fn url_change(
+    problems: &mut Problems,
+    field: &str,
+    v: MaybeUndefined<&String>,
+) -> Option<Option<String>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(u) => {
+            problems.check(validate::optional_url(&["input", field], Some(u)))
+        }
+    }
 }

@@ -3,21 +3,32 @@
 
 pub mod access;
 pub mod account;
+pub mod alignment;
+pub mod assessment;
 pub mod audit_log;
+pub mod budget;
+pub mod commitment;
 pub mod context;
+pub mod crud;
+pub mod dashboard;
+pub mod decree;
 pub mod errors;
 pub mod extension;
 pub mod ids;
 pub mod loaders;
 pub mod mail;
 pub mod member;
+pub mod milestone;
 pub mod mutation;
 pub mod organisation;
 pub mod pagination;
+pub mod partnership;
 pub mod person;
+pub mod plan;
 pub mod policy;
 pub mod scalars;
 pub mod session;
+pub mod visibility;
 
 use async_graphql::{
     Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema,
@@ -37,6 +48,11 @@ pub enum Node {
     Member(member::Member),
     Organisation(organisation::Organisation),
     Person(person::Person),
+    ActionPlan(plan::ActionPlan),
+    Commitment(commitment::Commitment),
+    Milestone(milestone::Milestone),
+    Assessment(assessment::Assessment),
+    Decree(decree::Decree),
 }
 
 #[derive(Default)]
@@ -71,6 +87,21 @@ impl NodeQuery {
                 .await?
                 .filter(|p| ctx.viewer().belongs_to(p.member_id))
                 .map(|p| Node::Person(person::Person(p))),
+            plan::KIND => visibility::visible_plan(ctx, uuid)
+                .await?
+                .map(|p| Node::ActionPlan(plan::ActionPlan(p))),
+            commitment::KIND => visibility::visible_commitment(ctx, uuid)
+                .await?
+                .map(|c| Node::Commitment(commitment::Commitment(c))),
+            milestone::KIND => visibility::visible_milestone(ctx, uuid)
+                .await?
+                .map(|m| Node::Milestone(milestone::Milestone(m))),
+            assessment::KIND => visibility::visible_assessment(ctx, uuid)
+                .await?
+                .map(|a| Node::Assessment(assessment::Assessment(a))),
+            decree::KIND => visibility::visible_decree(ctx, uuid)
+                .await?
+                .map(|d| Node::Decree(decree::Decree(d))),
             _ => None,
         };
         node.ok_or_else(|| errors::not_found(lang))
@@ -90,6 +121,11 @@ pub struct Query(
     organisation::OrganisationQuery,
     person::PersonQuery,
     audit_log::AuditQuery,
+    plan::PlanQuery,
+    commitment::CommitmentQuery,
+    assessment::AssessmentQuery,
+    dashboard::DashboardQuery,
+    budget::BudgetQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -100,6 +136,14 @@ pub struct Mutation(
     organisation::OrganisationMutation,
     person::PersonMutation,
     mail::MailMutation,
+    plan::PlanMutation,
+    commitment::CommitmentMutation,
+    milestone::MilestoneMutation,
+    assessment::AssessmentMutation,
+    partnership::PartnershipMutation,
+    decree::DecreeMutation,
+    alignment::AlignmentMutation,
+    budget::BudgetMutation,
 );
 
 /// Settings of the schema that come from configuration.

@@ -275,3 +275,186 @@ impl From<Problems> for Outcome {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A mutation payload type: `payload!(PlanPayload, plan: Plan, entity::action_plan::Model)`.
+#[macro_export]
+macro_rules! payload {
+    ($name:ident, $field:ident: $ty:ty, $model:ty) => {
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            pub client_mutation_id: Option<String>,
+            pub $field: Option<$ty>,
+            pub user_errors: Vec<$crate::graphql::mutation::UserError>,
+        }
+
+        impl $name {
+            /// The payload of `result` (user errors in `lang`).
+            pub fn of(
+                result: Result<$model, $crate::graphql::mutation::Outcome>,
+                client_mutation_id: Option<String>,
+                lang: entity::Lang,
+                wrap: impl FnOnce($model) -> $ty,
+            ) -> async_graphql::Result<Self> {
+                let ($field, user_errors) = $crate::graphql::mutation::settle(result, lang, wrap)?;
+                Ok(Self {
+                    client_mutation_id,
+                    $field,
+                    user_errors,
+                })
+            }
+
+            /// A payload refusing the input before anything was read.
+            pub fn refused(problems: entity::Problems, lang: entity::Lang) -> Self {
+                Self {
+                    client_mutation_id: None,
+                    $field: None,
+                    user_errors: $crate::graphql::mutation::user_errors(problems, lang),
+                }
+            }
+        }
+    };
+}
+
+/// What a delete answers.
+#[derive(SimpleObject)]
+pub struct DeletePayload {
+    pub deleted_id: Option<async_graphql::ID>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl DeletePayload {
+    pub fn of(
+        result: Result<(), Outcome>,
+        id: async_graphql::ID,
+        lang: Lang,
+    ) -> async_graphql::Result<Self> {
+        let (done, user_errors) = settle(result, lang, |()| id)?;
+        Ok(Self {
+            deleted_id: done,
+            user_errors,
+        })
+    }
+
+    pub fn not_found(field: &str, lang: Lang) -> Self {
+        Self {
+            deleted_id: None,
+            user_errors: user_errors(Problems::one(&["input", field], Problem::NotFound), lang),
+        }
+    }
+}
+
+/// Input for deleting a versioned record.
+#[derive(async_graphql::InputObject)]
+pub struct DeleteInput {
+    pub id: async_graphql::ID,
+    pub version: i32,
+}
+
+/// A date range read from the input: `start` must not be after `end`.
+pub fn check_range(
+    problems: &mut Problems,
+    field: &str,
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+) {
+    if let (Some(s), Some(e)) = (start, end)
+        && s > e
+    {
+        problems.push(
+            &["input", field],
+            Problem::Rule {
+                id: "Tanggal akhir tidak boleh sebelum tanggal mulai.".into(),
+                en: "The end date cannot be before the start date.".into(),
+            },
+        );
+    }
+}
+
+/// An optional reference to a record of `kind` in `member`, checked inside a transaction.
+pub async fn check_ref<E, C>(
+    db: &C,
+    problems: &mut Problems,
+    field: &str,
+    id: Option<Uuid>,
+    member: Uuid,
+    member_of: impl Fn(&E::Model) -> Uuid,
+) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    if let Some(id) = id
+        && E::find_by_id(id)
+            .one(db)
+            .await?
+            .is_none_or(|m| member_of(&m) != member)
+    {
+        problems.push(&["input", field], Problem::NotFound);
+    }
+    Ok(())
+}
+
+/// Decodes an optional global id of `kind`; a wrong one is NOT_FOUND on `input.<field>`.
+pub fn decode_opt(
+    problems: &mut Problems,
+    field: &str,
+    id: Option<&async_graphql::ID>,
+    kind: &str,
+) -> Option<Uuid> {
+    let id = id?;
+    let found = crate::graphql::ids::decode_as(id, kind);
+    if found.is_none() {
+        problems.push(&["input", field], Problem::NotFound);
+    }
+    found
+}
+
+/// Decodes a clearable global id field (`MaybeUndefined`): `None` = unchanged.
+pub fn decode_maybe(
+    problems: &mut Problems,
+    field: &str,
+    id: &async_graphql::MaybeUndefined<async_graphql::ID>,
+    kind: &str,
+) -> Option<Option<Uuid>> {
+    match id {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => {
+            decode_opt(problems, field, Some(v), kind).map(Some)
+        }
+    }
+}
+
+/// A clearable date field: `None` = unchanged.
+pub fn date_change(
+    v: &async_graphql::MaybeUndefined<super::scalars::Date>,
+) -> Option<Option<chrono::NaiveDate>> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(d) => Some(Some(d.0)),
+    }
+}
+
+/// A clearable text field, checked: `None` = unchanged (or refused).
+pub fn text_change(
+    problems: &mut Problems,
+    field: &str,
+    v: &async_graphql::MaybeUndefined<String>,
+    max: usize,
+    long: bool,
+) -> Option<Option<String>> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(t) => {
+            let r = if long {
+                entity::validate::long_text(&["input", field], Some(t), max)
+            } else {
+                entity::validate::optional_text(&["input", field], Some(t), max)
+            };
+            problems.check(r)
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::Utc;
-use entity::organisation::{self, OrganisationKind};
+use entity::organisation::{self, OrganisationKind, PartnershipRole};
 use entity::validate;
 use entity::{Problem, Problems};
 use sea_orm::{
@@ -28,6 +28,13 @@ pub const KIND: &str = "Organisation";
 
 /// An organisation taking part in a partnership.
 pub struct Organisation(pub organisation::Model);
+
+impl Organisation {
+    /// Whether the viewer may see the office contacts.
+    fn contact(&self, ctx: &Context<'_>) -> bool {
+        self.0.contact_public || ctx.viewer().belongs_to(self.0.member_id)
+    }
+}
 
 #[Object]
 impl Organisation {
@@ -56,6 +63,55 @@ impl Organisation {
     /// Whether it speaks for government (an OPD) rather than civil society.
     async fn is_government(&self) -> bool {
         self.0.kind.is_government()
+    }
+    /// Its part in the partnership: EXECUTIVE (the Pemkab), WATCHDOG (NGOs), SUPPORTER.
+    async fn partnership_role(&self) -> Option<PartnershipRole> {
+        self.0.partnership_role
+    }
+    /// The office's contact e-mail: public when the organisation chose so, otherwise for the
+    /// partnership's own people.
+    async fn contact_email(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.contact(ctx)
+            .then_some(self.0.contact_email.as_deref())
+            .flatten()
+    }
+    async fn contact_phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.contact(ctx)
+            .then_some(self.0.contact_phone.as_deref())
+            .flatten()
+    }
+    async fn address(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.contact(ctx)
+            .then_some(self.0.address.as_deref())
+            .flatten()
+    }
+    async fn website_url(&self) -> Option<&str> {
+        self.0.website_url.as_deref()
+    }
+    /// Whether the office contacts are public.
+    async fn contact_public(&self) -> bool {
+        self.0.contact_public
+    }
+    /// Its contact people (PICs), for the partnership's own people.
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<super::person::Person>> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        if !ctx.viewer().belongs_to(self.0.member_id) {
+            return Ok(vec![]);
+        }
+        let memberships = entity::membership::Entity::find()
+            .filter(entity::membership::Column::OrganisationId.eq(self.0.id))
+            .filter(entity::membership::Column::IsContact.eq(true))
+            .all(ctx.db())
+            .await?;
+        let people = ctx
+            .loaders()
+            .person
+            .load_many(memberships.iter().map(|m| m.person_id))
+            .await?;
+        Ok(memberships
+            .iter()
+            .filter_map(|m| people.get(&m.person_id).cloned().map(super::person::Person))
+            .collect())
     }
     /// The organisation it is part of (a *bidang* within a *dinas*).
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
@@ -107,6 +163,14 @@ pub struct CreateOrganisationInput {
     pub acronym: Option<String>,
     pub kind: OrganisationKind,
     pub parent_id: Option<ID>,
+    pub partnership_role: Option<PartnershipRole>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub website_url: Option<String>,
+    /// Show the office contacts to the public (default: only to the partnership).
+    #[graphql(default)]
+    pub contact_public: bool,
 }
 
 #[derive(SimpleObject)]
@@ -125,6 +189,12 @@ pub struct UpdateOrganisationInput {
     pub acronym: MaybeUndefined<String>,
     pub kind: Option<OrganisationKind>,
     pub parent_id: MaybeUndefined<ID>,
+    pub partnership_role: MaybeUndefined<PartnershipRole>,
+    pub contact_email: MaybeUndefined<String>,
+    pub contact_phone: MaybeUndefined<String>,
+    pub address: MaybeUndefined<String>,
+    pub website_url: MaybeUndefined<String>,
+    pub contact_public: Option<bool>,
 }
 
 #[derive(SimpleObject)]
@@ -317,6 +387,13 @@ async fn create(
             40,
         ))
         .flatten();
+    let contacts = parse_contacts(
+        &mut problems,
+        present(input.contact_email.as_ref()),
+        present(input.contact_phone.as_ref()),
+        present(input.address.as_ref()),
+        present(input.website_url.as_ref()),
+    );
     let parent = input
         .parent_id
         .as_ref()
@@ -350,6 +427,12 @@ async fn create(
             acronym: Set(acronym),
             kind: Set(input.kind),
             parent_id: Set(parent),
+            partnership_role: Set(input.partnership_role),
+            contact_email: Set(contacts.email.clone().flatten()),
+            contact_phone: Set(contacts.phone.clone().flatten()),
+            address: Set(contacts.address.clone().flatten()),
+            website_url: Set(contacts.website.clone().flatten()),
+            contact_public: Set(input.contact_public),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
@@ -401,6 +484,18 @@ async fn update(
         MaybeUndefined::Null => Some(None),
         MaybeUndefined::Value(p) => decode_ref(&mut problems, "parentId", p, KIND).map(Some),
     };
+    let contacts = parse_contacts(
+        &mut problems,
+        super::mutation::maybe_ref(&input.contact_email),
+        super::mutation::maybe_ref(&input.contact_phone),
+        super::mutation::maybe_ref(&input.address),
+        super::mutation::maybe_ref(&input.website_url),
+    );
+    let role = match input.partnership_role {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(r) => Some(Some(r)),
+    };
     let Some(id) = id else {
         return Err(problems.into());
     };
@@ -421,6 +516,12 @@ async fn update(
             acronym: acronym.map(Set).unwrap_or(NotSet),
             kind: input.kind.map(Set).unwrap_or(NotSet),
             parent_id: parent.map(Set).unwrap_or(NotSet),
+            partnership_role: role.map(Set).unwrap_or(NotSet),
+            contact_email: contacts.email.clone().map(Set).unwrap_or(NotSet),
+            contact_phone: contacts.phone.clone().map(Set).unwrap_or(NotSet),
+            address: contacts.address.clone().map(Set).unwrap_or(NotSet),
+            website_url: contacts.website.clone().map(Set).unwrap_or(NotSet),
+            contact_public: input.contact_public.map(Set).unwrap_or(NotSet),
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
@@ -486,4 +587,76 @@ async fn delete(
         }
     })
     .await
+}
+
+/// Office contacts, parsed.
+struct Contacts {
+    email: Option<Option<String>>,
+    phone: Option<Option<String>>,
+    address: Option<Option<String>>,
+    website: Option<Option<String>>,
+}
+
+fn parse_contacts(
+    p: &mut Problems,
+    email: MaybeUndefined<&String>,
+    phone: MaybeUndefined<&String>,
+    address: MaybeUndefined<&String>,
+    website: MaybeUndefined<&String>,
+) -> Contacts {
+    let email = match email {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(e) => match super::mail::parse_address(e) {
+            Some(e) => Some(Some(e)),
+            None => {
+                p.push(&["input", "contactEmail"], Problem::InvalidEmail);
+                None
+            }
+        },
+    };
+    let phone = match phone {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => match entity::person::parse_phone(v) {
+            Some(v) => Some(Some(v)),
+            None => {
+                p.push(
+                    &["input", "contactPhone"],
+                    Problem::Rule {
+                        id: "Nomor telepon tidak valid (contoh: +62 353 881826).".into(),
+                        en: "This phone number is not valid (for example +62 353 881826).".into(),
+                    },
+                );
+                None
+            }
+        },
+    };
+    let address = match address {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(a) => {
+            p.check(validate::optional_text(&["input", "address"], Some(a), 500))
+        }
+    };
+    let website = match website {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(u) => {
+            p.check(validate::optional_url(&["input", "websiteUrl"], Some(u)))
+        }
+    };
+    Contacts {
+        email,
+        phone,
+        address,
+        website,
+    }
+}
+
+fn present<T>(v: Option<&T>) -> MaybeUndefined<&T> {
+    match v {
+        Some(v) => MaybeUndefined::Value(v),
+        None => MaybeUndefined::Undefined,
+    }
 }

@@ -389,3 +389,38 @@ pub fn child_connection<E: EntityTrait, N: OutputType>(
 ) -> Conn<N> {
     build::<E, N>(rows, after.is_some(), has_next, total, node)
 }
+
+/// A nested connection (`plan { commitments(first: 5) }`) through a page loader and a count
+/// loader: forward pages only.
+#[allow(clippy::too_many_arguments)]
+pub async fn nested<E, N>(
+    ctx: &Context<'_>,
+    pages: &async_graphql::dataloader::DataLoader<super::loaders::ChildrenOf<E>>,
+    counts: Arc<async_graphql::dataloader::DataLoader<super::loaders::CountOf<E>>>,
+    parent: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    node: impl Fn(E::Model) -> N,
+) -> Result<Conn<N>>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+    N: OutputType,
+{
+    let Page::Forward { limit, after } = Page::from_args(ctx, first, after, None, None)? else {
+        unreachable!("no last/before given");
+    };
+    let key = ChildPageKey {
+        parent,
+        limit,
+        after,
+        filter: (),
+    };
+    let (rows, more) = pages.load_one(key).await?.unwrap_or_default();
+    let total = TotalCount::new(move || {
+        let counts = counts.clone();
+        async move { Ok(counts.load_one((parent, ())).await?.unwrap_or(0)) }
+    });
+    Ok(child_connection::<E, N>(rows, more, after, total, node))
+}

@@ -64,6 +64,58 @@ pub const RULES: &[(&str, Rule)] = &[
     ("updatePerson", Rule::InMember(ADMIN_SECRETARIAT)),
     ("linkAccountToPerson", Rule::InMember(ADMIN)),
     ("erasePerson", Rule::InMember(ADMIN)),
+    // Plans, commitments, milestones, assessments.
+    ("createPlan", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updatePlan", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("transitionPlan", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("setPlanPhases", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("transitionCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("setCommitmentActors", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("setCommitmentPeople", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createMilestone", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateMilestone", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("transitionMilestone", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("setMilestonePeople", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("deleteMilestone", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("reportProgress", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createAssessment", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateAssessment", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("setCommitmentValues", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateStarredRule", Rule::Operator),
+    // The partnership: heads of region, memberships, the decree, the secretariat, ambassadors.
+    ("createHeadOfRegionTerm", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateHeadOfRegionTerm", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("deleteHeadOfRegionTerm", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createMembership", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateMembership", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("deleteMembership", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createDecree", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateDecree", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("transitionDecree", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("setDecreeAppendix", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createSecretariat", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateSecretariat", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createAmbassador", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateAmbassador", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("deleteAmbassador", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("memberships", Rule::InMember(ANY_ROLE)),
+    // Alignment and budget.
+    ("createDevelopmentPlan", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateDevelopmentPlan", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createDevelopmentGoal", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateDevelopmentGoal", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createLegalReference", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateLegalReference", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("alignCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("unalignCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createBudgetLine", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateBudgetLine", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("createNgoProgramme", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateNgoProgramme", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("addFunding", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("removeFunding", Rule::InMember(ADMIN_SECRETARIAT)),
     // Mail.
     ("sendTestEmail", Rule::AnyAdmin),
 ];
@@ -114,6 +166,26 @@ pub fn authorize_in(
     gate(ctx, name)?;
     let member = super::member::decode_scope(ctx, member_id)?;
     Ok((authorize(ctx, name, Some(member))?, member))
+}
+
+/// Checks `name`'s rule for a record of `member` that names `responsible` people: besides the
+/// rule's roles, a team member responsible for the record may act on it.
+pub fn authorize_responsible(
+    ctx: &Context<'_>,
+    name: &str,
+    member: Uuid,
+    responsible: &[Uuid],
+) -> Result<Viewer> {
+    let viewer = ctx.viewer();
+    let own = viewer
+        .account
+        .as_ref()
+        .and_then(|a| a.person_id)
+        .is_some_and(|p| responsible.contains(&p));
+    if own && viewer.has(member, &[Role::TeamMember]) {
+        return Ok(viewer);
+    }
+    authorize(ctx, name, Some(member))
 }
 
 /// Checks `name`'s rule for a record of `member`: UNAUTHENTICATED for the anonymous when the

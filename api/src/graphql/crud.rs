@@ -1,0 +1,315 @@
+//! The life of an edited record, written once: create (with a client mutation id), versioned
+//! update, status transition and delete — each in one transaction with its audit record.
+//! Domain modules say what is checked and written; this says how.
+
+use async_graphql::{Context, ID};
+use chrono::{DateTime, Utc};
+use entity::transitions::Transitions;
+use entity::{Problem, Problems};
+use sea_orm::{
+    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, ModelTrait,
+    PrimaryKeyTrait,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::ids;
+use super::mutation::{Outcome, Receipt, replay, update_versioned, winner_of_race};
+use super::policy;
+use crate::audit::{self, Change};
+use crate::auth::Viewer;
+
+/// An entity edited through the API.
+pub trait Record: EntityTrait
+where
+    <Self::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    Self::Model: Serialize + Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>,
+    Self::ActiveModel: ActiveModelTrait<Entity = Self> + Send,
+{
+    /// The table (names its privacy columns in the audit log).
+    const TABLE: &'static str;
+    /// The GraphQL type (and global id prefix).
+    const KIND: &'static str;
+    fn id_of(m: &Self::Model) -> Uuid;
+    fn member_of(m: &Self::Model) -> Uuid;
+}
+
+fn change<E: Record>(
+    action: &'static str,
+    before: Option<&E::Model>,
+    after: Option<&E::Model>,
+) -> Change
+where
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let any = after.or(before).expect("a change has a record");
+    Change::of(
+        E::TABLE,
+        E::KIND,
+        action,
+        E::id_of(any),
+        Some(E::member_of(any)),
+        before,
+        after,
+    )
+}
+
+/// Loads the record behind a global id and checks `rule` in its member. `Ok(None)`: no such
+/// record (the caller answers NOT_FOUND on `input.<field>`).
+pub async fn authorize_record<E: Record>(
+    ctx: &Context<'_>,
+    rule: &str,
+    id: &ID,
+) -> async_graphql::Result<(Viewer, Option<E::Model>)>
+where
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let viewer = policy::gate(ctx, rule)?;
+    let Some(uuid) = ids::decode_as(id, E::KIND) else {
+        return Ok((viewer, None));
+    };
+    let Some(record) = E::find_by_id(uuid).one(ctx.db()).await? else {
+        return Ok((viewer, None));
+    };
+    let viewer = policy::authorize(ctx, rule, Some(E::member_of(&record)))?;
+    Ok((viewer, Some(record)))
+}
+
+/// What a create needs besides its record.
+pub struct Create<'a, I: Serialize> {
+    pub mutation: &'static str,
+    pub client_mutation_id: Option<&'a str>,
+    pub input: &'a I,
+    /// Problems found while reading the input (the create stops if there are any).
+    pub problems: Problems,
+}
+
+/// Creates a record: replays a retried request, checks (inside the transaction), inserts
+/// `build(id, now)`, runs `then` for dependent rows, and audits — all or nothing.
+pub async fn create<E, I>(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    spec: Create<'_, I>,
+    check: impl AsyncFnOnce(&DatabaseTransaction, &mut Problems) -> Result<(), DbErr>,
+    build: impl FnOnce(Uuid, DateTime<Utc>) -> E::ActiveModel,
+    then: impl AsyncFnOnce(&DatabaseTransaction, &E::Model) -> Result<(), Outcome>,
+) -> Result<E::Model, Outcome>
+where
+    E: Record,
+    I: Serialize,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let db = ctx.db();
+    let scope = super::scope(ctx);
+    let receipt = Receipt::new(&scope, spec.mutation, spec.client_mutation_id, spec.input)?;
+    if let Some(m) = replay::<E>(receipt.as_ref(), db).await? {
+        return Ok(m);
+    }
+    let mut problems = spec.problems;
+    let id = Uuid::now_v7();
+    let request_id = ctx.meta().request_id;
+    let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
+        if let Some(r) = &receipt {
+            r.save(tx, id).await?;
+        }
+        check(tx, &mut problems).await?;
+        std::mem::take(&mut problems).into_result()?;
+        E::insert(build(id, Utc::now()))
+            .exec_without_returning(tx)
+            .await
+            .map_err(|e| super::mutation::duplicate_or(e, "id"))?;
+        let created = E::find_by_id(id).one(tx).await?.expect("just inserted");
+        then(tx, &created).await?;
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change::<E>("CREATE", None, Some(&created)),
+        )
+        .await?;
+        Ok(())
+    })
+    .await;
+    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
+    E::find_by_id(id).one(db).await?.ok_or(Outcome::Raced)
+}
+
+/// Updates a record at `version`: checks against the current record (inside the transaction),
+/// writes `changes(current)`, runs `then`, audits.
+#[allow(clippy::too_many_arguments)]
+pub async fn update<E>(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    current: &E::Model,
+    version: i32,
+    mut problems: Problems,
+    check: impl AsyncFnOnce(&DatabaseTransaction, &E::Model, &mut Problems) -> Result<(), DbErr>,
+    changes: impl FnOnce(&E::Model) -> E::ActiveModel,
+    then: impl AsyncFnOnce(&DatabaseTransaction, &E::Model) -> Result<(), Outcome>,
+) -> Result<E::Model, Outcome>
+where
+    E: Record,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let request_id = ctx.meta().request_id;
+    let id = E::id_of(current);
+    entity::db::write(ctx.db(), async |tx| -> Result<E::Model, Outcome> {
+        let Some(before) = E::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        check(tx, &before, &mut problems).await?;
+        std::mem::take(&mut problems).into_result()?;
+        let after = update_versioned::<E, _>(tx, id, version, changes(&before), "id").await?;
+        then(tx, &after).await?;
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change::<E>("UPDATE", Some(&before), Some(&after)),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Moves a record's status to `to` if that step is allowed from where it is now (an
+/// INVALID_TRANSITION on `input.to` otherwise); `apply` sets the status and what goes with it.
+#[allow(clippy::too_many_arguments)]
+pub async fn transition<E, S>(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    current: &E::Model,
+    version: i32,
+    to: S,
+    status_of: fn(&E::Model) -> S,
+    check: impl AsyncFnOnce(&DatabaseTransaction, &E::Model, &mut Problems) -> Result<(), DbErr>,
+    apply: impl FnOnce(&E::Model, S) -> E::ActiveModel,
+) -> Result<E::Model, Outcome>
+where
+    E: Record,
+    S: Transitions + Serialize,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    update::<E>(
+        ctx,
+        viewer,
+        current,
+        version,
+        Problems::new(),
+        async |tx, before, problems| {
+            let from = status_of(before);
+            if !from.can_become(to) {
+                problems.push(
+                    &["input", "to"],
+                    Problem::InvalidTransition {
+                        from: label(&from),
+                        to: label(&to),
+                    },
+                );
+                return Ok(());
+            }
+            check(tx, before, problems).await
+        },
+        |before| apply(before, to),
+        async |_, _| Ok(()),
+    )
+    .await
+}
+
+fn label<S: Serialize>(s: &S) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Deletes a record still at `version`; a record others refer to is refused.
+pub async fn delete<E>(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    current: &E::Model,
+    version: i32,
+) -> Result<(), Outcome>
+where
+    E: Record,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model:
+        Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel> + ModelTrait<Entity = E>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let request_id = ctx.meta().request_id;
+    let id = E::id_of(current);
+    entity::db::write(ctx.db(), async |tx| -> Result<(), Outcome> {
+        let Some(before) = E::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        let now = match before.get(stale_col::<E>()) {
+            sea_orm::Value::Int(Some(v)) => v,
+            _ => version,
+        };
+        if now != version {
+            return Err(Problems::one(
+                &["input", "version"],
+                Problem::StaleVersion { current: now },
+            )
+            .into());
+        }
+        match E::delete_by_id(id).exec(tx).await {
+            Ok(_) => {}
+            Err(e) if entity::db::is_foreign_key_violation(&e) => {
+                return Err(Problems::one(
+                    &["input", "id"],
+                    Problem::Rule {
+                        id: "Data ini masih dirujuk oleh data lain.".into(),
+                        en: "Other records still refer to this one.".into(),
+                    },
+                )
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change::<E>("DELETE", Some(&before), None),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+fn stale_col<E: EntityTrait>() -> E::Column {
+    use std::str::FromStr;
+    E::Column::from_str("version").unwrap_or_else(|_| panic!("a versioned entity"))
+}
+
+/// Declares how an entity is edited: `record!(entity::milestone, "milestone", "Milestone")`.
+#[macro_export]
+macro_rules! record {
+    ($krate:ident :: $module:ident, $table:literal, $kind:literal) => {
+        impl $crate::graphql::crud::Record for $krate::$module::Entity {
+            const TABLE: &'static str = $table;
+            const KIND: &'static str = $kind;
+            fn id_of(m: &Self::Model) -> uuid::Uuid {
+                m.id
+            }
+            fn member_of(m: &Self::Model) -> uuid::Uuid {
+                m.member_id
+            }
+        }
+    };
+}

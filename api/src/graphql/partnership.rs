@@ -1,0 +1,918 @@
+//! The partnership around a member: heads of region and their terms, memberships (office
+//! contacts among them), the secretariat, and youth ambassadors (*Duta OGP*).
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::Utc;
+use entity::membership::{self, Body};
+use entity::{Problem, Problems, ambassador, head_of_region_term as term, secretariat, validate};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde::{Deserialize, Serialize};
+
+use super::context::CtxExt;
+use super::crud::{self, Create};
+use super::decree::{self as decree_gql, Decree};
+use super::ids;
+use super::mutation::{
+    DeleteInput, DeletePayload, check_range, check_ref, date_change, decode_maybe, decode_opt,
+    text_change,
+};
+use super::organisation::{self as org_gql, Organisation};
+use super::person::{self as person_gql, Person};
+use super::policy;
+use super::scalars::Date;
+use super::visibility;
+
+crate::record!(
+    entity::head_of_region_term,
+    "head_of_region_term",
+    "HeadOfRegionTerm"
+);
+crate::record!(entity::membership, "membership", "Membership");
+crate::record!(entity::secretariat, "secretariat", "Secretariat");
+crate::record!(entity::ambassador, "ambassador", "Ambassador");
+
+pub struct HeadOfRegionTerm(pub term::Model);
+
+#[Object]
+impl HeadOfRegionTerm {
+    async fn id(&self) -> ID {
+        ids::encode("HeadOfRegionTerm", self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn deputy_name(&self) -> Option<&str> {
+        self.0.deputy_name.as_deref()
+    }
+    /// "Bupati", "Wali Kota", "Gubernur".
+    async fn office_title(&self) -> Option<&str> {
+        self.0.office_title.as_deref()
+    }
+    async fn elected_on(&self) -> Option<Date> {
+        self.0.elected_on.map(Date)
+    }
+    /// When the election commission (KPU) declared the winners.
+    async fn declared_on(&self) -> Option<Date> {
+        self.0.declared_on.map(Date)
+    }
+    async fn inaugurated_on(&self) -> Option<Date> {
+        self.0.inaugurated_on.map(Date)
+    }
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
+    }
+    /// Whole months left in the term today (OGP Local asks for at least 16).
+    async fn months_left(&self, ctx: &Context<'_>) -> Option<i32> {
+        let today = visibility::today(ctx, self.0.member_id).await;
+        self.0.ends_on.map(|e| term::months_left(today, e))
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+pub struct Membership(pub membership::Model);
+
+#[Object]
+impl Membership {
+    async fn id(&self) -> ID {
+        ids::encode("Membership", self.0.id)
+    }
+    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        Ok(ctx
+            .loaders()
+            .person
+            .load_one(self.0.person_id)
+            .await?
+            .map(Person))
+    }
+    async fn body(&self) -> Body {
+        self.0.body
+    }
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        let Some(o) = self.0.organisation_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .organisation
+            .load_one(o)
+            .await?
+            .map(Organisation))
+    }
+    async fn position(&self) -> Option<&str> {
+        self.0.position.as_deref()
+    }
+    /// The organisation's contact person (PIC).
+    async fn is_contact(&self) -> bool {
+        self.0.is_contact
+    }
+    async fn starts_on(&self) -> Option<Date> {
+        self.0.starts_on.map(Date)
+    }
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// A way to reach the secretariat.
+#[derive(SimpleObject, InputObject, Serialize, Deserialize, Clone)]
+#[graphql(input_name = "ChannelInput")]
+pub struct Channel {
+    /// "WHATSAPP", "INSTAGRAM", "WEBSITE", …
+    pub kind: String,
+    pub value: String,
+}
+
+pub struct Secretariat(pub secretariat::Model);
+
+#[Object]
+impl Secretariat {
+    async fn id(&self) -> ID {
+        ids::encode("Secretariat", self.0.id)
+    }
+    /// The decree that established it.
+    async fn decree(&self, ctx: &Context<'_>) -> Result<Option<Decree>> {
+        decree_gql::visible(ctx, self.0.decree_id).await
+    }
+    /// "Gedung Pusat Informasi Publik".
+    async fn venue_name(&self) -> &str {
+        &self.0.venue_name
+    }
+    /// "Ruang PPID".
+    async fn room(&self) -> Option<&str> {
+        self.0.room.as_deref()
+    }
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    async fn contact_email(&self) -> Option<&str> {
+        self.0.contact_email.as_deref()
+    }
+    async fn contact_phone(&self) -> Option<&str> {
+        self.0.contact_phone.as_deref()
+    }
+    async fn channels(&self) -> Vec<Channel> {
+        serde_json::from_value(self.0.channels.clone()).unwrap_or_default()
+    }
+    /// Its staff and representatives.
+    async fn staff(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
+        if !ctx.viewer().belongs_to(self.0.member_id) {
+            return Ok(vec![]);
+        }
+        Ok(membership::Entity::find()
+            .filter(membership::Column::MemberId.eq(self.0.member_id))
+            .filter(membership::Column::Body.eq(Body::Secretariat))
+            .all(ctx.db())
+            .await?
+            .into_iter()
+            .map(Membership)
+            .collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+pub struct Ambassador(pub ambassador::Model);
+
+#[Object]
+impl Ambassador {
+    async fn id(&self) -> ID {
+        ids::encode("Ambassador", self.0.id)
+    }
+    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        Ok(ctx
+            .loaders()
+            .person
+            .load_one(self.0.person_id)
+            .await?
+            .map(Person))
+    }
+    /// "2018", "Angkatan I".
+    async fn cohort(&self) -> &str {
+        &self.0.cohort
+    }
+    async fn starts_on(&self) -> Option<Date> {
+        self.0.starts_on.map(Date)
+    }
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
+    }
+    async fn activities(&self) -> Option<&str> {
+        self.0.activities.as_deref()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+crate::payload!(HeadOfRegionTermPayload, term: HeadOfRegionTerm, term::Model);
+crate::payload!(MembershipPayload, membership: Membership, membership::Model);
+crate::payload!(SecretariatPayload, secretariat: Secretariat, secretariat::Model);
+crate::payload!(AmbassadorPayload, ambassador: Ambassador, ambassador::Model);
+
+#[derive(InputObject, Serialize)]
+pub struct HeadOfRegionTermInput {
+    pub client_mutation_id: Option<String>,
+    /// The member (on create) or the term (on update).
+    pub id: ID,
+    /// Required on update.
+    pub version: Option<i32>,
+    pub name: Option<String>,
+    pub deputy_name: MaybeUndefined<String>,
+    pub office_title: MaybeUndefined<String>,
+    pub elected_on: MaybeUndefined<Date>,
+    pub declared_on: MaybeUndefined<Date>,
+    pub inaugurated_on: MaybeUndefined<Date>,
+    pub ends_on: MaybeUndefined<Date>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct MembershipInput {
+    pub client_mutation_id: Option<String>,
+    /// The member (on create) or the membership (on update).
+    pub id: ID,
+    pub version: Option<i32>,
+    /// Required on create.
+    pub person_id: Option<ID>,
+    /// Required on create.
+    pub body: Option<Body>,
+    pub organisation_id: MaybeUndefined<ID>,
+    pub position: MaybeUndefined<String>,
+    pub is_contact: Option<bool>,
+    pub starts_on: MaybeUndefined<Date>,
+    pub ends_on: MaybeUndefined<Date>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct SecretariatInput {
+    pub client_mutation_id: Option<String>,
+    /// The member (on create) or the secretariat (on update).
+    pub id: ID,
+    pub version: Option<i32>,
+    pub decree_id: MaybeUndefined<ID>,
+    pub venue_name: Option<String>,
+    pub room: MaybeUndefined<String>,
+    pub address: MaybeUndefined<String>,
+    pub contact_email: MaybeUndefined<String>,
+    pub contact_phone: MaybeUndefined<String>,
+    pub channels: Option<Vec<Channel>>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct AmbassadorInput {
+    pub client_mutation_id: Option<String>,
+    /// The member (on create) or the ambassador (on update).
+    pub id: ID,
+    pub version: Option<i32>,
+    /// Required on create.
+    pub person_id: Option<ID>,
+    pub cohort: Option<String>,
+    pub starts_on: MaybeUndefined<Date>,
+    pub ends_on: MaybeUndefined<Date>,
+    pub activities: MaybeUndefined<String>,
+}
+
+fn need<T: Clone>(p: &mut Problems, field: &str, v: &Option<T>) -> Option<T> {
+    if v.is_none() {
+        p.push(&["input", field], Problem::Required);
+    }
+    v.clone()
+}
+
+fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
+    v.map(Set).unwrap_or(NotSet)
+}
+
+#[derive(Default)]
+pub struct PartnershipMutation;
+
+#[Object]
+impl PartnershipMutation {
+    /// Records a head of region's term.
+    async fn create_head_of_region_term(
+        &self,
+        ctx: &Context<'_>,
+        input: HeadOfRegionTermInput,
+    ) -> Result<HeadOfRegionTermPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createHeadOfRegionTerm", &input.id)?;
+        let lang = ctx.lang();
+        let mut p = Problems::new();
+        let name = input
+            .name
+            .as_deref()
+            .map(|n| p.check(validate::required_text(&["input", "name"], n, 200)))
+            .unwrap_or_else(|| {
+                p.push(&["input", "name"], Problem::Required);
+                None
+            });
+        let deputy = text_change(&mut p, "deputyName", &input.deputy_name, 200, false).flatten();
+        let office = text_change(&mut p, "officeTitle", &input.office_title, 100, false).flatten();
+        let (elected, declared, inaugurated, ends) = (
+            date_change(&input.elected_on).flatten(),
+            date_change(&input.declared_on).flatten(),
+            date_change(&input.inaugurated_on).flatten(),
+            date_change(&input.ends_on).flatten(),
+        );
+        check_range(&mut p, "endsOn", inaugurated, ends);
+        let result = crud::create::<term::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "createHeadOfRegionTerm",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |_, _| Ok(()),
+            |id, now| term::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                name: Set(name.clone().unwrap_or_default()),
+                deputy_name: Set(deputy.clone()),
+                office_title: Set(office.clone()),
+                elected_on: Set(elected),
+                declared_on: Set(declared),
+                inaugurated_on: Set(inaugurated),
+                ends_on: Set(ends),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        HeadOfRegionTermPayload::of(
+            result,
+            input.client_mutation_id.clone(),
+            lang,
+            HeadOfRegionTerm,
+        )
+    }
+
+    async fn update_head_of_region_term(
+        &self,
+        ctx: &Context<'_>,
+        input: HeadOfRegionTermInput,
+    ) -> Result<HeadOfRegionTermPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<term::Entity>(ctx, "updateHeadOfRegionTerm", &input.id)
+                .await?
+        else {
+            return Ok(HeadOfRegionTermPayload::refused(
+                Problems::one(&["input", "id"], Problem::NotFound),
+                lang,
+            ));
+        };
+        let mut p = Problems::new();
+        let version = need(&mut p, "version", &input.version).unwrap_or(0);
+        let name = input
+            .name
+            .as_deref()
+            .and_then(|n| p.check(validate::required_text(&["input", "name"], n, 200)));
+        let deputy = text_change(&mut p, "deputyName", &input.deputy_name, 200, false);
+        let office = text_change(&mut p, "officeTitle", &input.office_title, 100, false);
+        let (elected, declared, inaugurated, ends) = (
+            date_change(&input.elected_on),
+            date_change(&input.declared_on),
+            date_change(&input.inaugurated_on),
+            date_change(&input.ends_on),
+        );
+        check_range(
+            &mut p,
+            "endsOn",
+            inaugurated.unwrap_or(current.inaugurated_on),
+            ends.unwrap_or(current.ends_on),
+        );
+        let result = crud::update::<term::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            version,
+            p,
+            async |_, _, _| Ok(()),
+            |_| term::ActiveModel {
+                name: set(name.clone()),
+                deputy_name: set(deputy.clone()),
+                office_title: set(office.clone()),
+                elected_on: set(elected),
+                declared_on: set(declared),
+                inaugurated_on: set(inaugurated),
+                ends_on: set(ends),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        HeadOfRegionTermPayload::of(result, None, lang, HeadOfRegionTerm)
+    }
+
+    async fn delete_head_of_region_term(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<term::Entity>(ctx, "deleteHeadOfRegionTerm", &input.id)
+                .await?
+        else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        DeletePayload::of(
+            crud::delete::<term::Entity>(ctx, &viewer, &current, input.version).await,
+            input.id,
+            lang,
+        )
+    }
+
+    /// Records a person's place in an organisation or a body (team, forum, secretariat).
+    async fn create_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> Result<MembershipPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createMembership", &input.id)?;
+        let lang = ctx.lang();
+        let mut p = Problems::new();
+        let person = need(&mut p, "personId", &input.person_id)
+            .and_then(|id| decode_opt(&mut p, "personId", Some(&id), person_gql::KIND));
+        let body = need(&mut p, "body", &input.body);
+        let org = decode_maybe(
+            &mut p,
+            "organisationId",
+            &input.organisation_id,
+            org_gql::KIND,
+        )
+        .flatten();
+        let position = text_change(&mut p, "position", &input.position, 200, false).flatten();
+        let (start, end) = (
+            date_change(&input.starts_on).flatten(),
+            date_change(&input.ends_on).flatten(),
+        );
+        check_range(&mut p, "endsOn", start, end);
+        let result = crud::create::<membership::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "createMembership",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |tx, p| {
+                check_ref::<entity::person::Entity, _>(tx, p, "personId", person, member, |x| {
+                    x.member_id
+                })
+                .await?;
+                check_ref::<entity::organisation::Entity, _>(
+                    tx,
+                    p,
+                    "organisationId",
+                    org,
+                    member,
+                    |x| x.member_id,
+                )
+                .await
+            },
+            |id, now| membership::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                person_id: Set(person.unwrap_or_default()),
+                body: Set(body.unwrap_or(Body::Organisation)),
+                organisation_id: Set(org),
+                position: Set(position.clone()),
+                is_contact: Set(input.is_contact.unwrap_or(false)),
+                starts_on: Set(start),
+                ends_on: Set(end),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        MembershipPayload::of(result, input.client_mutation_id.clone(), lang, Membership)
+    }
+
+    async fn update_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> Result<MembershipPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<membership::Entity>(ctx, "updateMembership", &input.id)
+                .await?
+        else {
+            return Ok(MembershipPayload::refused(
+                Problems::one(&["input", "id"], Problem::NotFound),
+                lang,
+            ));
+        };
+        let mut p = Problems::new();
+        let version = need(&mut p, "version", &input.version).unwrap_or(0);
+        let org = decode_maybe(
+            &mut p,
+            "organisationId",
+            &input.organisation_id,
+            org_gql::KIND,
+        );
+        let position = text_change(&mut p, "position", &input.position, 200, false);
+        let (start, end) = (date_change(&input.starts_on), date_change(&input.ends_on));
+        check_range(
+            &mut p,
+            "endsOn",
+            start.unwrap_or(current.starts_on),
+            end.unwrap_or(current.ends_on),
+        );
+        let member = current.member_id;
+        let result = crud::update::<membership::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            version,
+            p,
+            async |tx, _, p| {
+                check_ref::<entity::organisation::Entity, _>(
+                    tx,
+                    p,
+                    "organisationId",
+                    org.flatten(),
+                    member,
+                    |x| x.member_id,
+                )
+                .await
+            },
+            |_| membership::ActiveModel {
+                body: set(input.body),
+                organisation_id: set(org),
+                position: set(position.clone()),
+                is_contact: set(input.is_contact),
+                starts_on: set(start),
+                ends_on: set(end),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        MembershipPayload::of(result, None, lang, Membership)
+    }
+
+    async fn delete_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<membership::Entity>(ctx, "deleteMembership", &input.id)
+                .await?
+        else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        DeletePayload::of(
+            crud::delete::<membership::Entity>(ctx, &viewer, &current, input.version).await,
+            input.id,
+            lang,
+        )
+    }
+
+    /// Sets up the secretariat (one per member: a second is refused).
+    async fn create_secretariat(
+        &self,
+        ctx: &Context<'_>,
+        input: SecretariatInput,
+    ) -> Result<SecretariatPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createSecretariat", &input.id)?;
+        let lang = ctx.lang();
+        let mut p = Problems::new();
+        let venue = need(&mut p, "venueName", &input.venue_name)
+            .and_then(|v| p.check(validate::required_text(&["input", "venueName"], &v, 200)));
+        let fields = secretariat_fields(&mut p, &input);
+        let decree = decode_maybe(&mut p, "decreeId", &input.decree_id, decree_gql::KIND).flatten();
+        let result = crud::create::<secretariat::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "createSecretariat",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |tx, p| {
+                let exists = secretariat::Entity::find()
+                    .filter(secretariat::Column::MemberId.eq(member))
+                    .one(tx)
+                    .await?;
+                if exists.is_some() {
+                    p.push(&["input", "id"], Problem::Duplicate);
+                }
+                check_ref::<entity::decree::Entity, _>(tx, p, "decreeId", decree, member, |x| {
+                    x.member_id
+                })
+                .await
+            },
+            |id, now| secretariat::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                decree_id: Set(decree),
+                venue_name: Set(venue.clone().unwrap_or_default()),
+                room: Set(fields.room.clone().flatten()),
+                address: Set(fields.address.clone().flatten()),
+                contact_email: Set(fields.email.clone().flatten()),
+                contact_phone: Set(fields.phone.clone().flatten()),
+                channels: Set(
+                    serde_json::to_value(input.channels.clone().unwrap_or_default())
+                        .unwrap_or_default(),
+                ),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        SecretariatPayload::of(result, input.client_mutation_id.clone(), lang, Secretariat)
+    }
+
+    async fn update_secretariat(
+        &self,
+        ctx: &Context<'_>,
+        input: SecretariatInput,
+    ) -> Result<SecretariatPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<secretariat::Entity>(ctx, "updateSecretariat", &input.id)
+                .await?
+        else {
+            return Ok(SecretariatPayload::refused(
+                Problems::one(&["input", "id"], Problem::NotFound),
+                lang,
+            ));
+        };
+        let mut p = Problems::new();
+        let version = need(&mut p, "version", &input.version).unwrap_or(0);
+        let venue = input
+            .venue_name
+            .as_deref()
+            .and_then(|v| p.check(validate::required_text(&["input", "venueName"], v, 200)));
+        let fields = secretariat_fields(&mut p, &input);
+        let decree = decode_maybe(&mut p, "decreeId", &input.decree_id, decree_gql::KIND);
+        let member = current.member_id;
+        let result = crud::update::<secretariat::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            version,
+            p,
+            async |tx, _, p| {
+                check_ref::<entity::decree::Entity, _>(
+                    tx,
+                    p,
+                    "decreeId",
+                    decree.flatten(),
+                    member,
+                    |x| x.member_id,
+                )
+                .await
+            },
+            |_| secretariat::ActiveModel {
+                venue_name: set(venue.clone()),
+                decree_id: set(decree),
+                room: set(fields.room.clone()),
+                address: set(fields.address.clone()),
+                contact_email: set(fields.email.clone()),
+                contact_phone: set(fields.phone.clone()),
+                channels: set(input
+                    .channels
+                    .as_ref()
+                    .map(|c| serde_json::to_value(c).unwrap_or_default())),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        SecretariatPayload::of(result, None, lang, Secretariat)
+    }
+
+    /// Adds a youth ambassador (*Duta OGP*).
+    async fn create_ambassador(
+        &self,
+        ctx: &Context<'_>,
+        input: AmbassadorInput,
+    ) -> Result<AmbassadorPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createAmbassador", &input.id)?;
+        let lang = ctx.lang();
+        let mut p = Problems::new();
+        let person = need(&mut p, "personId", &input.person_id)
+            .and_then(|id| decode_opt(&mut p, "personId", Some(&id), person_gql::KIND));
+        let cohort = need(&mut p, "cohort", &input.cohort)
+            .and_then(|c| p.check(validate::required_text(&["input", "cohort"], &c, 60)));
+        let activities =
+            text_change(&mut p, "activities", &input.activities, 10_000, true).flatten();
+        let (start, end) = (
+            date_change(&input.starts_on).flatten(),
+            date_change(&input.ends_on).flatten(),
+        );
+        check_range(&mut p, "endsOn", start, end);
+        let result = crud::create::<ambassador::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "createAmbassador",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |tx, p| {
+                check_ref::<entity::person::Entity, _>(tx, p, "personId", person, member, |x| {
+                    x.member_id
+                })
+                .await
+            },
+            |id, now| ambassador::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                person_id: Set(person.unwrap_or_default()),
+                cohort: Set(cohort.clone().unwrap_or_default()),
+                starts_on: Set(start),
+                ends_on: Set(end),
+                activities: Set(activities.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        AmbassadorPayload::of(result, input.client_mutation_id.clone(), lang, Ambassador)
+    }
+
+    async fn update_ambassador(
+        &self,
+        ctx: &Context<'_>,
+        input: AmbassadorInput,
+    ) -> Result<AmbassadorPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<ambassador::Entity>(ctx, "updateAmbassador", &input.id)
+                .await?
+        else {
+            return Ok(AmbassadorPayload::refused(
+                Problems::one(&["input", "id"], Problem::NotFound),
+                lang,
+            ));
+        };
+        let mut p = Problems::new();
+        let version = need(&mut p, "version", &input.version).unwrap_or(0);
+        let cohort = input
+            .cohort
+            .as_deref()
+            .and_then(|c| p.check(validate::required_text(&["input", "cohort"], c, 60)));
+        let activities = text_change(&mut p, "activities", &input.activities, 10_000, true);
+        let (start, end) = (date_change(&input.starts_on), date_change(&input.ends_on));
+        check_range(
+            &mut p,
+            "endsOn",
+            start.unwrap_or(current.starts_on),
+            end.unwrap_or(current.ends_on),
+        );
+        let result = crud::update::<ambassador::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            version,
+            p,
+            async |_, _, _| Ok(()),
+            |_| ambassador::ActiveModel {
+                cohort: set(cohort.clone()),
+                activities: set(activities.clone()),
+                starts_on: set(start),
+                ends_on: set(end),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        AmbassadorPayload::of(result, None, lang, Ambassador)
+    }
+
+    async fn delete_ambassador(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<ambassador::Entity>(ctx, "deleteAmbassador", &input.id)
+                .await?
+        else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        DeletePayload::of(
+            crud::delete::<ambassador::Entity>(ctx, &viewer, &current, input.version).await,
+            input.id,
+            lang,
+        )
+    }
+}
+
+struct SecretariatFields {
+    room: Option<Option<String>>,
+    address: Option<Option<String>>,
+    email: Option<Option<String>>,
+    phone: Option<Option<String>>,
+}
+
+fn secretariat_fields(p: &mut Problems, input: &SecretariatInput) -> SecretariatFields {
+    let email = match &input.contact_email {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(e) => match super::mail::parse_address(e) {
+            Some(e) => Some(Some(e)),
+            None => {
+                p.push(&["input", "contactEmail"], Problem::InvalidEmail);
+                None
+            }
+        },
+    };
+    let phone = match &input.contact_phone {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => match entity::person::parse_phone(v) {
+            Some(v) => Some(Some(v)),
+            None => {
+                p.push(&["input", "contactPhone"], Problem::InvalidId);
+                None
+            }
+        },
+    };
+    if input.channels.as_ref().is_some_and(|c| c.len() > 20) {
+        p.push(&["input", "channels"], Problem::TooLong { max: 20 });
+    }
+    SecretariatFields {
+        room: text_change(p, "room", &input.room, 200, false),
+        address: text_change(p, "address", &input.address, 500, false),
+        email,
+        phone,
+    }
+}
+
+/// The member's partnership, reached from `Member`.
+pub async fn heads_of_region(
+    ctx: &Context<'_>,
+    member: uuid::Uuid,
+) -> Result<Vec<HeadOfRegionTerm>> {
+    Ok(term::Entity::find()
+        .filter(term::Column::MemberId.eq(member))
+        .order_by_asc(term::Column::InauguratedOn)
+        .order_by_asc(term::Column::ElectedOn)
+        .all(ctx.db())
+        .await?
+        .into_iter()
+        .map(HeadOfRegionTerm)
+        .collect())
+}
+
+pub async fn secretariat_of(ctx: &Context<'_>, member: uuid::Uuid) -> Result<Option<Secretariat>> {
+    Ok(secretariat::Entity::find()
+        .filter(secretariat::Column::MemberId.eq(member))
+        .one(ctx.db())
+        .await?
+        .map(Secretariat))
+}
+
+pub async fn ambassadors_of(ctx: &Context<'_>, member: uuid::Uuid) -> Result<Vec<Ambassador>> {
+    Ok(ambassador::Entity::find()
+        .filter(ambassador::Column::MemberId.eq(member))
+        .all(ctx.db())
+        .await?
+        .into_iter()
+        .map(Ambassador)
+        .collect())
+}
+
+pub async fn memberships_of(
+    ctx: &Context<'_>,
+    member: uuid::Uuid,
+    body: Option<Body>,
+) -> Result<Vec<Membership>> {
+    let mut q = membership::Entity::find().filter(membership::Column::MemberId.eq(member));
+    if let Some(b) = body {
+        q = q.filter(membership::Column::Body.eq(b));
+    }
+    Ok(q.all(ctx.db()).await?.into_iter().map(Membership).collect())
+}

@@ -1,0 +1,106 @@
+//! A milestone (activity) of a commitment, with a verifiable deliverable, dates, a responsible
+//! organisation and people, and a weight in the commitment's progress.
+
+use chrono::NaiveDate;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::transitions::Transitions;
+
+crate::text_enum! {
+    /// The stored status. DELAYED is not stored: it is derived from the clock.
+    pub enum MilestoneStatus {
+        NotStarted => "NOT_STARTED",
+        InProgress => "IN_PROGRESS",
+        Completed => "COMPLETED",
+        Cancelled => "CANCELLED",
+    }
+}
+
+impl Transitions for MilestoneStatus {
+    const ALLOWED: &'static [(Self, Self)] = &[
+        (Self::NotStarted, Self::InProgress),
+        (Self::NotStarted, Self::Completed),
+        (Self::NotStarted, Self::Cancelled),
+        (Self::InProgress, Self::Completed),
+        (Self::InProgress, Self::Cancelled),
+        (Self::InProgress, Self::NotStarted),
+        (Self::Completed, Self::InProgress),
+    ];
+}
+
+crate::text_enum! {
+    /// The status people see: the stored one, or DELAYED when the end date has passed and the
+    /// milestone is neither completed nor cancelled.
+    pub enum MilestoneState {
+        NotStarted => "NOT_STARTED",
+        InProgress => "IN_PROGRESS",
+        Completed => "COMPLETED",
+        Cancelled => "CANCELLED",
+        Delayed => "DELAYED",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "milestone")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub commitment_id: Uuid,
+    pub title: String,
+    /// What proves it was done (verifiable).
+    pub deliverable: Option<String>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub responsible_organisation_id: Option<Uuid>,
+    /// Its share in the commitment's progress (0 counts for nothing).
+    pub weight: i32,
+    pub status: MilestoneStatus,
+    /// Percent done, set by the latest progress update (monev).
+    pub progress: i32,
+    pub ordinal: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The status people see on `today`.
+    pub fn state(&self, today: NaiveDate) -> MilestoneState {
+        match self.status {
+            MilestoneStatus::Completed => MilestoneState::Completed,
+            MilestoneStatus::Cancelled => MilestoneState::Cancelled,
+            _ if self.ends_on.is_some_and(|e| e < today) => MilestoneState::Delayed,
+            MilestoneStatus::NotStarted => MilestoneState::NotStarted,
+            MilestoneStatus::InProgress => MilestoneState::InProgress,
+        }
+    }
+
+    /// Percent done for the roll-up: 100 when completed, else the reported progress.
+    pub fn percent(&self) -> i32 {
+        match self.status {
+            MilestoneStatus::Completed => 100,
+            _ => self.progress.clamp(0, 100),
+        }
+    }
+}
+
+/// A commitment's progress: the weighted mean of its milestones' percentages, leaving out the
+/// cancelled ones. `None` when nothing carries weight.
+pub fn roll_up<'a>(milestones: impl IntoIterator<Item = &'a Model>) -> Option<f64> {
+    let (mut weighted, mut weights) = (0i64, 0i64);
+    for m in milestones {
+        if m.status == MilestoneStatus::Cancelled || m.weight <= 0 {
+            continue;
+        }
+        weighted += i64::from(m.weight) * i64::from(m.percent());
+        weights += i64::from(m.weight);
+    }
+    (weights > 0).then(|| weighted as f64 / weights as f64)
+}
