@@ -116,6 +116,7 @@ pub async fn serve(
     let app = http::router(HttpState {
         app: state,
         schema,
+        executor: crate::graphql::executor::Executor::per_core(),
         metrics,
         stop: stop_rx.clone(),
     });

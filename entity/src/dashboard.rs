@@ -42,17 +42,33 @@ impl StateCounts {
     }
 }
 
-/// Where a commitment's money comes from, in whole rupiah.
+/// Where a commitment's money comes from, in whole rupiah (as text in GraphQL: amounts pass
+/// GraphQL's 32-bit `Int`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, async_graphql::SimpleObject)]
+#[graphql(complex)]
 pub struct FundingSummary {
     /// DPA budget lines linked.
     pub budget_lines: i32,
     /// NGO programmes linked.
     pub ngo_programmes: i32,
-    /// Allocated from DPA lines (the line's ceiling when no amount was allocated).
+    #[graphql(skip)]
     pub dpa_amount: i64,
-    /// Allocated from NGO programmes (the programme's amount when none was allocated).
+    #[graphql(skip)]
     pub ngo_amount: i64,
+}
+
+#[async_graphql::ComplexObject]
+impl FundingSummary {
+    /// Allocated from DPA lines (the line's ceiling when no amount was allocated), whole
+    /// rupiah.
+    async fn dpa_amount(&self) -> String {
+        self.dpa_amount.to_string()
+    }
+    /// Allocated from NGO programmes (the programme's amount when none was allocated), whole
+    /// rupiah.
+    async fn ngo_amount(&self) -> String {
+        self.ngo_amount.to_string()
+    }
 }
 
 impl FundingSummary {

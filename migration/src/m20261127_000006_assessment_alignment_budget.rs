@@ -29,7 +29,11 @@ impl MigrationTrait for Migration {
         // The IRM's pre-2020 rule (OGP, "starred commitments"): verifiable, clearly relevant,
         // moderate or transformative potential impact, substantial or complete. The others
         // are unverified in the sources and start with no star; operators can set them.
-        let now = "2018-01-01T00:00:00Z";
+        // The rules' own date (typed for PostgreSQL, text as SQLite stores it).
+        let since: SimpleExpr = match m.get_database_backend() {
+            sea_orm::DbBackend::Postgres => Expr::cust("TIMESTAMPTZ '2018-01-01 00:00:00+00'"),
+            _ => "2018-01-01T00:00:00Z".into(),
+        };
         let rows = [
             (
                 "IRM_PRE_2020",
@@ -85,7 +89,7 @@ impl MigrationTrait for Migration {
                         impact.into(),
                         results.into(),
                         completion.into(),
-                        now.into(),
+                        since.clone(),
                         1.into(),
                     ])
                     .to_owned(),

@@ -232,8 +232,7 @@ async fn person(app: &TestApp, w: &World) -> String {
     api::graphql::ids::encode("Person", id).to_string()
 }
 
-/// Runs `mutation` as the operator (fixtures) and answers the id and version of the record
-/// in the payload's `field`.
+/// Runs `mutation` as the operator (fixtures): the record's id and version.
 async fn make(
     app: &TestApp,
     mutation: &str,
@@ -241,22 +240,8 @@ async fn make(
     field: &str,
     input: Value,
 ) -> (String, i64) {
-    let q = format!(
-        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {field} {{ id version }} userErrors {{ field code message }} }} }}"
-    );
-    let data = app
-        .ok_as(Some(&app.operator), &q, json!({"input": input}))
-        .await;
-    assert_eq!(
-        data[mutation]["userErrors"],
-        json!([]),
-        "fixture {mutation}: {data}"
-    );
-    let rec = &data[mutation][field];
-    (
-        rec["id"].as_str().unwrap().to_owned(),
-        rec["version"].as_i64().unwrap(),
-    )
+    app.record_as(Some(&app.operator), mutation, input_type, field, input)
+        .await
 }
 
 async fn plan(app: &TestApp, w: &World) -> (String, i64) {

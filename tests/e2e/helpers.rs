@@ -228,6 +228,44 @@ impl TestApp {
         res["data"].clone()
     }
 
+    /// The payload of `mutation(input: …)` (of GraphQL type `input_type`) selecting
+    /// `selection`, as the holder of `token`; the request itself must have no errors.
+    pub async fn mutate_as(
+        &self,
+        token: Option<&str>,
+        mutation: &str,
+        input_type: &str,
+        selection: &str,
+        input: Value,
+    ) -> Value {
+        let q = format!(
+            "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {selection} }} }}"
+        );
+        self.ok_as(token, &q, json!({"input": input})).await[mutation].clone()
+    }
+
+    /// Runs `mutation` as the holder of `token`, which must succeed without user errors, and
+    /// answers the id and version of the record in the payload's `field`.
+    pub async fn record_as(
+        &self,
+        token: Option<&str>,
+        mutation: &str,
+        input_type: &str,
+        field: &str,
+        input: Value,
+    ) -> (String, i64) {
+        let selection = format!("{field} {{ id version }} userErrors {{ field code message }}");
+        let payload = self
+            .mutate_as(token, mutation, input_type, &selection, input)
+            .await;
+        assert_eq!(payload["userErrors"], json!([]), "{mutation}: {payload}");
+        let rec = &payload[field];
+        (
+            rec["id"].as_str().unwrap().to_owned(),
+            rec["version"].as_i64().unwrap(),
+        )
+    }
+
     /// An account with `roles`, signed in: its id and session token.
     pub async fn account(
         &self,

@@ -13,6 +13,8 @@ mod graphql_conventions;
 mod hostile;
 mod http;
 mod mail;
+mod n_plus_one;
+mod plans;
 mod privacy;
 mod process;
 mod sqlite;

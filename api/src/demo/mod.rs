@@ -2,6 +2,7 @@
 //! newcomer sees the product with the data it was made for. Each part is loaded once (recorded
 //! in `seed_run`), so a restart never duplicates it; `TERBUKA_DEMO=false` turns it off.
 
+pub mod generate;
 mod plans;
 
 use std::collections::HashMap;

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 use entity::{Clock, Lang};
 use sea_orm::DatabaseConnection;
 use worker::JobQueue;
@@ -68,9 +67,4 @@ impl CtxExt for Context<'_> {
     fn viewer(&self) -> Viewer {
         self.data_opt::<Viewer>().cloned().unwrap_or_default()
     }
-}
-
-/// A loader with the request's batching (the default 1,000 keys per batch).
-pub fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T> {
-    DataLoader::new(inner, tokio::spawn)
 }

@@ -436,6 +436,7 @@ impl DecreeMutation {
         };
         let to = input.to;
         let request_id = ctx.meta().request_id;
+        let today = visibility::today(ctx, current.member_id).await;
         let result = crud::transition::<decree::Entity, _>(
             ctx,
             &viewer,
@@ -495,10 +496,18 @@ impl DecreeMutation {
                 }
                 Ok(())
             },
-            |_, to| decree::ActiveModel {
-                status: Set(to),
-                updated_at: Set(Utc::now()),
-                ..Default::default()
+            |before, to| {
+                // Revoked or expired: in force until the day before (the team's history).
+                let ends = matches!(to, DecreeStatus::Revoked | DecreeStatus::Expired)
+                    .then(|| today.pred_opt())
+                    .flatten()
+                    .filter(|last| before.effective_to.is_none_or(|t| t > *last));
+                decree::ActiveModel {
+                    status: Set(to),
+                    effective_to: ends.map(|d| Set(Some(d))).unwrap_or(NotSet),
+                    updated_at: Set(Utc::now()),
+                    ..Default::default()
+                }
             },
         )
         .await;

@@ -11,7 +11,7 @@ use entity::organisation::{self, OrganisationKind};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::context::loader;
+use super::executor::{Batching, loader};
 use super::pagination::{ChildPageKey, load_child_counts, load_child_pages, model_id};
 
 /// Records of one entity by id.
@@ -172,17 +172,18 @@ macro_rules! loaders {
         }
 
         impl Loaders {
-            pub fn new(db: &DatabaseConnection) -> Self {
+            pub fn new(db: &DatabaseConnection, batching: &Batching) -> Self {
+                let b = batching;
                 Self {
-                    $( $field: Arc::new(loaders!(@make db, $kind $(, $col)?)), )*
-                    organisations_by_member: loader(OrganisationsByMember(db.clone())),
-                    organisation_count_by_member: Arc::new(loader(OrganisationCountByMember(db.clone()))),
+                    $( $field: Arc::new(loaders!(@make db, b, $kind $(, $col)?)), )*
+                    organisations_by_member: loader(OrganisationsByMember(db.clone()), b),
+                    organisation_count_by_member: Arc::new(loader(OrganisationCountByMember(db.clone()), b)),
                 }
             }
         }
     };
-    (@make $db:ident, ById) => { loader(ById($db.clone(), PhantomData)) };
-    (@make $db:ident, $kind:ident, $col:expr) => { loader($kind($db.clone(), $col)) };
+    (@make $db:ident, $b:ident, ById) => { loader(ById($db.clone(), PhantomData), $b) };
+    (@make $db:ident, $b:ident, $kind:ident, $col:expr) => { loader($kind($db.clone(), $col), $b) };
 }
 
 use entity::{

@@ -555,10 +555,17 @@ impl MilestoneMutation {
                 },
             );
         }
-        let reported_on = match input.reported_on {
-            Some(d) => d.0,
-            None => visibility::today(ctx, m.member_id).await,
-        };
+        let today = visibility::today(ctx, m.member_id).await;
+        let reported_on = input.reported_on.map(|d| d.0).unwrap_or(today);
+        if reported_on > today {
+            p.push(
+                &["input", "reportedOn"],
+                Problem::Rule {
+                    id: "Laporan kemajuan tidak boleh bertanggal di masa depan.".into(),
+                    en: "A progress report cannot be dated in the future.".into(),
+                },
+            );
+        }
         let percent = input.percent;
         let label = viewer.label();
         let author = viewer.account_id();
@@ -585,6 +592,16 @@ impl MilestoneMutation {
                 created_at: Set(now),
             },
             async |tx, _| {
+                // A report dated before the latest one is history: it does not move the
+                // milestone's current percentage.
+                let newer = progress_update::Entity::find()
+                    .filter(progress_update::Column::MilestoneId.eq(m.id))
+                    .filter(progress_update::Column::ReportedOn.gt(reported_on))
+                    .one(tx)
+                    .await?;
+                if newer.is_some() {
+                    return Ok(());
+                }
                 let mut q = milestone::Entity::update_many()
                     .col_expr(milestone::Column::Progress, Expr::value(percent))
                     .col_expr(milestone::Column::UpdatedAt, Expr::value(Utc::now()))

@@ -13,6 +13,7 @@ pub mod crud;
 pub mod dashboard;
 pub mod decree;
 pub mod errors;
+pub mod executor;
 pub mod extension;
 pub mod ids;
 pub mod loaders;

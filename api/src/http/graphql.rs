@@ -20,6 +20,7 @@ use super::{HttpState, RequestId};
 use crate::auth::{self, Viewer};
 use crate::graphql::context::RequestMeta;
 use crate::graphql::errors::code;
+use crate::graphql::executor::Batching;
 use crate::graphql::loaders::Loaders;
 
 const GRAPHIQL: &str = include_str!("graphiql.html");
@@ -288,15 +289,26 @@ async fn execute(
         Ok(v) => v,
         Err(response) => return response,
     };
+    let batching = Batching::tracked();
     let request = request
         .data(viewer)
         .data(lang)
-        .data(Loaders::new(&state.app.db))
+        .data(Loaders::new(&state.app.db, &batching))
         .data(RequestMeta {
             request_id: rid.0,
             client: peer.ip().to_string(),
         });
-    let response = state.schema.execute(request).await;
+    let Some(response) = state
+        .executor
+        .execute(state.schema.clone(), request, batching)
+        .await
+    else {
+        return error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            code::INTERNAL,
+            crate::graphql::errors::internal_message(lang),
+        );
+    };
     for err in &response.errors {
         let code = err
             .extensions
@@ -369,7 +381,7 @@ pub async fn ws(
                     let mut data = async_graphql::Data::default();
                     data.insert(viewer);
                     data.insert(lang);
-                    data.insert(Loaders::new(&init_state.app.db));
+                    data.insert(Loaders::new(&init_state.app.db, &Batching::default()));
                     data.insert(RequestMeta {
                         request_id: rid.0,
                         client: peer.ip().to_string(),

@@ -28,6 +28,8 @@ use metrics::Metrics;
 pub struct HttpState {
     pub app: AppState,
     pub schema: TerbukaSchema,
+    /// Where GraphQL requests run (batching by the query's shape).
+    pub executor: crate::graphql::executor::Executor,
     pub metrics: Arc<Metrics>,
     /// Turns true when the process is shutting down (long-lived connections end).
     pub stop: tokio::sync::watch::Receiver<bool>,

@@ -1,0 +1,153 @@
+//! The N+1 guard: the SQL statements a request runs (counted by sea-orm's metric callback on
+//! this app instance) do not grow with the data. Plans → commitments → milestones →
+//! responsible organisation is read for a member with 5 items per level and for one with 50;
+//! per-parent pagination keeps each commitment's own page.
+
+use api::demo::generate::{Shape, generate};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// (Within the complexity limit for 50 × 50 × 50 milestones.)
+const TREE: &str = r#"query($m: ID!, $n: Int) { plans(memberId: $m, first: $n) { nodes { title
+    commitments(first: $n) { totalCount nodes { title progress
+      milestones(first: $n) { totalCount pageInfo { hasNextPage }
+        nodes { title responsibleOrganisation { name } } } } } } } }"#;
+
+fn shape(n: usize) -> Shape {
+    Shape {
+        members: 1,
+        organisations_per_member: n,
+        plans_per_member: n,
+        commitments_per_plan: n,
+        milestones_per_commitment: n,
+        funded_every: 0,
+    }
+}
+
+/// The response and the statements it took.
+async fn counted(app: &TestApp, query: &str, vars: Value) -> (Value, u64) {
+    let before = app.statements.get();
+    let data = app.ok(query, vars).await;
+    (data, app.statements.get() - before)
+}
+
+#[tokio::test]
+async fn statements_per_request_do_not_grow_with_the_data() {
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        env: vec![("TERBUKA_GRAPHQL_MAX_COMPLEXITY".into(), "1000000".into())],
+        ..Default::default()
+    })
+    .await;
+    let small = generate(&app.db, "Kabupaten Kecil", shape(5))
+        .await
+        .unwrap();
+    let large = generate(&app.db, "Kabupaten Besar", shape(50))
+        .await
+        .unwrap();
+    assert_eq!(large.milestones, 50 * 50 * 50);
+    let id = |g: &api::demo::generate::Generated| {
+        api::graphql::ids::encode("Member", g.members[0]).to_string()
+    };
+
+    // Warm the session cache and the like, then count.
+    counted(&app, TREE, json!({"m": id(&small), "n": 5})).await;
+    let (s, small_count) = counted(&app, TREE, json!({"m": id(&small), "n": 5})).await;
+    let (l, large_count) = counted(&app, TREE, json!({"m": id(&large), "n": 50})).await;
+    let milestones = |d: &Value| -> usize {
+        d["plans"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["commitments"]["nodes"].as_array().unwrap())
+            .map(|c| c["milestones"]["nodes"].as_array().unwrap().len())
+            .sum()
+    };
+    assert_eq!(milestones(&s), 125);
+    assert_eq!(milestones(&l), 125_000);
+    assert!(
+        l["plans"]["nodes"][49]["commitments"]["nodes"][49]["milestones"]["nodes"][49]["responsibleOrganisation"]["name"]
+            .is_string()
+    );
+    assert_eq!(
+        small_count, large_count,
+        "5 per level took {small_count} statements, 50 per level {large_count}"
+    );
+    assert!(small_count <= 12, "{small_count} statements for one tree");
+
+    // Per-parent pagination: each commitment gets its own first two milestones, in order.
+    let (page, paged_count) = counted(
+        &app,
+        TREE.replace("milestones(first: $n)", "milestones(first: 2)")
+            .replace(
+                "pageInfo { hasNextPage }",
+                "pageInfo { hasNextPage endCursor }",
+            )
+            .as_str(),
+        json!({"m": id(&small), "n": 5}),
+    )
+    .await;
+    assert_eq!(paged_count, small_count);
+    for plan in page["plans"]["nodes"].as_array().unwrap() {
+        for c in plan["commitments"]["nodes"].as_array().unwrap() {
+            let ms = &c["milestones"];
+            assert_eq!(ms["totalCount"], 5);
+            assert_eq!(ms["pageInfo"]["hasNextPage"], true);
+            let nodes = ms["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 2);
+            let number = c["title"].as_str().unwrap().trim_start_matches("Komitmen ");
+            assert_eq!(nodes[0]["title"], format!("Kegiatan {number}.1"));
+            assert_eq!(nodes[1]["title"], format!("Kegiatan {number}.2"));
+        }
+    }
+    // The next page of one commitment continues where its first ended.
+    let first_c = &page["plans"]["nodes"][0]["commitments"]["nodes"][0];
+    let cursor = first_c["milestones"]["pageInfo"]["endCursor"].clone();
+    assert!(cursor.is_string(), "{first_c}");
+    let plan_id = app
+        .ok(
+            "query($m: ID!) { plans(memberId: $m, first: 1) { nodes { commitments(first: 1) { nodes { id } } } } }",
+            json!({"m": id(&small)}),
+        )
+        .await["plans"]["nodes"][0]["commitments"]["nodes"][0]["id"]
+        .clone();
+    let rest = app
+        .ok(
+            "query($id: ID!, $after: String) { commitment(id: $id) { milestones(first: 5, after: $after) {
+               pageInfo { hasNextPage } nodes { title } } } }",
+            json!({"id": plan_id, "after": cursor}),
+        )
+        .await;
+    let titles: Vec<&str> = rest["commitment"]["milestones"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Kegiatan 1.3", "Kegiatan 1.4", "Kegiatan 1.5"]);
+    assert_eq!(
+        rest["commitment"]["milestones"]["pageInfo"]["hasNextPage"],
+        false
+    );
+
+    // The dashboard of a large plan is as many statements as that of a small one.
+    let dash = "query($p: ID!) { planDashboard(planId: $p) { progress counts { delayed } overdueMilestones
+        nextDeadline commitments { progress counts { completed } overdue { title } funding { budgetLines } }
+        fundingGaps { title } } }";
+    let plan = |g: &api::demo::generate::Generated| {
+        api::graphql::ids::encode("ActionPlan", g.plans[0]).to_string()
+    };
+    counted(&app, dash, json!({"p": plan(&small)})).await;
+    let (_, small_dash) = counted(&app, dash, json!({"p": plan(&small)})).await;
+    let (big, large_dash) = counted(&app, dash, json!({"p": plan(&large)})).await;
+    assert_eq!(
+        big["planDashboard"]["commitments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        50
+    );
+    assert_eq!(small_dash, large_dash);
+    app.stop().await;
+}
