@@ -14,20 +14,7 @@ pub fn postgres_url() -> Option<String> {
         .filter(|u| u.starts_with("postgres"))
 }
 
-/// Replaces the database name in a PostgreSQL URL.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let cut = base.rfind('/').expect("a database URL has a path");
-    let mut out = format!("{}/{}", &base[..cut], name);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
+pub use tests::with_database;
 
 /// The template's name changes whenever the migrations do.
 fn template_name() -> String {
