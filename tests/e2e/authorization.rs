@@ -232,18 +232,6 @@ async fn person(app: &TestApp, w: &World) -> String {
     api::graphql::ids::encode("Person", id).to_string()
 }
 
-/// Runs `mutation` as the operator (fixtures): the record's id and version.
-async fn make(
-    app: &TestApp,
-    mutation: &str,
-    input_type: &str,
-    field: &str,
-    input: Value,
-) -> (String, i64) {
-    app.record_as(Some(&app.operator), mutation, input_type, field, input)
-        .await
-}
-
 async fn plan(app: &TestApp, w: &World) -> (String, i64) {
     make(
         app,

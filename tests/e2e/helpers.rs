@@ -375,3 +375,16 @@ pub fn error_code(res: &Value) -> String {
         .unwrap_or_else(|| panic!("expected an error with a code in {res}"))
         .to_owned()
 }
+
+/// Runs `mutation` as the operator (fixtures): the id and version of the record in the
+/// payload's `field`.
+pub async fn make(
+    app: &TestApp,
+    mutation: &str,
+    input_type: &str,
+    field: &str,
+    input: Value,
+) -> (String, i64) {
+    app.record_as(Some(&app.operator), mutation, input_type, field, input)
+        .await
+}

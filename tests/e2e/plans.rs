@@ -133,12 +133,6 @@ const DECREE: Machine = Machine {
     ],
 };
 
-/// Runs `mutation` as the operator; the record's id and version.
-async fn make(app: &TestApp, mutation: &str, ty: &str, field: &str, input: Value) -> (String, i64) {
-    app.record_as(Some(&app.operator), mutation, ty, field, input)
-        .await
-}
-
 async fn new_plan(app: &TestApp, member: &str, title: &str) -> (String, i64) {
     make(
         app,
