@@ -5,12 +5,15 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QueryResult, Statement,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::milestone::{self, MilestoneState, MilestoneStatus};
-use crate::{action_plan, budget_line, commitment, funding, ngo_programme};
+use crate::{action_plan, commitment};
 
 /// Milestones by the state people see.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, async_graphql::SimpleObject)]
@@ -23,7 +26,7 @@ pub struct StateCounts {
 }
 
 impl StateCounts {
-    fn add(&mut self, s: MilestoneState) {
+    pub fn add(&mut self, s: MilestoneState) {
         match s {
             MilestoneState::NotStarted => self.not_started += 1,
             MilestoneState::InProgress => self.in_progress += 1,
@@ -121,105 +124,152 @@ pub async fn plan_dashboard<C: ConnectionTrait>(
     let Some(plan) = action_plan::Entity::find_by_id(plan_id).one(db).await? else {
         return Ok(None);
     };
-    let commitments = commitment::Entity::find()
-        .filter(commitment::Column::PlanId.eq(plan_id))
-        .order_by_asc(commitment::Column::Ordinal)
-        .order_by_asc(commitment::Column::Id)
-        .all(db)
-        .await?;
-    let ids: Vec<Uuid> = commitments.iter().map(|c| c.id).collect();
-    let milestones = milestone::Entity::find()
-        .filter(milestone::Column::CommitmentId.is_in(ids.clone()))
-        .all(db)
-        .await?;
-    let fundings = funding::Entity::find()
-        .filter(funding::Column::CommitmentId.is_in(ids))
-        .all(db)
-        .await?;
-    let lines: HashMap<Uuid, i64> = budget_line::Entity::find()
-        .filter(budget_line::Column::Id.is_in(fundings.iter().filter_map(|f| f.budget_line_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l.ceiling))
-        .collect();
-    let programmes: HashMap<Uuid, i64> = ngo_programme::Entity::find()
-        .filter(ngo_programme::Column::Id.is_in(fundings.iter().filter_map(|f| f.ngo_programme_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.amount.unwrap_or(0)))
-        .collect();
+    dashboard_of(db, plan, today).await.map(Some)
+}
 
-    let mut by_commitment: HashMap<Uuid, Vec<milestone::Model>> = HashMap::new();
-    for m in milestones {
-        by_commitment.entry(m.commitment_id).or_default().push(m);
-    }
-    let mut funding_of: HashMap<Uuid, FundingSummary> = HashMap::new();
-    for f in &fundings {
-        let s = funding_of.entry(f.commitment_id).or_default();
-        if let Some(l) = f.budget_line_id {
-            s.budget_lines += 1;
-            s.dpa_amount += f
-                .amount
-                .unwrap_or_else(|| lines.get(&l).copied().unwrap_or(0));
-        }
-        if let Some(p) = f.ngo_programme_id {
-            s.ngo_programmes += 1;
-            s.ngo_amount += f
-                .amount
-                .unwrap_or_else(|| programmes.get(&p).copied().unwrap_or(0));
-        }
+/// Per commitment: its milestones by state, the weighted roll-up and the next open end date,
+/// and its funding by source, aggregated by the database (one row per commitment, whatever
+/// the number of milestones). The rules are those of `milestone::Model::state`,
+/// `milestone::roll_up` and `FundingSummary`; a test holds the two equal on both backends.
+const AGGREGATE: &str = "
+SELECT c.*,
+  COALESCE(m.not_started, 0) AS agg_not_started,
+  COALESCE(m.in_progress, 0) AS agg_in_progress,
+  COALESCE(m.completed, 0) AS agg_completed,
+  COALESCE(m.cancelled, 0) AS agg_cancelled,
+  COALESCE(m.delayed, 0) AS agg_delayed,
+  COALESCE(m.weighted, 0) AS agg_weighted,
+  COALESCE(m.weights, 0) AS agg_weights,
+  m.next_deadline AS agg_next_deadline,
+  COALESCE(f.budget_lines, 0) AS agg_budget_lines,
+  COALESCE(f.ngo_programmes, 0) AS agg_ngo_programmes,
+  COALESCE(f.dpa_amount, 0) AS agg_dpa_amount,
+  COALESCE(f.ngo_amount, 0) AS agg_ngo_amount
+FROM commitment c
+LEFT JOIN (
+  SELECT commitment_id,
+    SUM(CASE WHEN status = 'NOT_STARTED' AND NOT (ends_on IS NOT NULL AND ends_on < $2) THEN 1 ELSE 0 END) AS not_started,
+    SUM(CASE WHEN status = 'IN_PROGRESS' AND NOT (ends_on IS NOT NULL AND ends_on < $2) THEN 1 ELSE 0 END) AS in_progress,
+    SUM(CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END) AS completed,
+    SUM(CASE WHEN status = 'CANCELLED' THEN 1 ELSE 0 END) AS cancelled,
+    SUM(CASE WHEN status IN ('NOT_STARTED', 'IN_PROGRESS') AND ends_on < $2 THEN 1 ELSE 0 END) AS delayed,
+    CAST(SUM(CASE WHEN status = 'CANCELLED' OR weight <= 0 THEN 0
+      ELSE weight * (CASE WHEN status = 'COMPLETED' THEN 100 WHEN progress < 0 THEN 0
+                          WHEN progress > 100 THEN 100 ELSE progress END) END) AS BIGINT) AS weighted,
+    CAST(SUM(CASE WHEN status = 'CANCELLED' OR weight <= 0 THEN 0 ELSE weight END) AS BIGINT) AS weights,
+    MIN(CASE WHEN status IN ('NOT_STARTED', 'IN_PROGRESS') AND ends_on >= $2 THEN ends_on END) AS next_deadline
+  FROM milestone
+  WHERE commitment_id IN (SELECT id FROM commitment WHERE plan_id = $1)
+  GROUP BY commitment_id
+) m ON m.commitment_id = c.id
+LEFT JOIN (
+  SELECT fu.commitment_id,
+    SUM(CASE WHEN fu.budget_line_id IS NOT NULL THEN 1 ELSE 0 END) AS budget_lines,
+    SUM(CASE WHEN fu.ngo_programme_id IS NOT NULL THEN 1 ELSE 0 END) AS ngo_programmes,
+    CAST(SUM(CASE WHEN fu.budget_line_id IS NOT NULL THEN COALESCE(fu.amount, bl.ceiling, 0) ELSE 0 END) AS BIGINT) AS dpa_amount,
+    CAST(SUM(CASE WHEN fu.ngo_programme_id IS NOT NULL THEN COALESCE(fu.amount, np.amount, 0) ELSE 0 END) AS BIGINT) AS ngo_amount
+  FROM funding fu
+  LEFT JOIN budget_line bl ON bl.id = fu.budget_line_id
+  LEFT JOIN ngo_programme np ON np.id = fu.ngo_programme_id
+  WHERE fu.commitment_id IN (SELECT id FROM commitment WHERE plan_id = $1)
+  GROUP BY fu.commitment_id
+) f ON f.commitment_id = c.id
+WHERE c.plan_id = $1
+ORDER BY c.ordinal, c.id";
+
+fn count(row: &QueryResult, col: &str) -> Result<i32, DbErr> {
+    let n: i64 = row.try_get("", col)?;
+    i32::try_from(n).map_err(|_| DbErr::Custom(format!("{col} out of range: {n}")))
+}
+
+/// The dashboard of a plan already read: two statements (the per-commitment aggregate and the
+/// overdue milestones), whatever the plan's size.
+pub async fn dashboard_of<C: ConnectionTrait>(
+    db: &C,
+    plan: action_plan::Model,
+    today: NaiveDate,
+) -> Result<Dashboard, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        // SQLite numbers its parameters `?NNN`; `$1` would be a named parameter there.
+        DbBackend::Sqlite => AGGREGATE.replace('$', "?"),
+        _ => AGGREGATE.to_owned(),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [plan.id.into(), today.into()],
+        ))
+        .await?;
+    let overdue = milestone::Entity::find()
+        .filter(
+            milestone::Column::CommitmentId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(commitment::Column::Id)
+                    .from(commitment::Entity)
+                    .and_where(commitment::Column::PlanId.eq(plan.id))
+                    .to_owned(),
+            ),
+        )
+        .filter(
+            milestone::Column::Status
+                .is_in([MilestoneStatus::NotStarted, MilestoneStatus::InProgress]),
+        )
+        .filter(milestone::Column::EndsOn.lt(today))
+        .order_by_asc(milestone::Column::EndsOn)
+        .order_by_asc(milestone::Column::Id)
+        .all(db)
+        .await?;
+    let mut overdue_of: HashMap<Uuid, Vec<milestone::Model>> = HashMap::new();
+    for m in overdue {
+        overdue_of.entry(m.commitment_id).or_default().push(m);
     }
 
-    let mut rows = Vec::with_capacity(commitments.len());
+    let mut commitments = Vec::with_capacity(rows.len());
     let mut total = StateCounts::default();
-    for c in commitments {
-        let ms = by_commitment.remove(&c.id).unwrap_or_default();
-        let mut counts = StateCounts::default();
-        let mut overdue = Vec::new();
-        let mut next: Option<NaiveDate> = None;
-        for m in &ms {
-            let state = m.state(today);
-            counts.add(state);
-            if state == MilestoneState::Delayed {
-                overdue.push(m.clone());
-            }
-            if !matches!(
-                m.status,
-                MilestoneStatus::Completed | MilestoneStatus::Cancelled
-            ) && let Some(end) = m.ends_on
-                && end >= today
-            {
-                next = Some(next.map_or(end, |n| n.min(end)));
-            }
-        }
-        overdue.sort_by_key(|m| m.ends_on);
+    for row in &rows {
+        let c = commitment::Model::from_query_result(row, "")?;
+        let counts = StateCounts {
+            not_started: count(row, "agg_not_started")?,
+            in_progress: count(row, "agg_in_progress")?,
+            completed: count(row, "agg_completed")?,
+            cancelled: count(row, "agg_cancelled")?,
+            delayed: count(row, "agg_delayed")?,
+        };
+        let weighted: i64 = row.try_get("", "agg_weighted")?;
+        let weights: i64 = row.try_get("", "agg_weights")?;
+        let funding = FundingSummary {
+            budget_lines: count(row, "agg_budget_lines")?,
+            ngo_programmes: count(row, "agg_ngo_programmes")?,
+            dpa_amount: row.try_get("", "agg_dpa_amount")?,
+            ngo_amount: row.try_get("", "agg_ngo_amount")?,
+        };
         total.merge(&counts);
-        rows.push(CommitmentRow {
-            progress: milestone::roll_up(&ms).map(round1),
-            funding: funding_of.remove(&c.id).unwrap_or_default(),
-            commitment: c,
+        commitments.push(CommitmentRow {
+            progress: (weights > 0).then(|| round1(weighted as f64 / weights as f64)),
             counts,
-            overdue,
-            next_deadline: next,
+            overdue: overdue_of.remove(&c.id).unwrap_or_default(),
+            next_deadline: row.try_get("", "agg_next_deadline")?,
+            funding,
+            commitment: c,
         });
     }
-    let with: Vec<f64> = rows.iter().filter_map(|r| r.progress).collect();
+    let with: Vec<f64> = commitments.iter().filter_map(|r| r.progress).collect();
     let progress = (!with.is_empty()).then(|| round1(with.iter().sum::<f64>() / with.len() as f64));
     let plan_deadline = plan
         .submission_deadline
         .filter(|d| plan.submitted_on.is_none() && *d >= today);
-    let next_deadline = rows
+    let next_deadline = commitments
         .iter()
         .filter_map(|r| r.next_deadline)
         .chain(plan_deadline)
         .min();
-    Ok(Some(Dashboard {
+    Ok(Dashboard {
         plan,
-        commitments: rows,
+        commitments,
         progress,
         counts: total,
         next_deadline,
-    }))
+    })
 }

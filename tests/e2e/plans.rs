@@ -955,3 +955,209 @@ async fn the_demo_holds_bojonegoro_s_plans_and_the_published_irm_figures() {
     );
     app.stop().await;
 }
+
+/// The dashboard aggregates in SQL; the rules live in Rust (`Model::state`, `roll_up`, the
+/// funding fallbacks). On varied data — every status, progress outside 0–100, weights of zero
+/// and below, no end date, end dates on either side of today, funding with and without an
+/// amount from both sources — the two must agree on both backends.
+#[tokio::test]
+async fn the_dashboards_sql_aggregate_equals_the_rust_rules() {
+    use chrono::{Days, NaiveDate, Utc};
+    use entity::milestone::{self, MilestoneStatus};
+    use entity::{dashboard, funding, ngo_programme};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+    let app = spawn_app().await;
+    let shape = api::demo::generate::Shape {
+        members: 1,
+        organisations_per_member: 3,
+        plans_per_member: 2,
+        commitments_per_plan: 7,
+        milestones_per_commitment: 9,
+        funded_every: 2,
+    };
+    let g = api::demo::generate::generate(&app.db, "Setara", shape)
+        .await
+        .unwrap();
+    let (plan, other) = (g.plans[0], g.plans[1]);
+    let today = NaiveDate::from_ymd_opt(2019, 6, 1).unwrap();
+    let commitments = entity::commitment::Entity::find()
+        .filter(entity::commitment::Column::PlanId.eq(plan))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let ids: Vec<_> = commitments.iter().map(|c| c.id).collect();
+
+    // A fixed pseudo-random sequence: the same data on every run and both backends.
+    let mut seed: u64 = 0x5eed_2018;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let all = milestone::Entity::find()
+        .filter(milestone::Column::CommitmentId.is_in(ids.clone()))
+        .all(&app.db)
+        .await
+        .unwrap();
+    for m in all {
+        // The last commitment's milestones are all cancelled: it has no progress at all.
+        let status = if m.commitment_id == ids[6] {
+            MilestoneStatus::Cancelled
+        } else {
+            [
+                MilestoneStatus::NotStarted,
+                MilestoneStatus::InProgress,
+                MilestoneStatus::Completed,
+                MilestoneStatus::Cancelled,
+            ][next(4) as usize]
+        };
+        let ends_on = match next(5) {
+            0 => None,
+            1 => Some(today),
+            k => Some(today - Days::new(40) + Days::new(k * 13 + next(20))),
+        };
+        let mut a: milestone::ActiveModel = m.into();
+        a.status = Set(status);
+        a.progress = Set(next(131) as i32 - 10);
+        a.weight = Set(next(6) as i32 - 1);
+        a.ends_on = Set(ends_on);
+        a.update(&app.db).await.unwrap();
+    }
+    // Funding from an NGO programme, with and without an amount of its own, and a DPA line
+    // without one (the line's ceiling counts).
+    let g_line = funding::Entity::find()
+        .filter(funding::Column::CommitmentId.is_in(ids.clone()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = Utc::now();
+    let programme = ngo_programme::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        member_id: Set(g.members[0]),
+        organisation_id: Set(entity::organisation::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id),
+        title: Set("Penguatan Forum OGP".into()),
+        funder: Set(Some("Hivos".into())),
+        period_start: Set(None),
+        period_end: Set(None),
+        amount: Set(Some(120_000_000)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    for (commitment, line, prog, amount) in [
+        (ids[1], None, Some(programme.id), None),
+        (ids[1], None, Some(programme.id), Some(5_000_000)),
+        (ids[2], g_line.budget_line_id, None, None),
+        (ids[2], None, Some(programme.id), None),
+    ] {
+        funding::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            member_id: Set(g.members[0]),
+            commitment_id: Set(commitment),
+            milestone_id: Set(None),
+            budget_line_id: Set(line),
+            ngo_programme_id: Set(prog),
+            amount: Set(amount),
+            created_at: Set(now),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+
+    let plan_row = entity::action_plan::Entity::find_by_id(plan)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let d = dashboard::dashboard_of(&app.db, plan_row, today)
+        .await
+        .unwrap();
+    assert_eq!(d.commitments.len(), 7, "only this plan's commitments");
+    let mut total = dashboard::StateCounts::default();
+    let mut some_delayed = false;
+    for row in &d.commitments {
+        let ms = milestone::Entity::find()
+            .filter(milestone::Column::CommitmentId.eq(row.commitment.id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        let mut counts = dashboard::StateCounts::default();
+        for m in &ms {
+            counts.add(m.state(today));
+            total.add(m.state(today));
+        }
+        let title = &row.commitment.title;
+        assert_eq!(row.counts, counts, "{title}: counts by state");
+        some_delayed |= counts.delayed > 0;
+        let expected = milestone::roll_up(&ms).map(|p| (p * 10.0).round() / 10.0);
+        assert_eq!(row.progress, expected, "{title}: roll-up");
+        let mut overdue: Vec<_> = ms
+            .iter()
+            .filter(|m| m.state(today) == milestone::MilestoneState::Delayed)
+            .map(|m| (m.ends_on, m.id))
+            .collect();
+        overdue.sort();
+        let got: Vec<_> = row.overdue.iter().map(|m| (m.ends_on, m.id)).collect();
+        assert_eq!(got, overdue, "{title}: overdue, earliest first");
+        let next_open = ms
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.status,
+                    MilestoneStatus::NotStarted | MilestoneStatus::InProgress
+                )
+            })
+            .filter_map(|m| m.ends_on)
+            .filter(|e| *e >= today)
+            .min();
+        assert_eq!(row.next_deadline, next_open, "{title}: next deadline");
+
+        let fs = funding::Entity::find()
+            .filter(funding::Column::CommitmentId.eq(row.commitment.id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        let lines = fs.iter().filter(|f| f.budget_line_id.is_some()).count();
+        let programmes = fs.iter().filter(|f| f.ngo_programme_id.is_some()).count();
+        assert_eq!(row.funding.budget_lines as usize, lines, "{title}: DPA lines");
+        assert_eq!(
+            row.funding.ngo_programmes as usize, programmes,
+            "{title}: NGO programmes"
+        );
+    }
+    assert_eq!(d.counts, total, "the plan's counts are the sum");
+    assert!(some_delayed, "the data exercises DELAYED");
+    assert_eq!(d.commitments[6].progress, None, "all cancelled: no progress");
+    // Amounts: the generator's DPA funding carries 10,000,000; a line without an amount counts
+    // its ceiling (250,000,000); a programme without one its own amount (120,000,000).
+    assert_eq!(d.commitments[0].funding.dpa_amount, 10_000_000);
+    assert_eq!(d.commitments[1].funding.ngo_amount, 125_000_000);
+    assert_eq!(d.commitments[2].funding.dpa_amount, 260_000_000);
+    assert_eq!(d.commitments[2].funding.ngo_amount, 120_000_000);
+    assert_eq!(d.unfunded().count(), 2, "the 4th and 6th commitments have no money");
+
+    // The other plan's dashboard is untouched by this one's data.
+    let other_row = entity::action_plan::Entity::find_by_id(other)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let o = dashboard::dashboard_of(&app.db, other_row, today)
+        .await
+        .unwrap();
+    assert_eq!(o.commitments.len(), 7);
+    assert_eq!(o.unfunded().count(), 3);
+    app.stop().await;
+}

@@ -107,9 +107,6 @@ impl DashboardQuery {
             return Err(errors::not_found(lang));
         }
         let today = visibility::today(ctx, p.member_id).await;
-        d::plan_dashboard(ctx.db(), id, today)
-            .await?
-            .map(PlanDashboard)
-            .ok_or_else(|| errors::not_found(lang))
+        Ok(PlanDashboard(d::dashboard_of(ctx.db(), p, today).await?))
     }
 }
