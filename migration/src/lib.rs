@@ -12,6 +12,8 @@ mod m20261127_000003_people;
 mod m20261127_000004_partnership;
 mod m20261127_000005_plans;
 mod m20261127_000006_assessment_alignment_budget;
+mod m20261127_000007_events;
+mod m20261127_000008_publications;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_partnership::Migration),
             Box::new(m20261127_000005_plans::Migration),
             Box::new(m20261127_000006_assessment_alignment_budget::Migration),
+            Box::new(m20261127_000007_events::Migration),
+            Box::new(m20261127_000008_publications::Migration),
         ]
     }
 }

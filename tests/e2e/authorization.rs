@@ -108,6 +108,27 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("createAmbassador", ADMIN_SECRETARIAT),
     ("updateAmbassador", ADMIN_SECRETARIAT),
     ("deleteAmbassador", ADMIN_SECRETARIAT),
+    // Events, attendance and follow-ups.
+    ("createEvent", ADMIN_SECRETARIAT),
+    ("updateEvent", ADMIN_SECRETARIAT),
+    ("transitionEvent", ADMIN_SECRETARIAT),
+    ("setEventAgenda", ADMIN_SECRETARIAT),
+    ("setEventOrganisations", ADMIN_SECRETARIAT),
+    ("deleteEvent", ADMIN_SECRETARIAT),
+    ("recordAttendance", ADMIN_SECRETARIAT),
+    ("removeAttendance", ADMIN_SECRETARIAT),
+    ("createFollowUp", ADMIN_SECRETARIAT),
+    ("updateFollowUp", ADMIN_SECRETARIAT),
+    ("transitionFollowUp", ADMIN_SECRETARIAT),
+    ("setFollowUpOwners", ADMIN_SECRETARIAT),
+    ("deleteFollowUp", ADMIN_SECRETARIAT),
+    // Publications.
+    ("createPublication", ADMIN_SECRETARIAT),
+    ("updatePublication", ADMIN_SECRETARIAT),
+    ("transitionPublication", ADMIN_SECRETARIAT),
+    ("deletePublication", ADMIN_SECRETARIAT),
+    ("recordView", &ROLES),
+    ("votePoll", &ROLES),
     // Alignment and budget.
     ("createDevelopmentPlan", ADMIN_SECRETARIAT),
     ("updateDevelopmentPlan", ADMIN_SECRETARIAT),
@@ -147,6 +168,30 @@ const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
             "watchdog",
             "secretariat",
             "admin",
+            "operator",
+        ],
+    ),
+    (
+        "followUps",
+        "query($m: ID!) { followUps(memberId: $m) { id } }",
+        &[
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "operator",
+        ],
+    ),
+    (
+        "myTasks",
+        "query($m: ID!) { __typename m: member(id: $m) { id } myTasks { title } }",
+        &[
+            "no role",
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "admin elsewhere",
             "operator",
         ],
     ),
@@ -298,6 +343,56 @@ async fn decree(app: &TestApp, w: &World) -> (String, i64) {
         "decree",
         json!({"id": w.member, "number": format!("188/{}/KEP/412.013/2018", w.next()),
                "title": "Tim Kemitraan Pemerintahan Terbuka"}),
+    )
+    .await
+}
+
+/// An event of the member, PLANNED, starting before the test clock (so it can be held).
+async fn event(app: &TestApp, w: &World) -> (String, i64) {
+    make(
+        app,
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": w.member, "kind": "TEAM_MEETING", "title": format!("Rapat {}", w.next()),
+               "startsAt": "2018-06-28T12:00:00+07:00"}),
+    )
+    .await
+}
+
+async fn follow_up(app: &TestApp, w: &World) -> (String, i64) {
+    let (event, _) = event(app, w).await;
+    make(
+        app,
+        "createFollowUp",
+        "FollowUpInput",
+        "followUp",
+        json!({"id": w.member, "eventId": event, "description": format!("Tindak lanjut {}", w.next()),
+               "dueOn": "2018-07-31"}),
+    )
+    .await
+}
+
+/// A news post of the member, as a draft or published (with a poll).
+async fn post(app: &TestApp, w: &World, published: bool) -> (String, i64) {
+    let (id, v) = make(
+        app,
+        "createPublication",
+        "PublicationInput",
+        "publication",
+        json!({"id": w.member, "title": format!("Berita {}", w.next()), "body": "Isi berita.",
+               "pollQuestion": "Bagaimana Tanggapan Anda?"}),
+    )
+    .await;
+    if !published {
+        return (id, v);
+    }
+    app.record_as(
+        Some(&app.operator),
+        "transitionPublication",
+        "TransitionPublicationInput",
+        "publication",
+        json!({"id": id, "version": v, "to": "PUBLISHED"}),
     )
     .await
 }
@@ -683,6 +778,93 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
                 .await;
             }
             json!({"commitmentId": commitment, "sourceId": source})
+        }
+        "createEvent" => {
+            json!({"id": w.member, "kind": "MONEV", "title": format!("Monev {n}"),
+                   "startsAt": "2018-07-05T09:00:00+07:00", "isPublic": false})
+        }
+        "updateEvent" => {
+            let (id, version) = event(app, w).await;
+            json!({"id": id, "version": version, "venueRoom": "Ruang PPID"})
+        }
+        "transitionEvent" => {
+            let (id, version) = event(app, w).await;
+            json!({"id": id, "version": version, "to": "HELD"})
+        }
+        "setEventAgenda" => {
+            let (id, version) = event(app, w).await;
+            json!({"id": id, "version": version, "items": [
+                {"title": "Pembukaan", "durationMinutes": 10},
+                {"title": "Paparan IRM", "durationMinutes": 30, "speakerPersonId": person(app, w).await}
+            ]})
+        }
+        "setEventOrganisations" => {
+            let (id, version) = event(app, w).await;
+            json!({"id": id, "version": version, "role": "ATTENDING", "organisationIds": [org(app, w).await]})
+        }
+        "deleteEvent" => {
+            let (id, version) = event(app, w).await;
+            json!({"id": id, "version": version})
+        }
+        "recordAttendance" => {
+            let (id, _) = event(app, w).await;
+            json!({"eventId": id, "name": "Peserta", "sector": "CIVIL_SOCIETY", "gender": "FEMALE",
+                   "organisationId": org(app, w).await})
+        }
+        "removeAttendance" => {
+            let (event, _) = event(app, w).await;
+            let added = app
+                .mutate_as(
+                    Some(&app.operator),
+                    "recordAttendance",
+                    "AttendanceInput",
+                    "attendance { id }",
+                    json!({"eventId": event, "personId": person(app, w).await, "sector": "GOVERNMENT"}),
+                )
+                .await;
+            json!({"id": added["attendance"]["id"]})
+        }
+        "createFollowUp" => {
+            json!({"id": w.member, "description": format!("Tindak lanjut {n}"), "dueOn": "2018-08-15"})
+        }
+        "updateFollowUp" => {
+            let (id, version) = follow_up(app, w).await;
+            json!({"id": id, "version": version, "ownerOrganisationId": org(app, w).await})
+        }
+        "transitionFollowUp" => {
+            let (id, version) = follow_up(app, w).await;
+            json!({"id": id, "version": version, "to": "IN_PROGRESS"})
+        }
+        "setFollowUpOwners" => {
+            let (id, version) = follow_up(app, w).await;
+            json!({"id": id, "version": version, "personIds": [person(app, w).await]})
+        }
+        "deleteFollowUp" => {
+            let (id, version) = follow_up(app, w).await;
+            json!({"id": id, "version": version})
+        }
+        "createPublication" => {
+            json!({"id": w.member, "title": format!("Berita {n}"), "body": "Isi berita.", "authorCredit": "Nuty/Dinkominfo"})
+        }
+        "updatePublication" => {
+            let (id, version) = post(app, w, false).await;
+            json!({"id": id, "version": version, "titleEn": "News"})
+        }
+        "transitionPublication" => {
+            let (id, version) = post(app, w, false).await;
+            json!({"id": id, "version": version, "to": "PUBLISHED"})
+        }
+        "deletePublication" => {
+            let (id, version) = post(app, w, false).await;
+            json!({"id": id, "version": version})
+        }
+        "recordView" => {
+            let (id, _) = post(app, w, true).await;
+            json!({"publicationId": id})
+        }
+        "votePoll" => {
+            let (id, _) = post(app, w, true).await;
+            json!({"publicationId": id, "choice": "SANGAT_PUAS", "visitorToken": format!("visitor-token-{n:08}")})
         }
         other => panic!(
             "the authorization matrix has no valid input for the new mutation `{other}`: add it"

@@ -8,6 +8,7 @@ mod smtp;
 
 mod accounts;
 mod authorization;
+mod events;
 mod foundation;
 mod graphql_conventions;
 mod hostile;
@@ -17,4 +18,5 @@ mod n_plus_one;
 mod plans;
 mod privacy;
 mod process;
+mod publications;
 mod sqlite;

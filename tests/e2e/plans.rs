@@ -11,15 +11,15 @@ use crate::foundation::create_member;
 use crate::helpers::*;
 
 /// A record whose status moves by a `transition…` mutation.
-struct Machine {
-    table: &'static str,
-    kind: &'static str,
-    mutation: &'static str,
-    input_type: &'static str,
-    field: &'static str,
-    statuses: &'static [&'static str],
+pub struct Machine {
+    pub table: &'static str,
+    pub kind: &'static str,
+    pub mutation: &'static str,
+    pub input_type: &'static str,
+    pub field: &'static str,
+    pub statuses: &'static [&'static str],
     /// The allowed moves, written out from the domain brief (not read from the code).
-    allowed: &'static [(&'static str, &'static str)],
+    pub allowed: &'static [(&'static str, &'static str)],
 }
 
 const PLAN: Machine = Machine {
@@ -205,7 +205,7 @@ async fn fresh(app: &TestApp, member: &str, machine: &Machine, n: usize) -> Stri
 }
 
 /// Puts a record in `status` directly in the database (the state under test).
-async fn force_status(app: &TestApp, machine: &Machine, id: &str, status: &str) {
+pub async fn force_status(app: &TestApp, machine: &Machine, id: &str, status: &str) {
     use sea_orm::sea_query::ExprTrait;
     let uuid = api::graphql::ids::decode_as(id, machine.kind).unwrap();
     let stmt = Query::update()
@@ -220,11 +220,64 @@ async fn status_of(app: &TestApp, id: &str) -> String {
     let data = app
         .ok(
             "query($id: ID!) { node(id: $id) { ... on ActionPlan { status } ... on Commitment { status }
-               ... on Milestone { status } ... on Decree { status } } }",
+               ... on Milestone { status } ... on Decree { status } ... on Event { status }
+               ... on FollowUp { status } } }",
             json!({"id": id}),
         )
         .await;
     data["node"]["status"].as_str().unwrap().to_owned()
+}
+
+/// Tries every (from, to) pair of `machine` on a fresh record from `fresh(n)`; the moves
+/// that did not go as the literal list says.
+pub async fn wrong_moves(
+    app: &TestApp,
+    machine: &Machine,
+    fresh: impl AsyncFn(usize) -> String,
+) -> Vec<String> {
+    let mut failures = vec![];
+    let mut n = 0;
+    for from in machine.statuses {
+        for to in machine.statuses {
+            n += 1;
+            let id = fresh(n).await;
+            force_status(app, machine, &id, from).await;
+            let payload = app
+                .mutate_as(
+                    Some(&app.operator),
+                    machine.mutation,
+                    machine.input_type,
+                    &format!(
+                        "{} {{ status }} userErrors {{ field code message }}",
+                        machine.field
+                    ),
+                    json!({"id": id, "version": 1, "to": to}),
+                )
+                .await;
+            let allowed = machine.allowed.contains(&(from, to));
+            let errors = &payload["userErrors"];
+            let now = status_of(app, &id).await;
+            let ok = if allowed {
+                *errors == json!([]) && payload[machine.field]["status"] == *to && now == *to
+            } else {
+                errors[0]["code"] == "INVALID_TRANSITION"
+                    && errors[0]["field"] == json!(["input", "to"])
+                    && errors[0]["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains(from) && m.contains(to))
+                    && payload[machine.field].is_null()
+                    && now == *from
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} {from} → {to} (expected {}): {payload}, now {now}",
+                    machine.kind,
+                    if allowed { "allowed" } else { "refused" }
+                ));
+            }
+        }
+    }
+    failures
 }
 
 #[tokio::test]
@@ -232,48 +285,13 @@ async fn every_status_move_outside_the_allowed_list_is_refused() {
     let app = spawn_app().await;
     let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
     let mut failures = vec![];
-    let mut n = 0;
     for machine in [&PLAN, &COMMITMENT, &MILESTONE, &DECREE] {
-        for from in machine.statuses {
-            for to in machine.statuses {
-                n += 1;
-                let id = fresh(&app, &member, machine, n).await;
-                force_status(&app, machine, &id, from).await;
-                let payload = app
-                    .mutate_as(
-                        Some(&app.operator),
-                        machine.mutation,
-                        machine.input_type,
-                        &format!(
-                            "{} {{ status }} userErrors {{ field code message }}",
-                            machine.field
-                        ),
-                        json!({"id": id, "version": 1, "to": to}),
-                    )
-                    .await;
-                let allowed = machine.allowed.contains(&(from, to));
-                let errors = &payload["userErrors"];
-                let now = status_of(&app, &id).await;
-                let ok = if allowed {
-                    *errors == json!([]) && payload[machine.field]["status"] == *to && now == *to
-                } else {
-                    errors[0]["code"] == "INVALID_TRANSITION"
-                        && errors[0]["field"] == json!(["input", "to"])
-                        && errors[0]["message"]
-                            .as_str()
-                            .is_some_and(|m| m.contains(from) && m.contains(to))
-                        && payload[machine.field].is_null()
-                        && now == *from
-                };
-                if !ok {
-                    failures.push(format!(
-                        "{} {from} → {to} (expected {}): {payload}, now {now}",
-                        machine.kind,
-                        if allowed { "allowed" } else { "refused" }
-                    ));
-                }
-            }
-        }
+        failures.extend(
+            wrong_moves(&app, machine, async |n| {
+                fresh(&app, &member, machine, n).await
+            })
+            .await,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     app.stop().await;
@@ -1131,7 +1149,10 @@ async fn the_dashboards_sql_aggregate_equals_the_rust_rules() {
             .unwrap();
         let lines = fs.iter().filter(|f| f.budget_line_id.is_some()).count();
         let programmes = fs.iter().filter(|f| f.ngo_programme_id.is_some()).count();
-        assert_eq!(row.funding.budget_lines as usize, lines, "{title}: DPA lines");
+        assert_eq!(
+            row.funding.budget_lines as usize, lines,
+            "{title}: DPA lines"
+        );
         assert_eq!(
             row.funding.ngo_programmes as usize, programmes,
             "{title}: NGO programmes"
@@ -1139,14 +1160,21 @@ async fn the_dashboards_sql_aggregate_equals_the_rust_rules() {
     }
     assert_eq!(d.counts, total, "the plan's counts are the sum");
     assert!(some_delayed, "the data exercises DELAYED");
-    assert_eq!(d.commitments[6].progress, None, "all cancelled: no progress");
+    assert_eq!(
+        d.commitments[6].progress, None,
+        "all cancelled: no progress"
+    );
     // Amounts: the generator's DPA funding carries 10,000,000; a line without an amount counts
     // its ceiling (250,000,000); a programme without one its own amount (120,000,000).
     assert_eq!(d.commitments[0].funding.dpa_amount, 10_000_000);
     assert_eq!(d.commitments[1].funding.ngo_amount, 125_000_000);
     assert_eq!(d.commitments[2].funding.dpa_amount, 260_000_000);
     assert_eq!(d.commitments[2].funding.ngo_amount, 120_000_000);
-    assert_eq!(d.unfunded().count(), 2, "the 4th and 6th commitments have no money");
+    assert_eq!(
+        d.unfunded().count(),
+        2,
+        "the 4th and 6th commitments have no money"
+    );
 
     // The other plan's dashboard is untouched by this one's data.
     let other_row = entity::action_plan::Entity::find_by_id(other)

@@ -257,6 +257,21 @@ async fn surfaces(
         for a in f["args"].as_array().unwrap() {
             let arg = a["name"].as_str().unwrap();
             let required = a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null();
+            // Calendar windows: the year of the canary's records.
+            if let ("events", "from" | "to") = (name, arg) {
+                let day = if arg == "from" {
+                    "2018-01-01"
+                } else {
+                    "2018-12-31"
+                };
+                args.push(format!("{arg}: \"{day}\""));
+                continue;
+            }
+            // A post by its address (the canary has none: the answer is NOT_FOUND).
+            if let ("publication", "memberSlug" | "slug") = (name, arg) {
+                args.push(format!("{arg}: \"bojonegoro\""));
+                continue;
+            }
             let var = match (name, arg) {
                 (_, "memberId") | ("member", "id") => Some("m"),
                 (_, "planId") => Some("p"),
@@ -334,6 +349,9 @@ async fn surfaces(
     }
     seen
 }
+
+/// The name of a walk-in on an attendance list (PERSONAL).
+const ATTENDANCE_MARKER: &str = "Peserta Canary 9c1e";
 
 struct Planted {
     plan: String,
@@ -458,6 +476,52 @@ async fn plant_person(
         json!({"planId": plan, "kind": "SELF_ASSESSMENT", "framework": "SELF_ASSESSMENT", "title": "Penilaian Canary"}),
     )
     .await;
+    // A public event: the person speaks, signs the attendance list beside a walk-in whose
+    // name is PERSONAL, and owns a follow-up.
+    let (event, _) = run(
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": member, "kind": "SEMINAR", "title": "Seminar Canary", "isPublic": true,
+               "startsAt": "2018-06-28T12:00:00+07:00"}),
+    )
+    .await;
+    run(
+        "setEventAgenda",
+        "SetEventAgendaInput",
+        "event",
+        json!({"id": event, "version": 1, "items": [{"title": "Paparan", "speakerPersonId": person}]}),
+    )
+    .await;
+    for line in [
+        json!({"eventId": event, "personId": person, "sector": "GOVERNMENT", "gender": "FEMALE"}),
+        json!({"eventId": event, "name": ATTENDANCE_MARKER, "sector": "PUBLIC", "gender": "MALE"}),
+    ] {
+        let added = app
+            .mutate_as(
+                Some(admin),
+                "recordAttendance",
+                "AttendanceInput",
+                "attendance { id } userErrors { code }",
+                line,
+            )
+            .await;
+        assert_eq!(added["userErrors"], json!([]), "{added}");
+    }
+    let (follow_up, v) = run(
+        "createFollowUp",
+        "FollowUpInput",
+        "followUp",
+        json!({"id": member, "eventId": event, "description": "Tindak lanjut Canary", "dueOn": "2018-07-31"}),
+    )
+    .await;
+    run(
+        "setFollowUpOwners",
+        "SetFollowUpOwnersInput",
+        "followUp",
+        json!({"id": follow_up, "version": v, "personIds": [person]}),
+    )
+    .await;
     Planted {
         ids: vec![
             plan.clone(),
@@ -465,6 +529,8 @@ async fn plant_person(
             milestone.clone(),
             decree,
             assessment,
+            event,
+            follow_up,
         ],
         plan,
         milestone,
@@ -629,7 +695,16 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
                 "{role} saw the SECRET session token"
             );
         }
+        // Everyone reads the public event (its title), only some the attendance list.
+        assert!(
+            seen.contains("Seminar Canary"),
+            "{role} did not read the event"
+        );
         if !personal_ok {
+            assert!(
+                !seen.contains(ATTENDANCE_MARKER),
+                "{role} saw the PERSONAL name on an attendance list"
+            );
             assert!(
                 !seen.contains(personal_email),
                 "{role} saw the PERSONAL address"
@@ -648,6 +723,10 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
             );
         } else if role != "the person" {
             assert!(seen.contains(personal_phone), "{role} should see the phone");
+            assert!(
+                seen.contains(ATTENDANCE_MARKER),
+                "{role} should see the attendance list"
+            );
         }
         if personal_ok && role != "secretariat" {
             // The surfaces really are read: those who may see it there do.

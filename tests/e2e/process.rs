@@ -20,21 +20,37 @@ pub async fn start_server(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = fresh_database(dir.path()).await;
+    let mut env: Vec<(String, String)> = vec![
+        ("TERBUKA_DATABASE_URL".into(), url),
+        ("TERBUKA_DEMO".into(), "true".into()),
+        (
+            "TERBUKA_OUTBOX_DIR".into(),
+            dir.path().join("outbox").display().to_string(),
+        ),
+        (
+            "TERBUKA_BLOB_DIR".into(),
+            dir.path().join("files").display().to_string(),
+        ),
+        ("TERBUKA_LOG".into(), "warn".into()),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let (child, addr) = serve(&env).await;
+    (child, addr, dir, pg)
+}
+
+/// Starts `terbuka serve` with exactly `env` (and a port of its own); returns it and its
+/// address once it listens.
+pub async fn serve(env: &[(String, String)]) -> (std::process::Child, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_terbuka-test-server"));
     cmd.arg("serve")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TERBUKA_DATABASE_URL", &url)
-        .env("TERBUKA_BIND", "127.0.0.1:0")
-        .env("TERBUKA_DEMO", "true")
-        .env("TERBUKA_OUTBOX_DIR", dir.path().join("outbox"))
-        .env("TERBUKA_BLOB_DIR", dir.path().join("files"))
-        .env("TERBUKA_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    for (k, v) in extra {
+    for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd.env("TERBUKA_BIND", "127.0.0.1:0");
     let mut child = cmd.spawn().expect("the server binary starts");
     let stdout = child.stdout.take().unwrap();
     let addr = tokio::task::spawn_blocking(move || {
@@ -51,7 +67,7 @@ pub async fn start_server(
     .await
     .unwrap()
     .expect("the server prints where GraphiQL is");
-    (child, addr, dir, pg)
+    (child, addr)
 }
 
 #[tokio::test]

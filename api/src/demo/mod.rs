@@ -2,6 +2,7 @@
 //! newcomer sees the product with the data it was made for. Each part is loaded once (recorded
 //! in `seed_run`), so a restart never duplicates it; `TERBUKA_DEMO=false` turns it off.
 
+mod events;
 pub mod generate;
 mod plans;
 
@@ -62,6 +63,11 @@ pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
         .map_err(|e| DbErr::Custom(e.to_string()))?;
     once(db, "demo:accounts", async |tx| accounts(tx, &hash).await).await?;
     once(db, "demo:plans", async |tx| plans::load(tx).await).await?;
+    once(db, "demo:events", async |tx| events::load(tx).await).await?;
+    once(db, "demo:publications", async |tx| {
+        events::publication(tx).await
+    })
+    .await?;
     Ok(())
 }
 

@@ -29,7 +29,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("a real date")
 }
 
-async fn member_id(tx: &DatabaseTransaction, slug: &str) -> Result<Uuid, DbErr> {
+pub(super) async fn member_id(tx: &DatabaseTransaction, slug: &str) -> Result<Uuid, DbErr> {
     member::Entity::find()
         .filter(member::Column::Slug.eq(slug))
         .one(tx)
@@ -38,7 +38,11 @@ async fn member_id(tx: &DatabaseTransaction, slug: &str) -> Result<Uuid, DbErr> 
         .ok_or_else(|| DbErr::RecordNotFound(slug.into()))
 }
 
-async fn org(tx: &DatabaseTransaction, member: Uuid, acronym: &str) -> Result<Option<Uuid>, DbErr> {
+pub(super) async fn org(
+    tx: &DatabaseTransaction,
+    member: Uuid,
+    acronym: &str,
+) -> Result<Option<Uuid>, DbErr> {
     Ok(organisation::Entity::find()
         .filter(organisation::Column::MemberId.eq(member))
         .filter(organisation::Column::Acronym.eq(acronym))

@@ -292,6 +292,37 @@ where
     .await
 }
 
+/// Deletes a record that carries no version (a line of a list), audited.
+pub async fn delete_unversioned<E>(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    current: &E::Model,
+) -> Result<(), Outcome>
+where
+    E: Record,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let request_id = ctx.meta().request_id;
+    let id = E::id_of(current);
+    entity::db::write(ctx.db(), async |tx| -> Result<(), Outcome> {
+        let Some(before) = E::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        E::delete_by_id(id).exec(tx).await?;
+        audit::record(
+            tx,
+            viewer,
+            Some(&request_id),
+            change::<E>("DELETE", Some(&before), None),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
 fn stale_col<E: EntityTrait>() -> E::Column {
     use std::str::FromStr;
     E::Column::from_str("version").unwrap_or_else(|_| panic!("a versioned entity"))

@@ -75,6 +75,19 @@ pub fn bad_input(message: String) -> Error {
     with_code(message, code::BAD_USER_INPUT)
 }
 
+/// A bad argument of a query, naming the argument in `extensions.field`.
+pub fn bad_argument(lang: Lang, argument: &str, id: &str, en: &str) -> Error {
+    let message = match lang {
+        Lang::Id => id.to_owned(),
+        Lang::En => en.to_owned(),
+    };
+    let argument = argument.to_owned();
+    Error::new(message).extend_with(move |_, e| {
+        e.set("code", code::BAD_USER_INPUT);
+        e.set("field", argument.clone());
+    })
+}
+
 pub fn rate_limited(lang: Lang) -> Error {
     with_code(
         match lang {

@@ -146,10 +146,17 @@ where
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<E::Model>>, Self::Error> {
+        use sea_orm::{Iterable, PrimaryKeyToColumn};
         use sea_orm::{ModelTrait, QueryOrder, Value};
+        let pk = E::PrimaryKey::iter()
+            .next()
+            .expect("every entity has a primary key")
+            .into_column();
+        // Ids are time-ordered (UUIDv7): rows come in the order they were written.
         let rows = E::find()
             .filter(self.1.is_in(keys.iter().copied()))
             .order_by_asc(self.1)
+            .order_by_asc(pk)
             .all(&self.0)
             .await?;
         let mut out: HashMap<Uuid, Vec<E::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
@@ -187,8 +194,9 @@ macro_rules! loaders {
 }
 
 use entity::{
-    action_plan, assessment, commitment, commitment_actor, commitment_assessment, decree,
-    decree_member, milestone, person, plan_phase, progress_update, responsibility,
+    action_plan, agenda_item, assessment, attendance, commitment, commitment_actor,
+    commitment_assessment, decree, decree_member, event, event_organisation, follow_up,
+    follow_up_person, milestone, person, plan_phase, progress_update, responsibility,
 };
 
 loaders! {
@@ -211,4 +219,10 @@ loaders! {
     members_of_decree: AllOf<decree_member::Entity> = decree_member::Column::DecreeId,
     values_of_assessment: AllOf<commitment_assessment::Entity> = commitment_assessment::Column::AssessmentId,
     assessments_of_plan: AllOf<assessment::Entity> = assessment::Column::PlanId,
+    event: ById<event::Entity>,
+    agenda_of_event: AllOf<agenda_item::Entity> = agenda_item::Column::EventId,
+    organisations_of_event: AllOf<event_organisation::Entity> = event_organisation::Column::EventId,
+    attendance_of_event: AllOf<attendance::Entity> = attendance::Column::EventId,
+    follow_ups_of_event: AllOf<follow_up::Entity> = follow_up::Column::EventId,
+    people_of_follow_up: AllOf<follow_up_person::Entity> = follow_up_person::Column::FollowUpId,
 }

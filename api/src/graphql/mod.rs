@@ -13,8 +13,10 @@ pub mod crud;
 pub mod dashboard;
 pub mod decree;
 pub mod errors;
+pub mod event;
 pub mod executor;
 pub mod extension;
+pub mod follow_up;
 pub mod ids;
 pub mod loaders;
 pub mod mail;
@@ -27,6 +29,7 @@ pub mod partnership;
 pub mod person;
 pub mod plan;
 pub mod policy;
+pub mod publication;
 pub mod scalars;
 pub mod session;
 pub mod visibility;
@@ -54,6 +57,9 @@ pub enum Node {
     Milestone(milestone::Milestone),
     Assessment(assessment::Assessment),
     Decree(decree::Decree),
+    Event(event::Event),
+    FollowUp(follow_up::FollowUp),
+    Publication(publication::Publication),
 }
 
 #[derive(Default)]
@@ -103,6 +109,15 @@ impl NodeQuery {
             decree::KIND => visibility::visible_decree(ctx, uuid)
                 .await?
                 .map(|d| Node::Decree(decree::Decree(d))),
+            event::KIND => event::visible_event(ctx, uuid)
+                .await?
+                .map(|e| Node::Event(event::Event(e))),
+            follow_up::KIND => follow_up::visible_follow_up(ctx, uuid)
+                .await?
+                .map(|f| Node::FollowUp(follow_up::FollowUp(f))),
+            publication::KIND => publication::visible_publication(ctx, uuid)
+                .await?
+                .map(|p| Node::Publication(publication::Publication(p))),
             _ => None,
         };
         node.ok_or_else(|| errors::not_found(lang))
@@ -127,6 +142,9 @@ pub struct Query(
     assessment::AssessmentQuery,
     dashboard::DashboardQuery,
     budget::BudgetQuery,
+    event::EventQuery,
+    follow_up::FollowUpQuery,
+    publication::PublicationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -145,6 +163,9 @@ pub struct Mutation(
     decree::DecreeMutation,
     alignment::AlignmentMutation,
     budget::BudgetMutation,
+    event::EventMutation,
+    follow_up::FollowUpMutation,
+    publication::PublicationMutation,
 );
 
 /// Settings of the schema that come from configuration.

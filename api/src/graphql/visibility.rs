@@ -49,6 +49,16 @@ pub fn public_decree_statuses() -> Vec<DecreeStatus> {
         .collect()
 }
 
+/// The instant a local day begins in `tz` (the earliest, should the day begin twice).
+pub fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| midnight.and_utc())
+}
+
 /// Today in the member's time zone.
 pub async fn today(ctx: &async_graphql::Context<'_>, member: Uuid) -> NaiveDate {
     use super::context::CtxExt;

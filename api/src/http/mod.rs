@@ -1,6 +1,8 @@
 //! HTTP: `POST /graphql`, GraphiQL on `GET /graphql`, `/healthz`, `/readyz`, `/metrics`; request
 //! ids, logs and metrics on every request.
 
+pub mod calendar;
+pub mod feeds;
 pub mod graphql;
 pub mod metrics;
 
@@ -47,6 +49,11 @@ pub fn router(state: HttpState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
+        .route("/feeds/{member}/news.rss", get(feeds::rss))
+        .route("/feeds/{member}/news.atom", get(feeds::atom))
+        .route("/news/{member}/{slug}", get(feeds::page))
+        .route("/events/{file}", get(calendar::one))
+        .route("/calendar/{file}", get(calendar::feed))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(CatchPanicLayer::custom(panic_response));

@@ -340,8 +340,12 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             let url = tests::with_database(&admin, &name);
             let result = run("PostgreSQL", &url, &dir_path, seconds).await;
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await?;
+            if std::env::var_os("TERBUKA_BENCH_KEEP").is_some() {
+                println!("data in database {name}");
+            } else {
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+            }
             result?;
         }
         Err(e) => println!("\nPostgreSQL not reachable at {admin} ({e}): skipped"),

@@ -1,0 +1,1331 @@
+//! Events (meetings, monev, workshops, consultations, hearings, seminars, outreach, trainings,
+//! site visits) with their agenda and speakers, organisations, attendance list, and the rules
+//! of their status: held only once started, closed only with minutes, the attendee count and
+//! the attending organisations.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::attendance::{self, AttendeeSector, Gender};
+use entity::event::{self, EventKind, EventStatus, Frequency, OutreachChannel, Recurrence};
+use entity::event_organisation::{self, EventRole};
+use entity::{Problem, Problems, agenda_item, validate};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::crud::{self, Create};
+use super::errors;
+use super::follow_up::FollowUp;
+use super::ids;
+use super::mutation::{
+    DeleteInput, DeletePayload, check_ref, decode_maybe, decode_opt, text_change,
+};
+use super::organisation::{self as org_gql, Organisation};
+use super::person::{self as person_gql, Person};
+use super::plan::{self as plan_gql, ActionPlan};
+use super::policy;
+use super::scalars::Date;
+use super::visibility;
+
+pub const KIND: &str = "Event";
+crate::record!(entity::event, "event", "Event");
+
+/// The longest window `events` lists at once.
+const MAX_WINDOW_DAYS: i64 = 400;
+/// The most events `events` answers.
+const MAX_EVENTS: u64 = 500;
+
+/// Internal events are for the member's people; public ones for everyone.
+pub fn sees_event(viewer: &crate::auth::Viewer, e: &event::Model) -> bool {
+    e.is_public || viewer.belongs_to(e.member_id)
+}
+
+pub async fn visible_event(ctx: &Context<'_>, id: Uuid) -> Result<Option<event::Model>> {
+    let viewer = ctx.viewer();
+    Ok(ctx
+        .loaders()
+        .event
+        .load_one(id)
+        .await?
+        .filter(|e| sees_event(&viewer, e)))
+}
+
+async fn tz_of(ctx: &Context<'_>, member: Uuid) -> chrono_tz::Tz {
+    ctx.loaders()
+        .member
+        .load_one(member)
+        .await
+        .ok()
+        .flatten()
+        .map(|m| m.tz())
+        .unwrap_or(chrono_tz::Asia::Jakarta)
+}
+
+pub struct Event(pub event::Model);
+
+#[derive(SimpleObject)]
+pub struct Venue {
+    /// "Kantor Bojonegoro Institute".
+    name: Option<String>,
+    /// "Jl. Panglima Polim Gg. Mangga I, Bojonegoro".
+    address: Option<String>,
+    /// "Ruang PPID".
+    room: Option<String>,
+}
+
+/// How a regular meeting repeats.
+#[derive(SimpleObject)]
+pub struct RecurrenceRule {
+    frequency: Frequency,
+    interval: i32,
+    count: Option<i32>,
+    until: Option<Date>,
+    /// Dates (local) on which the meeting does not take place.
+    exceptions: Vec<Date>,
+}
+
+pub struct AgendaItem(agenda_item::Model);
+
+#[Object]
+impl AgendaItem {
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn duration_minutes(&self) -> Option<i32> {
+        self.0.duration_minutes
+    }
+    /// The speaker (*narasumber*) as announced.
+    async fn speaker_name(&self) -> Option<&str> {
+        self.0.speaker_name.as_deref()
+    }
+    /// The speaker, when on file (the partnership's own people only).
+    async fn speaker(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(id) = self.0.speaker_person_id else {
+            return Ok(None);
+        };
+        let viewer = ctx.viewer();
+        Ok(ctx
+            .loaders()
+            .person
+            .load_one(id)
+            .await?
+            .filter(|p| viewer.belongs_to(p.member_id))
+            .map(Person))
+    }
+}
+
+pub struct Attendance(attendance::Model);
+
+#[Object]
+impl Attendance {
+    async fn id(&self) -> ID {
+        ids::encode("Attendance", self.0.id)
+    }
+    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(id) = self.0.person_id else {
+            return Ok(None);
+        };
+        Ok(ctx.loaders().person.load_one(id).await?.map(Person))
+    }
+    /// The name as signed (for someone not on file).
+    async fn name(&self, ctx: &Context<'_>) -> Option<String> {
+        let v = ctx.viewer();
+        v.may_read(
+            entity::privacy::Class::Personal,
+            Some(self.0.member_id),
+            None,
+        )
+        .then(|| self.0.name.clone())
+        .flatten()
+    }
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        let Some(id) = self.0.organisation_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .organisation
+            .load_one(id)
+            .await?
+            .map(Organisation))
+    }
+    async fn sector(&self) -> AttendeeSector {
+        self.0.sector
+    }
+    async fn gender(&self) -> Gender {
+        self.0.gender
+    }
+}
+
+/// How many signed the attendance list, by sector and gender (public for public events).
+#[derive(SimpleObject, Default)]
+pub struct AttendanceSummary {
+    total: i32,
+    female: i32,
+    male: i32,
+    undisclosed: i32,
+    government: i32,
+    civil_society: i32,
+    other_sectors: i32,
+}
+
+#[Object]
+impl Event {
+    pub async fn id(&self) -> ID {
+        ids::encode(KIND, self.0.id)
+    }
+    async fn member(&self, ctx: &Context<'_>) -> Result<Option<super::member::Member>> {
+        Ok(ctx
+            .loaders()
+            .member
+            .load_one(self.0.member_id)
+            .await?
+            .map(super::member::Member))
+    }
+    /// The plan it serves, where the viewer may see it.
+    async fn plan(&self, ctx: &Context<'_>) -> Result<Option<ActionPlan>> {
+        let Some(id) = self.0.plan_id else {
+            return Ok(None);
+        };
+        Ok(visibility::visible_plan(ctx, id).await?.map(ActionPlan))
+    }
+    async fn kind(&self) -> EventKind {
+        self.0.kind
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The convening organisation.
+    async fn organiser(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        let Some(id) = self.0.organiser_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .organisation
+            .load_one(id)
+            .await?
+            .map(Organisation))
+    }
+    async fn co_organisers(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
+        self.organisations(ctx, EventRole::CoOrganiser).await
+    }
+    /// The organisations that attended (closing needs at least one).
+    async fn attending_organisations(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
+        self.organisations(ctx, EventRole::Attending).await
+    }
+    async fn venue(&self) -> Venue {
+        Venue {
+            name: self.0.venue_name.clone(),
+            address: self.0.venue_address.clone(),
+            room: self.0.venue_room.clone(),
+        }
+    }
+    async fn online_url(&self) -> Option<&str> {
+        self.0.online_url.as_deref()
+    }
+    /// UTC.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+    /// The start in the member's time zone, e.g. `2018-06-28T12:00:00+07:00`.
+    async fn starts_local(&self, ctx: &Context<'_>) -> String {
+        let tz = tz_of(ctx, self.0.member_id).await;
+        self.0.starts_at.with_timezone(&tz).to_rfc3339()
+    }
+    async fn ends_local(&self, ctx: &Context<'_>) -> Option<String> {
+        let tz = tz_of(ctx, self.0.member_id).await;
+        self.0.ends_at.map(|e| e.with_timezone(&tz).to_rfc3339())
+    }
+    async fn is_public(&self) -> bool {
+        self.0.is_public
+    }
+    /// How an outreach reaches people.
+    async fn channel(&self) -> Option<OutreachChannel> {
+        self.0.channel
+    }
+    async fn recurrence(&self) -> Option<RecurrenceRule> {
+        self.0.recurrence().map(|r| RecurrenceRule {
+            frequency: r.frequency,
+            interval: r.interval as i32,
+            count: r.count.map(|c| c as i32),
+            until: r.until.map(Date),
+            exceptions: r.exceptions.into_iter().map(Date).collect(),
+        })
+    }
+    /// The starts (UTC) of the occurrences whose local date lies in `from..=to` (at most
+    /// 500); for a one-off event, its start when it lies there.
+    async fn occurrences(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<DateTime<Utc>>> {
+        let tz = tz_of(ctx, self.0.member_id).await;
+        Ok(match self.0.recurrence() {
+            Some(r) => r.occurrences(self.0.starts_at, tz, from.0, to.0),
+            None => {
+                let d = self.0.starts_at.with_timezone(&tz).date_naive();
+                if d >= from.0 && d <= to.0 {
+                    vec![self.0.starts_at]
+                } else {
+                    vec![]
+                }
+            }
+        })
+    }
+    async fn status(&self) -> EventStatus {
+        self.0.status
+    }
+    /// The minutes (*notulen*).
+    async fn minutes(&self) -> Option<&str> {
+        self.0.minutes.as_deref()
+    }
+    async fn attendee_count(&self) -> Option<i32> {
+        self.0.attendee_count
+    }
+    async fn held_at(&self) -> Option<DateTime<Utc>> {
+        self.0.held_at
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    async fn agenda(&self, ctx: &Context<'_>) -> Result<Vec<AgendaItem>> {
+        Ok(ctx
+            .loaders()
+            .agenda_of_event
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AgendaItem)
+            .collect())
+    }
+    /// The speakers (*narasumber*) named on the agenda, in agenda order.
+    async fn speakers(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let mut out: Vec<String> = vec![];
+        let items = ctx
+            .loaders()
+            .agenda_of_event
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let people = ctx
+            .loaders()
+            .person
+            .load_many(items.iter().filter_map(|i| i.speaker_person_id))
+            .await?;
+        let viewer = ctx.viewer();
+        for i in items {
+            let name = i.speaker_name.clone().or_else(|| {
+                i.speaker_person_id
+                    .and_then(|p| people.get(&p))
+                    .filter(|p| viewer.belongs_to(p.member_id))
+                    .map(|p| p.name.clone())
+            });
+            if let Some(n) = name
+                && !out.contains(&n)
+            {
+                out.push(n);
+            }
+        }
+        Ok(out)
+    }
+    /// The attendance list (*daftar hadir*): the partnership's own people only.
+    async fn attendance(&self, ctx: &Context<'_>) -> Result<Vec<Attendance>> {
+        if !ctx.viewer().belongs_to(self.0.member_id) {
+            return Err(errors::forbidden(ctx.lang()));
+        }
+        Ok(ctx
+            .loaders()
+            .attendance_of_event
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Attendance)
+            .collect())
+    }
+    /// Counts from the attendance list.
+    async fn attendance_summary(&self, ctx: &Context<'_>) -> Result<AttendanceSummary> {
+        let rows = ctx
+            .loaders()
+            .attendance_of_event
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let mut s = AttendanceSummary::default();
+        for r in rows {
+            s.total += 1;
+            match r.gender {
+                Gender::Female => s.female += 1,
+                Gender::Male => s.male += 1,
+                Gender::Undisclosed => s.undisclosed += 1,
+            }
+            match r.sector {
+                AttendeeSector::Government => s.government += 1,
+                AttendeeSector::CivilSociety => s.civil_society += 1,
+                _ => s.other_sectors += 1,
+            }
+        }
+        Ok(s)
+    }
+    /// The follow-up actions agreed at it, in the order they were noted.
+    async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<FollowUp>> {
+        Ok(ctx
+            .loaders()
+            .follow_ups_of_event
+            .load_one(self.0.id)
+            .await?
+            .map(super::follow_up::in_order)
+            .unwrap_or_default()
+            .into_iter()
+            .map(FollowUp)
+            .collect())
+    }
+    /// Raised on every change (iCalendar SEQUENCE).
+    async fn sequence(&self) -> i32 {
+        self.0.sequence
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+impl Event {
+    async fn organisations(&self, ctx: &Context<'_>, role: EventRole) -> Result<Vec<Organisation>> {
+        let links = ctx
+            .loaders()
+            .organisations_of_event
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let ids: Vec<Uuid> = links
+            .iter()
+            .filter(|l| l.role == role)
+            .map(|l| l.organisation_id)
+            .collect();
+        let orgs = ctx.loaders().organisation.load_many(ids.clone()).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| orgs.get(id).cloned())
+            .map(Organisation)
+            .collect())
+    }
+}
+
+crate::payload!(EventPayload, event: Event, event::Model);
+
+#[derive(InputObject, Serialize, Clone)]
+pub struct RecurrenceInput {
+    pub frequency: Frequency,
+    /// Every n weeks or months (1–12, default 1).
+    pub interval: Option<i32>,
+    /// How many occurrences in all (1–500).
+    pub count: Option<i32>,
+    /// The last local date an occurrence may fall on.
+    pub until: Option<Date>,
+    /// Local dates on which it does not take place.
+    #[graphql(default)]
+    pub exceptions: Vec<Date>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct EventInput {
+    pub client_mutation_id: Option<String>,
+    /// The member (on create) or the event (on update).
+    pub id: ID,
+    /// Required on update.
+    pub version: Option<i32>,
+    /// Required on create.
+    pub kind: Option<EventKind>,
+    /// Required on create.
+    pub title: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub plan_id: MaybeUndefined<ID>,
+    pub organiser_id: MaybeUndefined<ID>,
+    pub venue_name: MaybeUndefined<String>,
+    pub venue_address: MaybeUndefined<String>,
+    pub venue_room: MaybeUndefined<String>,
+    pub online_url: MaybeUndefined<String>,
+    /// RFC 3339 with an offset, e.g. `2018-06-28T12:00:00+07:00`. Required on create.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: MaybeUndefined<DateTime<Utc>>,
+    /// Default false (internal).
+    pub is_public: Option<bool>,
+    pub channel: MaybeUndefined<OutreachChannel>,
+    pub recurrence: MaybeUndefined<RecurrenceInput>,
+    pub minutes: MaybeUndefined<String>,
+    pub attendee_count: MaybeUndefined<i32>,
+}
+
+#[derive(InputObject)]
+pub struct TransitionEventInput {
+    pub id: ID,
+    pub version: i32,
+    pub to: EventStatus,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct AgendaItemInput {
+    pub title: String,
+    pub duration_minutes: Option<i32>,
+    pub speaker_name: Option<String>,
+    pub speaker_person_id: Option<ID>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct SetEventAgendaInput {
+    pub id: ID,
+    pub version: i32,
+    pub items: Vec<AgendaItemInput>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct SetEventOrganisationsInput {
+    pub id: ID,
+    pub version: i32,
+    pub role: EventRole,
+    pub organisation_ids: Vec<ID>,
+}
+
+#[derive(InputObject, Serialize)]
+pub struct AttendanceInput {
+    pub client_mutation_id: Option<String>,
+    pub event_id: ID,
+    /// A person on file, or `name`.
+    pub person_id: Option<ID>,
+    pub name: Option<String>,
+    pub organisation_id: Option<ID>,
+    pub sector: AttendeeSector,
+    /// Default UNDISCLOSED.
+    pub gender: Option<Gender>,
+}
+
+#[derive(InputObject)]
+pub struct RemoveAttendanceInput {
+    pub id: ID,
+}
+
+/// Reads and checks a recurrence.
+fn recurrence(p: &mut Problems, r: &RecurrenceInput) -> Option<serde_json::Value> {
+    let interval = r.interval.unwrap_or(1);
+    let mut ok = true;
+    if !(1..=12).contains(&interval) {
+        p.push(
+            &["input", "recurrence", "interval"],
+            Problem::OutOfRange {
+                min: "1".into(),
+                max: "12".into(),
+            },
+        );
+        ok = false;
+    }
+    if let Some(c) = r.count
+        && !(1..=event::MAX_OCCURRENCES as i32).contains(&c)
+    {
+        p.push(
+            &["input", "recurrence", "count"],
+            Problem::OutOfRange {
+                min: "1".into(),
+                max: event::MAX_OCCURRENCES.to_string(),
+            },
+        );
+        ok = false;
+    }
+    if r.exceptions.len() > 200 {
+        p.push(
+            &["input", "recurrence", "exceptions"],
+            Problem::TooLong { max: 200 },
+        );
+        ok = false;
+    }
+    let mut exceptions: Vec<_> = r.exceptions.iter().map(|d| d.0).collect();
+    exceptions.sort();
+    exceptions.dedup();
+    ok.then(|| {
+        serde_json::to_value(Recurrence {
+            frequency: r.frequency,
+            interval: interval as u32,
+            count: r.count.map(|c| c as u32),
+            until: r.until.map(|d| d.0),
+            exceptions,
+        })
+        .unwrap_or_default()
+    })
+}
+
+/// The checked fields of an event input (`None` = unchanged).
+struct Fields {
+    title: Option<String>,
+    description: Option<Option<String>>,
+    plan: Option<Option<Uuid>>,
+    organiser: Option<Option<Uuid>>,
+    venue_name: Option<Option<String>>,
+    venue_address: Option<Option<String>>,
+    venue_room: Option<Option<String>>,
+    online_url: Option<Option<String>>,
+    ends_at: Option<Option<DateTime<Utc>>>,
+    channel: Option<Option<OutreachChannel>>,
+    recurrence: Option<Option<serde_json::Value>>,
+    minutes: Option<Option<String>>,
+    attendee_count: Option<Option<i32>>,
+}
+
+fn maybe<T: Clone>(v: &MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(x) => Some(Some(x.clone())),
+    }
+}
+
+fn fields(p: &mut Problems, input: &EventInput) -> Fields {
+    let title = input
+        .title
+        .as_deref()
+        .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
+    let online_url = match &input.online_url {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(u) => {
+            p.check(validate::optional_url(&["input", "onlineUrl"], Some(u)))
+        }
+    };
+    let attendee_count = maybe(&input.attendee_count);
+    if let Some(Some(n)) = attendee_count
+        && !(0..=1_000_000).contains(&n)
+    {
+        p.push(
+            &["input", "attendeeCount"],
+            Problem::OutOfRange {
+                min: "0".into(),
+                max: "1000000".into(),
+            },
+        );
+    }
+    let recurrence = match &input.recurrence {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(r) => recurrence(p, r).map(Some),
+    };
+    Fields {
+        title,
+        description: text_change(p, "description", &input.description, 20_000, true),
+        plan: decode_maybe(p, "planId", &input.plan_id, plan_gql::KIND),
+        organiser: decode_maybe(p, "organiserId", &input.organiser_id, org_gql::KIND),
+        venue_name: text_change(p, "venueName", &input.venue_name, 300, false),
+        venue_address: text_change(p, "venueAddress", &input.venue_address, 500, false),
+        venue_room: text_change(p, "venueRoom", &input.venue_room, 200, false),
+        online_url,
+        ends_at: maybe(&input.ends_at),
+        channel: maybe(&input.channel),
+        recurrence,
+        minutes: text_change(p, "minutes", &input.minutes, 200_000, true),
+        attendee_count,
+    }
+}
+
+fn check_times(p: &mut Problems, starts: DateTime<Utc>, ends: Option<DateTime<Utc>>) {
+    if ends.is_some_and(|e| e < starts) {
+        p.push(
+            &["input", "endsAt"],
+            Problem::Rule {
+                id: "Waktu selesai tidak boleh sebelum waktu mulai.".into(),
+                en: "The end cannot be before the start.".into(),
+            },
+        );
+    }
+}
+
+async fn check_refs(
+    tx: &DatabaseTransaction,
+    p: &mut Problems,
+    member: Uuid,
+    f: &Fields,
+) -> Result<(), sea_orm::DbErr> {
+    check_ref::<entity::action_plan::Entity, _>(tx, p, "planId", f.plan.flatten(), member, |x| {
+        x.member_id
+    })
+    .await?;
+    check_ref::<entity::organisation::Entity, _>(
+        tx,
+        p,
+        "organiserId",
+        f.organiser.flatten(),
+        member,
+        |x| x.member_id,
+    )
+    .await
+}
+
+fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
+    v.map(Set).unwrap_or(NotSet)
+}
+
+/// The event behind an id with `rule` checked in its member.
+async fn event_and_rule(
+    ctx: &Context<'_>,
+    rule: &str,
+    id: &ID,
+) -> Result<(crate::auth::Viewer, Option<event::Model>)> {
+    crud::authorize_record::<event::Entity>(ctx, rule, id).await
+}
+
+fn not_found(lang: entity::Lang) -> EventPayload {
+    EventPayload::refused(Problems::one(&["input", "id"], Problem::NotFound), lang)
+}
+
+/// What closing needs that the event does not have yet.
+async fn closing_problems(
+    tx: &DatabaseTransaction,
+    e: &event::Model,
+    p: &mut Problems,
+) -> Result<(), sea_orm::DbErr> {
+    if e.minutes.as_deref().is_none_or(|m| m.trim().is_empty()) {
+        p.push(
+            &["input", "to"],
+            Problem::Rule {
+                id: "Kegiatan hanya dapat ditutup bila notulen sudah diisi.".into(),
+                en: "An event can only be closed once its minutes are recorded.".into(),
+            },
+        );
+    }
+    if e.attendee_count.is_none_or(|n| n <= 0) {
+        p.push(
+            &["input", "to"],
+            Problem::Rule {
+                id: "Kegiatan hanya dapat ditutup bila jumlah peserta sudah diisi.".into(),
+                en: "An event can only be closed once its attendee count is recorded.".into(),
+            },
+        );
+    }
+    let attending = event_organisation::Entity::find()
+        .filter(event_organisation::Column::EventId.eq(e.id))
+        .filter(event_organisation::Column::Role.eq(EventRole::Attending))
+        .one(tx)
+        .await?;
+    if attending.is_none() {
+        p.push(
+            &["input", "to"],
+            Problem::Rule {
+                id: "Kegiatan hanya dapat ditutup bila organisasi yang hadir sudah dicatat.".into(),
+                en: "An event can only be closed once the attending organisations are recorded."
+                    .into(),
+            },
+        );
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+pub struct EventMutation;
+
+#[Object]
+impl EventMutation {
+    /// Plans an event (PLANNED).
+    async fn create_event(&self, ctx: &Context<'_>, input: EventInput) -> Result<EventPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createEvent", &input.id)?;
+        let lang = ctx.lang();
+        let mut p = Problems::new();
+        if input.kind.is_none() {
+            p.push(&["input", "kind"], Problem::Required);
+        }
+        if input.title.is_none() {
+            p.push(&["input", "title"], Problem::Required);
+        }
+        if input.starts_at.is_none() {
+            p.push(&["input", "startsAt"], Problem::Required);
+        }
+        let f = fields(&mut p, &input);
+        let starts = input.starts_at.unwrap_or_default();
+        let ends = f.ends_at.flatten();
+        check_times(&mut p, starts, ends);
+        let result = crud::create::<event::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "createEvent",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |tx, p| check_refs(tx, p, member, &f).await,
+            |id, now| event::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                plan_id: Set(f.plan.flatten()),
+                kind: Set(input.kind.unwrap_or(EventKind::TeamMeeting)),
+                title: Set(f.title.clone().unwrap_or_default()),
+                description: Set(f.description.clone().flatten()),
+                organiser_id: Set(f.organiser.flatten()),
+                venue_name: Set(f.venue_name.clone().flatten()),
+                venue_address: Set(f.venue_address.clone().flatten()),
+                venue_room: Set(f.venue_room.clone().flatten()),
+                online_url: Set(f.online_url.clone().flatten()),
+                starts_at: Set(starts),
+                ends_at: Set(ends),
+                is_public: Set(input.is_public.unwrap_or(false)),
+                channel: Set(f.channel.flatten()),
+                recurrence: Set(f.recurrence.clone().flatten()),
+                status: Set(EventStatus::Planned),
+                minutes: Set(f.minutes.clone().flatten()),
+                attendee_count: Set(f.attendee_count.flatten()),
+                held_at: Set(None),
+                closed_at: Set(None),
+                sequence: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        EventPayload::of(result, input.client_mutation_id.clone(), lang, Event)
+    }
+
+    /// Changes an event (a closed one keeps its minutes and counts unless given again).
+    async fn update_event(&self, ctx: &Context<'_>, input: EventInput) -> Result<EventPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) = event_and_rule(ctx, "updateEvent", &input.id).await? else {
+            return Ok(not_found(lang));
+        };
+        let mut p = Problems::new();
+        let version = input.version.unwrap_or_else(|| {
+            p.push(&["input", "version"], Problem::Required);
+            0
+        });
+        let f = fields(&mut p, &input);
+        let starts = input.starts_at.unwrap_or(current.starts_at);
+        let ends = f.ends_at.unwrap_or(current.ends_at);
+        check_times(&mut p, starts, ends);
+        if current.status == EventStatus::Closed
+            && (matches!(f.minutes, Some(None)) || matches!(f.attendee_count, Some(None)))
+        {
+            p.push(
+                &["input", "minutes"],
+                Problem::Rule {
+                    id: "Notulen dan jumlah peserta kegiatan yang sudah ditutup tidak dapat dihapus."
+                        .into(),
+                    en: "A closed event's minutes and attendee count cannot be removed.".into(),
+                },
+            );
+        }
+        let member = current.member_id;
+        let result = crud::update::<event::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            version,
+            p,
+            async |tx, _, p| check_refs(tx, p, member, &f).await,
+            |before| event::ActiveModel {
+                kind: set(input.kind),
+                title: set(f.title.clone()),
+                description: set(f.description.clone()),
+                plan_id: set(f.plan),
+                organiser_id: set(f.organiser),
+                venue_name: set(f.venue_name.clone()),
+                venue_address: set(f.venue_address.clone()),
+                venue_room: set(f.venue_room.clone()),
+                online_url: set(f.online_url.clone()),
+                starts_at: set(input.starts_at),
+                ends_at: set(f.ends_at),
+                is_public: set(input.is_public),
+                channel: set(f.channel),
+                recurrence: set(f.recurrence.clone()),
+                minutes: set(f.minutes.clone()),
+                attendee_count: set(f.attendee_count),
+                sequence: Set(before.sequence + 1),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        EventPayload::of(result, None, lang, Event)
+    }
+
+    /// Moves an event: PLANNED → HELD (once it has started) / POSTPONED / CANCELLED,
+    /// POSTPONED → PLANNED / CANCELLED, HELD → CLOSED (with minutes, the attendee count and
+    /// the attending organisations).
+    async fn transition_event(
+        &self,
+        ctx: &Context<'_>,
+        input: TransitionEventInput,
+    ) -> Result<EventPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) = event_and_rule(ctx, "transitionEvent", &input.id).await?
+        else {
+            return Ok(not_found(lang));
+        };
+        let now = ctx.app().clock.now();
+        let result = crud::transition::<event::Entity, _>(
+            ctx,
+            &viewer,
+            &current,
+            input.version,
+            input.to,
+            |e| e.status,
+            async |tx, before, p| {
+                match input.to {
+                    EventStatus::Held if before.starts_at > now => p.push(
+                        &["input", "to"],
+                        Problem::Rule {
+                            id: "Kegiatan belum dimulai.".into(),
+                            en: "The event has not started yet.".into(),
+                        },
+                    ),
+                    EventStatus::Closed => closing_problems(tx, before, p).await?,
+                    _ => {}
+                }
+                Ok(())
+            },
+            |before, to| event::ActiveModel {
+                status: Set(to),
+                held_at: if to == EventStatus::Held {
+                    Set(Some(now))
+                } else {
+                    NotSet
+                },
+                closed_at: if to == EventStatus::Closed {
+                    Set(Some(now))
+                } else {
+                    NotSet
+                },
+                sequence: Set(before.sequence + 1),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+        )
+        .await;
+        EventPayload::of(result, None, lang, Event)
+    }
+
+    /// Replaces an event's agenda.
+    async fn set_event_agenda(
+        &self,
+        ctx: &Context<'_>,
+        input: SetEventAgendaInput,
+    ) -> Result<EventPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) = event_and_rule(ctx, "setEventAgenda", &input.id).await?
+        else {
+            return Ok(not_found(lang));
+        };
+        let mut p = Problems::new();
+        if input.items.len() > 100 {
+            p.push(&["input", "items"], Problem::TooLong { max: 100 });
+        }
+        let mut items = vec![];
+        for (i, item) in input.items.iter().enumerate() {
+            let at = |f: &str| format!("items.{i}.{f}");
+            let title = p.check(validate::required_text(
+                &["input", &at("title")],
+                &item.title,
+                500,
+            ));
+            let speaker = p
+                .check(validate::optional_text(
+                    &["input", &at("speakerName")],
+                    item.speaker_name.as_deref(),
+                    300,
+                ))
+                .flatten();
+            if let Some(d) = item.duration_minutes
+                && !(1..=24 * 60).contains(&d)
+            {
+                p.push(
+                    &["input", &at("durationMinutes")],
+                    Problem::OutOfRange {
+                        min: "1".into(),
+                        max: "1440".into(),
+                    },
+                );
+            }
+            let person = decode_opt(
+                &mut p,
+                &at("speakerPersonId"),
+                item.speaker_person_id.as_ref(),
+                person_gql::KIND,
+            );
+            items.push((
+                title.unwrap_or_default(),
+                item.duration_minutes,
+                speaker,
+                person,
+            ));
+        }
+        let member = current.member_id;
+        let result = crud::update::<event::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            input.version,
+            p,
+            async |tx, _, p| {
+                for (i, (_, _, _, person)) in items.iter().enumerate() {
+                    check_ref::<entity::person::Entity, _>(
+                        tx,
+                        p,
+                        &format!("items.{i}.speakerPersonId"),
+                        *person,
+                        member,
+                        |x| x.member_id,
+                    )
+                    .await?;
+                }
+                Ok(())
+            },
+            |before| event::ActiveModel {
+                sequence: Set(before.sequence + 1),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |tx, e| {
+                agenda_item::Entity::delete_many()
+                    .filter(agenda_item::Column::EventId.eq(e.id))
+                    .exec(tx)
+                    .await?;
+                for (i, (title, minutes, speaker, person)) in items.iter().enumerate() {
+                    agenda_item::Entity::insert(agenda_item::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        member_id: Set(member),
+                        event_id: Set(e.id),
+                        ordinal: Set(i as i32),
+                        title: Set(title.clone()),
+                        duration_minutes: Set(*minutes),
+                        speaker_person_id: Set(*person),
+                        speaker_name: Set(speaker.clone()),
+                    })
+                    .exec_without_returning(tx)
+                    .await?;
+                }
+                Ok(())
+            },
+        )
+        .await;
+        EventPayload::of(result, None, lang, Event)
+    }
+
+    /// Replaces an event's co-organisers or attending organisations.
+    async fn set_event_organisations(
+        &self,
+        ctx: &Context<'_>,
+        input: SetEventOrganisationsInput,
+    ) -> Result<EventPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            event_and_rule(ctx, "setEventOrganisations", &input.id).await?
+        else {
+            return Ok(not_found(lang));
+        };
+        let mut p = Problems::new();
+        let mut orgs = vec![];
+        for (i, id) in input.organisation_ids.iter().enumerate() {
+            match ids::decode_as(id, org_gql::KIND) {
+                Some(u) if !orgs.contains(&u) => orgs.push(u),
+                Some(_) => {}
+                None => p.push(
+                    &["input", &format!("organisationIds.{i}")],
+                    Problem::NotFound,
+                ),
+            }
+        }
+        let member = current.member_id;
+        let role = input.role;
+        let result = crud::update::<event::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            input.version,
+            p,
+            async |tx, before, p| {
+                for (i, o) in orgs.iter().enumerate() {
+                    check_ref::<entity::organisation::Entity, _>(
+                        tx,
+                        p,
+                        &format!("organisationIds.{i}"),
+                        Some(*o),
+                        member,
+                        |x| x.member_id,
+                    )
+                    .await?;
+                }
+                if before.status == EventStatus::Closed
+                    && role == EventRole::Attending
+                    && orgs.is_empty()
+                {
+                    p.push(
+                        &["input", "organisationIds"],
+                        Problem::Rule {
+                            id: "Kegiatan yang sudah ditutup harus tetap mencatat organisasi yang hadir."
+                                .into(),
+                            en: "A closed event must keep its attending organisations.".into(),
+                        },
+                    );
+                }
+                Ok(())
+            },
+            |before| event::ActiveModel {
+                sequence: Set(before.sequence + 1),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |tx, e| {
+                event_organisation::Entity::delete_many()
+                    .filter(event_organisation::Column::EventId.eq(e.id))
+                    .filter(event_organisation::Column::Role.eq(role))
+                    .exec(tx)
+                    .await?;
+                for o in &orgs {
+                    event_organisation::Entity::insert(event_organisation::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        member_id: Set(member),
+                        event_id: Set(e.id),
+                        organisation_id: Set(*o),
+                        role: Set(role),
+                    })
+                    .exec_without_returning(tx)
+                    .await?;
+                }
+                Ok(())
+            },
+        )
+        .await;
+        EventPayload::of(result, None, lang, Event)
+    }
+
+    /// Deletes an event that never took place (PLANNED, POSTPONED or CANCELLED).
+    async fn delete_event(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) = event_and_rule(ctx, "deleteEvent", &input.id).await? else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        if matches!(current.status, EventStatus::Held | EventStatus::Closed) {
+            return Ok(DeletePayload {
+                deleted_id: None,
+                user_errors: super::mutation::user_errors(
+                    Problems::one(
+                        &["input", "id"],
+                        Problem::Rule {
+                            id: "Kegiatan yang sudah berlangsung adalah bukti proses dan tidak dapat dihapus."
+                                .into(),
+                            en: "An event that took place is evidence of the process and cannot be deleted."
+                                .into(),
+                        },
+                    ),
+                    lang,
+                ),
+            });
+        }
+        DeletePayload::of(
+            crud::delete::<event::Entity>(ctx, &viewer, &current, input.version).await,
+            input.id,
+            lang,
+        )
+    }
+
+    /// Adds a line to an event's attendance list (*daftar hadir*).
+    async fn record_attendance(
+        &self,
+        ctx: &Context<'_>,
+        input: AttendanceInput,
+    ) -> Result<AttendancePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(ev)) = event_and_rule(ctx, "recordAttendance", &input.event_id).await?
+        else {
+            return Ok(AttendancePayload::refused(
+                Problems::one(&["input", "eventId"], Problem::NotFound),
+                lang,
+            ));
+        };
+        let mut p = Problems::new();
+        let person = decode_opt(
+            &mut p,
+            "personId",
+            input.person_id.as_ref(),
+            person_gql::KIND,
+        );
+        let org = decode_opt(
+            &mut p,
+            "organisationId",
+            input.organisation_id.as_ref(),
+            org_gql::KIND,
+        );
+        let name = p
+            .check(validate::optional_text(
+                &["input", "name"],
+                input.name.as_deref(),
+                300,
+            ))
+            .flatten();
+        if person.is_none() && name.is_none() && input.person_id.is_none() {
+            p.push(&["input", "name"], Problem::Required);
+        }
+        let member = ev.member_id;
+        let result = crud::create::<attendance::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "recordAttendance",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |tx, p| {
+                check_ref::<entity::person::Entity, _>(tx, p, "personId", person, member, |x| {
+                    x.member_id
+                })
+                .await?;
+                check_ref::<entity::organisation::Entity, _>(
+                    tx,
+                    p,
+                    "organisationId",
+                    org,
+                    member,
+                    |x| x.member_id,
+                )
+                .await
+            },
+            |id, now| attendance::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                event_id: Set(ev.id),
+                person_id: Set(person),
+                name: Set(name.clone()),
+                organisation_id: Set(org),
+                sector: Set(input.sector),
+                gender: Set(input.gender.unwrap_or(Gender::Undisclosed)),
+                created_at: Set(now),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        AttendancePayload::of(result, input.client_mutation_id.clone(), lang, Attendance)
+    }
+
+    /// Removes a line of an attendance list.
+    async fn remove_attendance(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveAttendanceInput,
+    ) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<attendance::Entity>(ctx, "removeAttendance", &input.id)
+                .await?
+        else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        DeletePayload::of(
+            crud::delete_unversioned::<attendance::Entity>(ctx, &viewer, &current).await,
+            input.id,
+            lang,
+        )
+    }
+}
+
+crate::record!(entity::attendance, "attendance", "Attendance");
+crate::payload!(AttendancePayload, attendance: Attendance, attendance::Model);
+
+#[derive(Default)]
+pub struct EventQuery;
+
+#[Object]
+impl EventQuery {
+    /// A member's events whose local date lies in `from..=to` (at most 400 days), soonest
+    /// first, with the regular meetings that recur in the window; internal ones for the
+    /// partnership's own people only.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+        from: Date,
+        to: Date,
+        kind: Option<EventKind>,
+        status: Option<EventStatus>,
+    ) -> Result<Vec<Event>> {
+        let member = super::member::decode_scope(ctx, &member_id)?;
+        let lang = ctx.lang();
+        let span = (to.0 - from.0).num_days();
+        if !(0..=MAX_WINDOW_DAYS).contains(&span) {
+            return Err(errors::bad_argument(
+                lang,
+                "to",
+                &format!("Rentang tanggal harus 0 sampai {MAX_WINDOW_DAYS} hari.",),
+                &format!("The date window must be 0 to {MAX_WINDOW_DAYS} days."),
+            ));
+        }
+        let tz = tz_of(ctx, member).await;
+        let start = visibility::day_start(from.0, tz);
+        let end = visibility::day_start(to.0 + chrono::Days::new(1), tz);
+        let mut q = event::Entity::find()
+            .filter(event::Column::MemberId.eq(member))
+            .filter(
+                Condition::any()
+                    .add(
+                        Condition::all()
+                            .add(event::Column::StartsAt.gte(start))
+                            .add(event::Column::StartsAt.lt(end)),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(event::Column::Recurrence.is_not_null())
+                            .add(event::Column::StartsAt.lt(end)),
+                    ),
+            );
+        if !ctx.viewer().belongs_to(member) {
+            q = q.filter(event::Column::IsPublic.eq(true));
+        }
+        if let Some(k) = kind {
+            q = q.filter(event::Column::Kind.eq(k));
+        }
+        if let Some(s) = status {
+            q = q.filter(event::Column::Status.eq(s));
+        }
+        let rows = q
+            .order_by_asc(event::Column::StartsAt)
+            .order_by_asc(event::Column::Id)
+            .limit(MAX_EVENTS)
+            .all(ctx.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|e| match e.recurrence() {
+                Some(r) if e.starts_at < start => {
+                    !r.occurrences(e.starts_at, tz, from.0, to.0).is_empty()
+                }
+                _ => true,
+            })
+            .map(Event)
+            .collect())
+    }
+
+    /// One event (internal ones for the partnership's own people only).
+    async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Event> {
+        let found = match ids::decode_as(&id, KIND) {
+            Some(u) => visible_event(ctx, u).await?,
+            None => None,
+        };
+        found
+            .map(Event)
+            .ok_or_else(|| errors::not_found(ctx.lang()))
+    }
+}

@@ -1,0 +1,671 @@
+//! News posts: written by the secretariat, public once published, counted as they are read,
+//! and answered by a satisfaction poll with one vote per visitor.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::poll_vote;
+use entity::publication::{self, PublicationStatus, Satisfaction, percentages};
+use entity::{Problem, Problems, validate};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::crud::{self, Create};
+use super::errors;
+use super::event::{self as event_gql, Event};
+use super::ids;
+use super::mutation::{
+    DeleteInput, DeletePayload, UserError, check_ref, decode_maybe, text_change, user_errors,
+};
+use super::pagination::{self, Conn, Page};
+use super::policy;
+
+pub const KIND: &str = "Publication";
+crate::record!(entity::publication, "publication", "Publication");
+
+/// Votes one client may cast per minute (across posts).
+const VOTES_PER_MINUTE: u32 = 30;
+
+/// Public: published, and its publication time has come.
+pub fn is_public(p: &publication::Model, now: DateTime<Utc>) -> bool {
+    p.status == PublicationStatus::Published && p.published_at.is_some_and(|t| t <= now)
+}
+
+pub fn sees(ctx: &Context<'_>, p: &publication::Model) -> bool {
+    ctx.viewer().belongs_to(p.member_id) || is_public(p, ctx.app().clock.now())
+}
+
+pub async fn visible_publication(
+    ctx: &Context<'_>,
+    id: Uuid,
+) -> Result<Option<publication::Model>> {
+    Ok(publication::Entity::find_by_id(id)
+        .one(ctx.db())
+        .await?
+        .filter(|p| sees(ctx, p)))
+}
+
+pub struct Publication(pub publication::Model);
+
+/// One answer of a poll with its count and share.
+#[derive(SimpleObject)]
+pub struct PollOption {
+    choice: Satisfaction,
+    label: String,
+    count: i32,
+    /// Whole percent, summing to 100 over the options (largest remainder); none without votes.
+    percent: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct Poll {
+    question: String,
+    total: i32,
+    options: Vec<PollOption>,
+}
+
+async fn poll_of(ctx: &Context<'_>, p: &publication::Model) -> Result<Option<Poll>> {
+    let Some(question) = p.poll_question.clone() else {
+        return Ok(None);
+    };
+    let rows: Vec<(Satisfaction, i64)> = poll_vote::Entity::find()
+        .select_only()
+        .column(poll_vote::Column::Choice)
+        .column_as(poll_vote::Column::Id.count(), "n")
+        .filter(poll_vote::Column::PublicationId.eq(p.id))
+        .group_by(poll_vote::Column::Choice)
+        .into_tuple()
+        .all(ctx.db())
+        .await?;
+    let counts: Vec<i64> = Satisfaction::ALL
+        .iter()
+        .map(|c| {
+            rows.iter()
+                .find(|(k, _)| k == c)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        })
+        .collect();
+    let shares = percentages(&counts);
+    let lang = ctx.lang();
+    Ok(Some(Poll {
+        question,
+        total: counts.iter().sum::<i64>() as i32,
+        options: Satisfaction::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, c)| PollOption {
+                choice: *c,
+                label: c.label(lang).to_owned(),
+                count: counts[i] as i32,
+                percent: shares.as_ref().map(|s| s[i] as i32),
+            })
+            .collect(),
+    }))
+}
+
+#[Object]
+impl Publication {
+    pub async fn id(&self) -> ID {
+        ids::encode(KIND, self.0.id)
+    }
+    async fn member(&self, ctx: &Context<'_>) -> Result<Option<super::member::Member>> {
+        Ok(ctx
+            .loaders()
+            .member
+            .load_one(self.0.member_id)
+            .await?
+            .map(super::member::Member))
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn title_en(&self) -> Option<&str> {
+        self.0.title_en.as_deref()
+    }
+    async fn body_en(&self) -> Option<&str> {
+        self.0.body_en.as_deref()
+    }
+    /// The credit line as printed, e.g. "Nuty/Dinkominfo".
+    async fn author_credit(&self) -> Option<&str> {
+        self.0.author_credit.as_deref()
+    }
+    /// Who posted it, as shown (e.g. "Admin").
+    async fn posted_by(&self) -> Option<&str> {
+        self.0.posted_by.as_deref()
+    }
+    /// The event it reports on, where the viewer may see it.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+        let Some(id) = self.0.event_id else {
+            return Ok(None);
+        };
+        Ok(event_gql::visible_event(ctx, id).await?.map(Event))
+    }
+    async fn status(&self) -> PublicationStatus {
+        self.0.status
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    /// How many times it was read.
+    async fn views(&self) -> i32 {
+        i32::try_from(self.0.views).unwrap_or(i32::MAX)
+    }
+    /// The satisfaction poll, when the post has one.
+    async fn poll(&self, ctx: &Context<'_>) -> Result<Option<Poll>> {
+        poll_of(ctx, &self.0).await
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+crate::payload!(PublicationPayload, publication: Publication, publication::Model);
+
+#[derive(InputObject, Serialize)]
+pub struct PublicationInput {
+    pub client_mutation_id: Option<String>,
+    /// The member (on create) or the post (on update).
+    pub id: ID,
+    /// Required on update.
+    pub version: Option<i32>,
+    /// Required on create.
+    pub title: Option<String>,
+    /// Required on create.
+    pub body: Option<String>,
+    /// Default: made from the title.
+    pub slug: Option<String>,
+    pub title_en: MaybeUndefined<String>,
+    pub body_en: MaybeUndefined<String>,
+    pub author_credit: MaybeUndefined<String>,
+    pub posted_by: MaybeUndefined<String>,
+    pub event_id: MaybeUndefined<ID>,
+    /// "Bagaimana Tanggapan Anda?"; null removes the poll.
+    pub poll_question: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct TransitionPublicationInput {
+    pub id: ID,
+    pub version: i32,
+    pub to: PublicationStatus,
+}
+
+#[derive(InputObject)]
+pub struct RecordViewInput {
+    pub publication_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct RecordViewPayload {
+    /// The count after this view.
+    views: Option<i32>,
+    user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct VoteInput {
+    pub publication_id: ID,
+    pub choice: Satisfaction,
+    /// The anonymous token the visitor's browser keeps (16–200 characters); only a keyed hash
+    /// of it is stored.
+    pub visitor_token: String,
+}
+
+#[derive(SimpleObject)]
+pub struct VotePayload {
+    poll: Option<Poll>,
+    user_errors: Vec<UserError>,
+}
+
+struct Fields {
+    title: Option<String>,
+    body: Option<String>,
+    slug: Option<String>,
+    title_en: Option<Option<String>>,
+    body_en: Option<Option<String>>,
+    author_credit: Option<Option<String>>,
+    posted_by: Option<Option<String>>,
+    event: Option<Option<Uuid>>,
+    poll_question: Option<Option<String>>,
+}
+
+fn fields(p: &mut Problems, input: &PublicationInput) -> Fields {
+    Fields {
+        title: input
+            .title
+            .as_deref()
+            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500))),
+        body: input.body.as_deref().and_then(|b| {
+            p.check(validate::long_text(&["input", "body"], Some(b), 200_000))
+                .flatten()
+                .or_else(|| {
+                    p.push(&["input", "body"], Problem::Required);
+                    None
+                })
+        }),
+        slug: input
+            .slug
+            .as_deref()
+            .and_then(|s| p.check(validate::slug(&["input", "slug"], s))),
+        title_en: text_change(p, "titleEn", &input.title_en, 500, false),
+        body_en: text_change(p, "bodyEn", &input.body_en, 200_000, true),
+        author_credit: text_change(p, "authorCredit", &input.author_credit, 200, false),
+        posted_by: text_change(p, "postedBy", &input.posted_by, 200, false),
+        event: decode_maybe(p, "eventId", &input.event_id, event_gql::KIND),
+        poll_question: text_change(p, "pollQuestion", &input.poll_question, 300, false),
+    }
+}
+
+fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
+    v.map(Set).unwrap_or(NotSet)
+}
+
+fn not_found(lang: entity::Lang) -> PublicationPayload {
+    PublicationPayload::refused(Problems::one(&["input", "id"], Problem::NotFound), lang)
+}
+
+/// The keyed hash that stands for a visitor.
+fn visitor_hash(ctx: &Context<'_>, token: &str) -> String {
+    let key = ctx.app().signer.derive("poll-visitor", token);
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Default)]
+pub struct PublicationMutation;
+
+#[Object]
+impl PublicationMutation {
+    /// Writes a news post (DRAFT).
+    async fn create_publication(
+        &self,
+        ctx: &Context<'_>,
+        input: PublicationInput,
+    ) -> Result<PublicationPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createPublication", &input.id)?;
+        let lang = ctx.lang();
+        let mut p = Problems::new();
+        for (field, v) in [("title", &input.title), ("body", &input.body)] {
+            if v.is_none() {
+                p.push(&["input", field], Problem::Required);
+            }
+        }
+        let f = fields(&mut p, &input);
+        let slug = f
+            .slug
+            .clone()
+            .or_else(|| f.title.as_deref().map(validate::slugify))
+            .unwrap_or_default();
+        let result = crud::create::<publication::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "createPublication",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |tx, p| {
+                check_ref::<entity::event::Entity, _>(
+                    tx,
+                    p,
+                    "eventId",
+                    f.event.flatten(),
+                    member,
+                    |x| x.member_id,
+                )
+                .await
+            },
+            |id, now| publication::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                slug: Set(slug.clone()),
+                title: Set(f.title.clone().unwrap_or_default()),
+                body: Set(f.body.clone().unwrap_or_default()),
+                title_en: Set(f.title_en.clone().flatten()),
+                body_en: Set(f.body_en.clone().flatten()),
+                author_credit: Set(f.author_credit.clone().flatten()),
+                posted_by: Set(f.posted_by.clone().flatten()),
+                event_id: Set(f.event.flatten()),
+                status: Set(PublicationStatus::Draft),
+                published_at: Set(None),
+                views: Set(0),
+                poll_question: Set(f.poll_question.clone().flatten()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        PublicationPayload::of(result, input.client_mutation_id.clone(), lang, Publication)
+    }
+
+    async fn update_publication(
+        &self,
+        ctx: &Context<'_>,
+        input: PublicationInput,
+    ) -> Result<PublicationPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<publication::Entity>(ctx, "updatePublication", &input.id)
+                .await?
+        else {
+            return Ok(not_found(lang));
+        };
+        let mut p = Problems::new();
+        let version = input.version.unwrap_or_else(|| {
+            p.push(&["input", "version"], Problem::Required);
+            0
+        });
+        let f = fields(&mut p, &input);
+        let member = current.member_id;
+        let result = crud::update::<publication::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            version,
+            p,
+            async |tx, _, p| {
+                check_ref::<entity::event::Entity, _>(
+                    tx,
+                    p,
+                    "eventId",
+                    f.event.flatten(),
+                    member,
+                    |x| x.member_id,
+                )
+                .await
+            },
+            |_| publication::ActiveModel {
+                slug: set(f.slug.clone()),
+                title: set(f.title.clone()),
+                body: set(f.body.clone()),
+                title_en: set(f.title_en.clone()),
+                body_en: set(f.body_en.clone()),
+                author_credit: set(f.author_credit.clone()),
+                posted_by: set(f.posted_by.clone()),
+                event_id: set(f.event),
+                poll_question: set(f.poll_question.clone()),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        PublicationPayload::of(result, None, lang, Publication)
+    }
+
+    /// DRAFT → PUBLISHED (public from now on, or from its earlier publication time) →
+    /// WITHDRAWN → PUBLISHED / DRAFT.
+    async fn transition_publication(
+        &self,
+        ctx: &Context<'_>,
+        input: TransitionPublicationInput,
+    ) -> Result<PublicationPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<publication::Entity>(ctx, "transitionPublication", &input.id)
+                .await?
+        else {
+            return Ok(not_found(lang));
+        };
+        let now = ctx.app().clock.now();
+        let result = crud::transition::<publication::Entity, _>(
+            ctx,
+            &viewer,
+            &current,
+            input.version,
+            input.to,
+            |p| p.status,
+            async |_, _, _| Ok(()),
+            |before, to| publication::ActiveModel {
+                status: Set(to),
+                published_at: if to == PublicationStatus::Published && before.published_at.is_none()
+                {
+                    Set(Some(now))
+                } else {
+                    NotSet
+                },
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+        )
+        .await;
+        PublicationPayload::of(result, None, lang, Publication)
+    }
+
+    /// Deletes a post that was never published.
+    async fn delete_publication(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<publication::Entity>(ctx, "deletePublication", &input.id)
+                .await?
+        else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        if current.published_at.is_some() {
+            return Ok(DeletePayload {
+                deleted_id: None,
+                user_errors: user_errors(
+                    Problems::one(
+                        &["input", "id"],
+                        Problem::Rule {
+                            id: "Berita yang pernah terbit tidak dapat dihapus; tarik saja.".into(),
+                            en: "A post that was published cannot be deleted; withdraw it.".into(),
+                        },
+                    ),
+                    lang,
+                ),
+            });
+        }
+        DeletePayload::of(
+            crud::delete::<publication::Entity>(ctx, &viewer, &current, input.version).await,
+            input.id,
+            lang,
+        )
+    }
+
+    /// Counts one reading of a public post (in the database, so no increment is lost
+    /// whatever the number of api processes).
+    async fn record_view(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordViewInput,
+    ) -> Result<RecordViewPayload> {
+        policy::gate(ctx, "recordView")?;
+        let lang = ctx.lang();
+        let refused = || RecordViewPayload {
+            views: None,
+            user_errors: user_errors(
+                Problems::one(&["input", "publicationId"], Problem::NotFound),
+                lang,
+            ),
+        };
+        let Some(id) = ids::decode_as(&input.publication_id, KIND) else {
+            return Ok(refused());
+        };
+        let now = ctx.app().clock.now();
+        let views = entity::db::write(
+            ctx.db(),
+            async |tx| -> Result<Option<i64>, sea_orm::DbErr> {
+                let done = publication::Entity::update_many()
+                    .col_expr(
+                        publication::Column::Views,
+                        Expr::col(publication::Column::Views).add(1),
+                    )
+                    .filter(publication::Column::Id.eq(id))
+                    .filter(publication::Column::Status.eq(PublicationStatus::Published))
+                    .filter(publication::Column::PublishedAt.lte(now))
+                    .exec(tx)
+                    .await?;
+                if done.rows_affected == 0 {
+                    return Ok(None);
+                }
+                Ok(publication::Entity::find_by_id(id)
+                    .one(tx)
+                    .await?
+                    .map(|p| p.views))
+            },
+        )
+        .await?;
+        Ok(match views {
+            Some(v) => RecordViewPayload {
+                views: Some(i32::try_from(v).unwrap_or(i32::MAX)),
+                user_errors: vec![],
+            },
+            None => refused(),
+        })
+    }
+
+    /// Answers a public post's poll: one vote per visitor (a second one is refused as
+    /// DUPLICATE), at most 30 votes a minute per client.
+    async fn vote_poll(&self, ctx: &Context<'_>, input: VoteInput) -> Result<VotePayload> {
+        policy::gate(ctx, "votePoll")?;
+        let lang = ctx.lang();
+        let app = ctx.app();
+        if !app.limiter.allow(
+            &ctx.meta().client,
+            "votePoll",
+            VOTES_PER_MINUTE,
+            app.clock.now(),
+        ) {
+            return Err(errors::rate_limited(lang));
+        }
+        let refuse = |field: &str, problem: Problem| VotePayload {
+            poll: None,
+            user_errors: user_errors(Problems::one(&["input", field], problem), lang),
+        };
+        let token = input.visitor_token.trim();
+        if !(16..=200).contains(&token.chars().count()) {
+            return Ok(refuse(
+                "visitorToken",
+                Problem::OutOfRange {
+                    min: "16".into(),
+                    max: "200".into(),
+                },
+            ));
+        }
+        let found = match ids::decode_as(&input.publication_id, KIND) {
+            Some(id) => publication::Entity::find_by_id(id).one(ctx.db()).await?,
+            None => None,
+        };
+        let Some(post) = found.filter(|p| is_public(p, app.clock.now())) else {
+            return Ok(refuse("publicationId", Problem::NotFound));
+        };
+        if post.poll_question.is_none() {
+            return Ok(refuse(
+                "publicationId",
+                Problem::Rule {
+                    id: "Berita ini tidak memiliki jajak pendapat.".into(),
+                    en: "This post has no poll.".into(),
+                },
+            ));
+        }
+        let hash = visitor_hash(ctx, token);
+        let inserted = entity::db::write(ctx.db(), async |tx| {
+            poll_vote::Entity::insert(poll_vote::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                member_id: Set(post.member_id),
+                publication_id: Set(post.id),
+                visitor_hash: Set(hash.clone()),
+                choice: Set(input.choice),
+                created_at: Set(app.clock.now()),
+            })
+            .exec_without_returning(tx)
+            .await
+        })
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if entity::db::is_unique_violation(&e) => {
+                return Ok(refuse("visitorToken", Problem::Duplicate));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(VotePayload {
+            poll: poll_of(ctx, &post).await?,
+            user_errors: vec![],
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct PublicationQuery;
+
+#[Object]
+impl PublicationQuery {
+    /// A member's news posts, newest first (the public sees the published ones).
+    #[graphql(complexity = "pagination::cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn publications(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+        status: Option<PublicationStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Publication>> {
+        let member = super::member::decode_scope(ctx, &member_id)?;
+        let page = Page::from_args(ctx, first, after, last, before)?;
+        let mut select =
+            publication::Entity::find().filter(publication::Column::MemberId.eq(member));
+        if !ctx.viewer().belongs_to(member) {
+            select = select
+                .filter(publication::Column::Status.eq(PublicationStatus::Published))
+                .filter(publication::Column::PublishedAt.lte(ctx.app().clock.now()));
+        }
+        if let Some(status) = status {
+            select = select.filter(publication::Column::Status.eq(status));
+        }
+        Ok(pagination::page_in_order(ctx.db(), select, page, true, Publication).await?)
+    }
+
+    /// One post by its member's slug and its own.
+    async fn publication(
+        &self,
+        ctx: &Context<'_>,
+        member_slug: String,
+        slug: String,
+    ) -> Result<Publication> {
+        let lang = ctx.lang();
+        let member = entity::member::Entity::find()
+            .filter(entity::member::Column::Slug.eq(member_slug))
+            .one(ctx.db())
+            .await?
+            .ok_or_else(|| errors::not_found(lang))?;
+        publication::Entity::find()
+            .filter(publication::Column::MemberId.eq(member.id))
+            .filter(publication::Column::Slug.eq(slug))
+            .one(ctx.db())
+            .await?
+            .filter(|p| sees(ctx, p))
+            .map(Publication)
+            .ok_or_else(|| errors::not_found(lang))
+    }
+}
