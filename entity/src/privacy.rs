@@ -111,7 +111,22 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
     ("Commitment", &[("responsiblePeople", Internal)]),
     ("Milestone", &[("responsiblePeople", Internal)]),
     ("Member", &[("memberships", Internal)]),
-    ("Event", &[("attendance", Internal)]),
+    (
+        "Event",
+        &[("attendance", Internal), ("registrations", Personal)],
+    ),
+    (
+        "Registration",
+        &[
+            ("id", Internal),
+            ("name", Personal),
+            ("email", Personal),
+            ("organisationName", Personal),
+            ("status", Internal),
+            ("waitlistPosition", Internal),
+            ("createdAt", Internal),
+        ],
+    ),
     ("AgendaItem", &[("speaker", Internal)]),
     ("FollowUp", &[("owners", Internal)]),
     (
@@ -200,6 +215,8 @@ pub const PUBLIC_TYPES: &[&str] = &[
     "AttendanceSummary",
     "FollowUp",
     "Publication",
+    "Invitation",
+    "RegistrationCounts",
     "Poll",
     "PollOption",
     "PageInfo",
@@ -246,6 +263,15 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
     ("account_token", &[("token_hash", Secret)]),
     ("attendance", &[("name", Personal)]),
     ("poll_vote", &[("visitor_hash", Secret)]),
+    (
+        "registration",
+        &[
+            ("name", Personal),
+            ("email", Personal),
+            ("organisation_name", Personal),
+            ("cancel_token_hash", Secret),
+        ],
+    ),
     (
         "mail_delivery",
         &[("recipient", Personal), ("context", Personal)],

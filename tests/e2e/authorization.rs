@@ -122,6 +122,10 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("transitionFollowUp", ADMIN_SECRETARIAT),
     ("setFollowUpOwners", ADMIN_SECRETARIAT),
     ("deleteFollowUp", ADMIN_SECRETARIAT),
+    // Invitations and registrations.
+    ("publishInvitation", ADMIN_SECRETARIAT),
+    ("registerForEvent", &ROLES),
+    ("cancelRegistration", &ROLES),
     // Publications.
     ("createPublication", ADMIN_SECRETARIAT),
     ("updatePublication", ADMIN_SECRETARIAT),
@@ -371,6 +375,30 @@ async fn follow_up(app: &TestApp, w: &World) -> (String, i64) {
                "dueOn": "2018-07-31"}),
     )
     .await
+}
+
+/// A public seminar with an open invitation (registration is open on the test clock).
+async fn open_event(app: &TestApp, w: &World) -> String {
+    let (id, _) = make(
+        app,
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": w.member, "kind": "SEMINAR", "isPublic": true, "title": format!("Seminar {}", w.next()),
+               "startsAt": "2018-08-10T09:00:00+07:00"}),
+    )
+    .await;
+    let p = app
+        .mutate_as(
+            Some(&app.operator),
+            "publishInvitation",
+            "PublishInvitationInput",
+            "userErrors { code }",
+            json!({"eventId": id, "channels": ["WEBSITE"]}),
+        )
+        .await;
+    assert_eq!(p["userErrors"], json!([]), "{p}");
+    id
 }
 
 /// A news post of the member, as a draft or published (with a poll).
@@ -842,6 +870,34 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         "deleteFollowUp" => {
             let (id, version) = follow_up(app, w).await;
             json!({"id": id, "version": version})
+        }
+        "publishInvitation" => {
+            let (id, _) = event(app, w).await;
+            json!({"eventId": id, "channels": ["WEBSITE", "WHATSAPP"], "capacity": 40})
+        }
+        "registerForEvent" => {
+            let id = open_event(app, w).await;
+            json!({"eventId": id, "name": format!("Warga {n}"), "email": format!("warga{n}@example.org"), "consent": true})
+        }
+        "cancelRegistration" => {
+            let id = open_event(app, w).await;
+            let r = app
+                .mutate_as(
+                    None,
+                    "registerForEvent",
+                    "RegisterInput",
+                    "registration { id }",
+                    json!({"eventId": id, "name": "Warga", "email": format!("warga{n}@example.org"), "consent": true}),
+                )
+                .await;
+            let rid = api::graphql::ids::decode_as(
+                r["registration"]["id"].as_str().unwrap(),
+                "Registration",
+            )
+            .unwrap();
+            let token = worker::tokens::Signer::new(worker::config::DEVELOPMENT_SECRET.as_bytes())
+                .derive(worker::mail::LINK_PURPOSE, &rid.to_string());
+            json!({"token": token})
         }
         "createPublication" => {
             json!({"id": w.member, "title": format!("Berita {n}"), "body": "Isi berita.", "authorCredit": "Nuty/Dinkominfo"})

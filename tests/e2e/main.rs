@@ -19,4 +19,5 @@ mod plans;
 mod privacy;
 mod process;
 mod publications;
+mod registrations;
 mod sqlite;

@@ -35,7 +35,11 @@ pub struct WorkerState {
 
 impl WorkerState {
     pub fn new(db: DatabaseConnection, config: Arc<WorkerConfig>) -> anyhow::Result<Self> {
-        let transport = mail::Transport::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
+        let transport = mail::Transport::new(
+            config.smtp_url.as_deref(),
+            &config.outbox_dir,
+            config.mail_concurrency as u32,
+        )?;
         let mailer = mail::Mailer {
             transport,
             from: config

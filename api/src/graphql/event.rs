@@ -393,6 +393,28 @@ impl Event {
             .map(FollowUp)
             .collect())
     }
+    /// The open invitation, once published.
+    async fn invitation(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::registration::Invitation>> {
+        Ok(super::registration::invitation_of(ctx, self.0.id)
+            .await?
+            .map(super::registration::Invitation))
+    }
+    /// Whether an invitation was published (internal meetings need none).
+    async fn invitation_published(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(super::registration::invitation_of(ctx, self.0.id)
+            .await?
+            .is_some())
+    }
+    /// Who registered, seats and waitlist (the organisers only).
+    async fn registrations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::registration::Registration>> {
+        super::registration::registrations_of(ctx, &self.0).await
+    }
     /// Raised on every change (iCalendar SEQUENCE).
     async fn sequence(&self) -> i32 {
         self.0.sequence

@@ -196,7 +196,7 @@ macro_rules! loaders {
 use entity::{
     action_plan, agenda_item, assessment, attendance, commitment, commitment_actor,
     commitment_assessment, decree, decree_member, event, event_organisation, follow_up,
-    follow_up_person, milestone, person, plan_phase, progress_update, responsibility,
+    follow_up_person, invitation, milestone, person, plan_phase, progress_update, responsibility,
 };
 
 loaders! {
@@ -225,4 +225,5 @@ loaders! {
     attendance_of_event: AllOf<attendance::Entity> = attendance::Column::EventId,
     follow_ups_of_event: AllOf<follow_up::Entity> = follow_up::Column::EventId,
     people_of_follow_up: AllOf<follow_up_person::Entity> = follow_up_person::Column::FollowUpId,
+    invitation_of_event: AllOf<invitation::Entity> = invitation::Column::EventId,
 }

@@ -30,6 +30,7 @@ pub mod person;
 pub mod plan;
 pub mod policy;
 pub mod publication;
+pub mod registration;
 pub mod scalars;
 pub mod session;
 pub mod visibility;
@@ -166,6 +167,7 @@ pub struct Mutation(
     event::EventMutation,
     follow_up::FollowUpMutation,
     publication::PublicationMutation,
+    registration::RegistrationMutation,
 );
 
 /// Settings of the schema that come from configuration.

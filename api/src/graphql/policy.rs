@@ -132,6 +132,11 @@ pub const RULES: &[(&str, Rule)] = &[
     ("deleteFollowUp", Rule::InMember(ADMIN_SECRETARIAT)),
     ("followUps", Rule::InMember(ANY_ROLE)),
     ("myTasks", Rule::SignedIn),
+    // Invitations and registrations.
+    ("publishInvitation", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("registerForEvent", Rule::Public),
+    ("cancelRegistration", Rule::Public),
+    ("registrations", Rule::InMember(ADMIN_SECRETARIAT)),
     // Publications.
     ("createPublication", Rule::InMember(ADMIN_SECRETARIAT)),
     ("updatePublication", Rule::InMember(ADMIN_SECRETARIAT)),

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod feeds;
 pub mod graphql;
 pub mod metrics;
+pub mod registrations;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -54,6 +55,10 @@ pub fn router(state: HttpState) -> Router {
         .route("/news/{member}/{slug}", get(feeds::page))
         .route("/events/{file}", get(calendar::one))
         .route("/calendar/{file}", get(calendar::feed))
+        .route(
+            "/registrations/cancel",
+            get(registrations::confirm).post(registrations::cancel),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(CatchPanicLayer::custom(panic_response));

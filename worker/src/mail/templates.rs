@@ -26,7 +26,8 @@ macro_rules! template_set {
     };
 }
 
-const TEMPLATES: &[(&str, &str)] = template_set!["test", "invitation", "password_reset"];
+const TEMPLATES: &[(&str, &str)] =
+    template_set!["test", "invitation", "password_reset", "registration"];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

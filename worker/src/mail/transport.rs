@@ -33,14 +33,24 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// SMTP when a URL is given, the outbox folder otherwise.
-    pub fn new(smtp_url: Option<&str>, outbox: &std::path::Path) -> anyhow::Result<Self> {
+    /// SMTP when a URL is given, the outbox folder otherwise. At most `connections` SMTP
+    /// connections are kept (one per concurrent sender: a relay that serves few connections at
+    /// a time is never left waiting on idle ones), and an idle one is closed after 10 s.
+    pub fn new(
+        smtp_url: Option<&str>,
+        outbox: &std::path::Path,
+        connections: u32,
+    ) -> anyhow::Result<Self> {
         match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("TERBUKA_SMTP_URL: {e}"))?
                     .timeout(Some(Duration::from_secs(20)))
-                    .pool_config(PoolConfig::new().max_size(16))
+                    .pool_config(
+                        PoolConfig::new()
+                            .max_size(connections.max(1))
+                            .idle_timeout(Duration::from_secs(10)),
+                    )
                     .build();
                 Ok(Transport::Smtp(transport))
             }

@@ -1,0 +1,86 @@
+//! The cancellation link in registration mails: `GET /registrations/cancel?token=…` only shows
+//! a page with a button (mail scanners follow links; a GET must change nothing), and the
+//! button's `POST` cancels. No account and no session needed: the token is the proof.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::HttpState;
+use super::feeds::escape;
+use crate::graphql::registration::{Cancelled, cancel_by_token};
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    token: String,
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{t}</title></head>\
+         <body><main><h1>{t}</h1>{body}</main></body></html>\n",
+        t = escape(title)
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+pub async fn confirm(Query(q): Query<TokenForm>) -> Response {
+    if q.token.trim().is_empty() || q.token.len() > 100 {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Tautan tidak valid",
+            "<p>Tautan pembatalan ini tidak lengkap.</p>",
+        );
+    }
+    page(
+        StatusCode::OK,
+        "Batalkan pendaftaran?",
+        &format!(
+            "<p>Tempat Anda akan diberikan kepada orang berikutnya di daftar tunggu.</p>\
+             <form method=\"post\" action=\"/registrations/cancel\">\
+             <input type=\"hidden\" name=\"token\" value=\"{}\">\
+             <button type=\"submit\">Ya, batalkan pendaftaran saya</button></form>",
+            escape(q.token.trim())
+        ),
+    )
+}
+
+pub async fn cancel(State(state): State<HttpState>, Form(f): Form<TokenForm>) -> Response {
+    match cancel_by_token(&state.app, &f.token).await {
+        Ok(Cancelled::Done(_)) => page(
+            StatusCode::OK,
+            "Pendaftaran dibatalkan",
+            "<p>Pendaftaran Anda sudah dibatalkan. Terima kasih telah memberi tahu kami.</p>",
+        ),
+        Ok(Cancelled::AlreadyCancelled) => page(
+            StatusCode::OK,
+            "Pendaftaran sudah dibatalkan",
+            "<p>Pendaftaran ini sudah dibatalkan sebelumnya.</p>",
+        ),
+        Ok(Cancelled::NoSuchLink) => page(
+            StatusCode::NOT_FOUND,
+            "Tautan tidak valid",
+            "<p>Tautan pembatalan ini tidak dikenal.</p>",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "cancelling a registration");
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Terjadi kesalahan",
+                "<p>Silakan coba lagi sebentar lagi.</p>",
+            )
+        }
+    }
+}
