@@ -31,6 +31,8 @@ pub struct Config {
     /// Largest multipart (upload) request, and most files in one.
     pub max_upload_bytes: usize,
     pub max_upload_files: usize,
+    /// The largest file the evidence repository takes (TERBUKA_MAX_FILE_BYTES, 10 MiB).
+    pub max_file_bytes: usize,
 }
 
 impl Config {
@@ -98,6 +100,7 @@ impl Config {
             max_upload_bytes: env.number("TERBUKA_MAX_UPLOAD_BYTES", 25 << 20, 1024, 1 << 30)?
                 as usize,
             max_upload_files: env.number("TERBUKA_MAX_UPLOAD_FILES", 5, 1, 100)? as usize,
+            max_file_bytes: env.number("TERBUKA_MAX_FILE_BYTES", 10 << 20, 1024, 1 << 30)? as usize,
             worker,
         })
     }

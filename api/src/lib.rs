@@ -4,6 +4,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod demo;

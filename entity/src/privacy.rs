@@ -216,6 +216,7 @@ pub const PUBLIC_TYPES: &[&str] = &[
     "FollowUp",
     "Publication",
     "Invitation",
+    "Document",
     "RegistrationCounts",
     "Poll",
     "PollOption",

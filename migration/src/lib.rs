@@ -15,6 +15,7 @@ mod m20261127_000006_assessment_alignment_budget;
 mod m20261127_000007_events;
 mod m20261127_000008_publications;
 mod m20261127_000009_invitations;
+mod m20261127_000010_documents;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_events::Migration),
             Box::new(m20261127_000008_publications::Migration),
             Box::new(m20261127_000009_invitations::Migration),
+            Box::new(m20261127_000010_documents::Migration),
         ]
     }
 }

@@ -126,6 +126,9 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("publishInvitation", ADMIN_SECRETARIAT),
     ("registerForEvent", &ROLES),
     ("cancelRegistration", &ROLES),
+    // Evidence.
+    ("attachDocument", ADMIN_SECRETARIAT),
+    ("deleteDocument", ADMIN_SECRETARIAT),
     // Publications.
     ("createPublication", ADMIN_SECRETARIAT),
     ("updatePublication", ADMIN_SECRETARIAT),
@@ -898,6 +901,23 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             let token = worker::tokens::Signer::new(worker::config::DEVELOPMENT_SECRET.as_bytes())
                 .derive(worker::mail::LINK_PURPOSE, &rid.to_string());
             json!({"token": token})
+        }
+        "attachDocument" => {
+            let (id, _) = event(app, w).await;
+            json!({"subjectId": id, "kind": "VIDEO_LINK", "title": format!("Video sosialisasi {n}"),
+                   "url": "https://www.youtube.com/watch?v=ogp-bojonegoro"})
+        }
+        "deleteDocument" => {
+            let (event, _) = event(app, w).await;
+            let (id, version) = make(
+                app,
+                "attachDocument",
+                "AttachDocumentInput",
+                "document",
+                json!({"subjectId": event, "kind": "PHOTO", "title": "Foto", "url": "https://example.org/foto.jpg"}),
+            )
+            .await;
+            json!({"id": id, "version": version})
         }
         "createPublication" => {
             json!({"id": w.member, "title": format!("Berita {n}"), "body": "Isi berita.", "authorCredit": "Nuty/Dinkominfo"})

@@ -275,6 +275,7 @@ async fn surfaces(
             let var = match (name, arg) {
                 (_, "memberId") | ("member", "id") => Some("m"),
                 (_, "planId") => Some("p"),
+                ("documents", "subjectId") => Some("p"),
                 ("plan", "id") => Some("p"),
                 _ => None,
             };

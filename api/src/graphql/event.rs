@@ -415,6 +415,10 @@ impl Event {
     ) -> Result<Vec<super::registration::Registration>> {
         super::registration::registrations_of(ctx, &self.0).await
     }
+    /// The evidence attached to it (minutes, attendance lists, photos, …).
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::documents_of(ctx, super::document::Subject::Event(self.0.id)).await
+    }
     /// Raised on every change (iCalendar SEQUENCE).
     async fn sequence(&self) -> i32 {
         self.0.sequence

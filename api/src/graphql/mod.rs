@@ -12,6 +12,7 @@ pub mod context;
 pub mod crud;
 pub mod dashboard;
 pub mod decree;
+pub mod document;
 pub mod errors;
 pub mod event;
 pub mod executor;
@@ -146,6 +147,7 @@ pub struct Query(
     event::EventQuery,
     follow_up::FollowUpQuery,
     publication::PublicationQuery,
+    document::DocumentQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -168,6 +170,7 @@ pub struct Mutation(
     follow_up::FollowUpMutation,
     publication::PublicationMutation,
     registration::RegistrationMutation,
+    document::DocumentMutation,
 );
 
 /// Settings of the schema that come from configuration.

@@ -137,6 +137,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("registerForEvent", Rule::Public),
     ("cancelRegistration", Rule::Public),
     ("registrations", Rule::InMember(ADMIN_SECRETARIAT)),
+    // Evidence.
+    ("attachDocument", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("deleteDocument", Rule::InMember(ADMIN_SECRETARIAT)),
     // Publications.
     ("createPublication", Rule::InMember(ADMIN_SECRETARIAT)),
     ("updatePublication", Rule::InMember(ADMIN_SECRETARIAT)),

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod feeds;
+pub mod files;
 pub mod graphql;
 pub mod metrics;
 pub mod registrations;
@@ -55,6 +56,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/news/{member}/{slug}", get(feeds::page))
         .route("/events/{file}", get(calendar::one))
         .route("/calendar/{file}", get(calendar::feed))
+        .route("/files/{id}", get(files::download))
         .route(
             "/registrations/cancel",
             get(registrations::confirm).post(registrations::cancel),

@@ -1,0 +1,487 @@
+//! The evidence repository: documents attached to events, plans, commitments, milestones and
+//! decrees. Files arrive through the GraphQL multipart request spec, are checked by their
+//! bytes, stored once per content, and downloaded at `GET /files/{id}` by those who may.
+
+use std::io::Read;
+
+use async_graphql::{Context, ID, InputObject, Object, Result, Upload};
+use chrono::{DateTime, Utc};
+use entity::document::{self, DocumentKind};
+use entity::{Problem, Problems, blob, validate};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::crud::{self, Create};
+use super::ids;
+use super::mutation::{DeleteInput, DeletePayload};
+use super::policy;
+use super::scalars::Date;
+use super::visibility;
+
+pub const KIND: &str = "Document";
+crate::record!(entity::document, "document", "Document");
+
+/// What a document is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Event(Uuid),
+    Plan(Uuid),
+    Commitment(Uuid),
+    Milestone(Uuid),
+    Decree(Uuid),
+}
+
+impl Subject {
+    pub fn decode(id: &ID) -> Option<Subject> {
+        let (kind, uuid) = ids::decode(id)?;
+        Some(match kind.as_str() {
+            super::event::KIND => Subject::Event(uuid),
+            super::plan::KIND => Subject::Plan(uuid),
+            super::commitment::KIND => Subject::Commitment(uuid),
+            super::milestone::KIND => Subject::Milestone(uuid),
+            super::decree::KIND => Subject::Decree(uuid),
+            _ => return None,
+        })
+    }
+
+    fn of(d: &document::Model) -> Option<Subject> {
+        d.event_id
+            .map(Subject::Event)
+            .or(d.plan_id.map(Subject::Plan))
+            .or(d.commitment_id.map(Subject::Commitment))
+            .or(d.milestone_id.map(Subject::Milestone))
+            .or(d.decree_id.map(Subject::Decree))
+    }
+
+    fn column(self) -> (document::Column, Uuid) {
+        match self {
+            Subject::Event(u) => (document::Column::EventId, u),
+            Subject::Plan(u) => (document::Column::PlanId, u),
+            Subject::Commitment(u) => (document::Column::CommitmentId, u),
+            Subject::Milestone(u) => (document::Column::MilestoneId, u),
+            Subject::Decree(u) => (document::Column::DecreeId, u),
+        }
+    }
+
+    /// The subject's member, when the viewer may see the subject.
+    pub async fn visible_member(self, ctx: &Context<'_>) -> Result<Option<Uuid>> {
+        Ok(match self {
+            Subject::Event(u) => super::event::visible_event(ctx, u)
+                .await?
+                .map(|e| e.member_id),
+            Subject::Plan(u) => visibility::visible_plan(ctx, u).await?.map(|p| p.member_id),
+            Subject::Commitment(u) => visibility::visible_commitment(ctx, u)
+                .await?
+                .map(|c| c.member_id),
+            Subject::Milestone(u) => visibility::visible_milestone(ctx, u)
+                .await?
+                .map(|m| m.member_id),
+            Subject::Decree(u) => visibility::visible_decree(ctx, u)
+                .await?
+                .map(|d| d.member_id),
+        })
+    }
+
+    /// The subject's member, whoever asks (for permission checks).
+    async fn member<C: sea_orm::ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Option<Uuid>, sea_orm::DbErr> {
+        Ok(match self {
+            Subject::Event(u) => entity::event::Entity::find_by_id(u)
+                .one(db)
+                .await?
+                .map(|e| e.member_id),
+            Subject::Plan(u) => entity::action_plan::Entity::find_by_id(u)
+                .one(db)
+                .await?
+                .map(|p| p.member_id),
+            Subject::Commitment(u) => entity::commitment::Entity::find_by_id(u)
+                .one(db)
+                .await?
+                .map(|c| c.member_id),
+            Subject::Milestone(u) => entity::milestone::Entity::find_by_id(u)
+                .one(db)
+                .await?
+                .map(|m| m.member_id),
+            Subject::Decree(u) => entity::decree::Entity::find_by_id(u)
+                .one(db)
+                .await?
+                .map(|d| d.member_id),
+        })
+    }
+}
+
+/// Whether the viewer may see (and download) a document: the member's own people always; the
+/// public when the document is public and so is what it documents.
+pub async fn may_see(ctx: &Context<'_>, d: &document::Model) -> Result<bool> {
+    if ctx.viewer().belongs_to(d.member_id) {
+        return Ok(true);
+    }
+    if !d.is_public {
+        return Ok(false);
+    }
+    Ok(match Subject::of(d) {
+        Some(s) => s.visible_member(ctx).await?.is_some(),
+        None => false,
+    })
+}
+
+pub struct Document(pub document::Model);
+
+#[Object]
+impl Document {
+    async fn id(&self) -> ID {
+        ids::encode(KIND, self.0.id)
+    }
+    async fn kind(&self) -> DocumentKind {
+        self.0.kind
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn file_name(&self) -> Option<&str> {
+        self.0.file_name.as_deref()
+    }
+    /// Detected from the file's bytes.
+    async fn content_type(&self) -> Option<&str> {
+        self.0.content_type.as_deref()
+    }
+    /// Bytes.
+    async fn size(&self) -> Option<f64> {
+        self.0.size.map(|s| s as f64)
+    }
+    /// SHA-256 of the content (the same file twice has the same one).
+    async fn sha256(&self) -> Option<&str> {
+        self.0.blob_sha256.as_deref()
+    }
+    /// Where to get it: the file here, or the link it is.
+    async fn url(&self, ctx: &Context<'_>) -> Option<String> {
+        match (&self.0.blob_sha256, &self.0.url) {
+            (Some(_), _) => Some(format!(
+                "{}/files/{}",
+                ctx.app().config.worker.public_url.trim_end_matches('/'),
+                self.0.id
+            )),
+            (None, u) => u.clone(),
+        }
+    }
+    async fn is_public(&self) -> bool {
+        self.0.is_public
+    }
+    async fn document_date(&self) -> Option<Date> {
+        self.0.document_date.map(Date)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+crate::payload!(DocumentPayload, document: Document, document::Model);
+
+#[derive(InputObject)]
+pub struct AttachDocumentInput {
+    pub client_mutation_id: Option<String>,
+    /// An event, plan, commitment, milestone or decree.
+    pub subject_id: ID,
+    pub kind: DocumentKind,
+    pub title: String,
+    /// The file (GraphQL multipart request), or `url` for a link.
+    pub file: Option<Upload>,
+    pub url: Option<String>,
+    /// Default false: only the partnership's people see it.
+    #[graphql(default)]
+    pub is_public: bool,
+    pub document_date: Option<Date>,
+}
+
+/// What the receipt of a retried upload is keyed on (the file itself is not serialised).
+#[derive(serde::Serialize)]
+struct Fingerprint<'a> {
+    subject: &'a str,
+    kind: DocumentKind,
+    title: &'a str,
+    sha256: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+#[derive(Default)]
+pub struct DocumentMutation;
+
+#[Object]
+impl DocumentMutation {
+    /// Attaches a file or a link as evidence. Files are checked by their bytes (PDF, images,
+    /// office documents, plain text and CSV; never programs), at most 10 MiB by default.
+    async fn attach_document(
+        &self,
+        ctx: &Context<'_>,
+        input: AttachDocumentInput,
+    ) -> Result<DocumentPayload> {
+        policy::gate(ctx, "attachDocument")?;
+        let lang = ctx.lang();
+        let refused = |field: &str, p: Problem| {
+            DocumentPayload::refused(Problems::one(&["input", field], p), lang)
+        };
+        let Some(subject) = Subject::decode(&input.subject_id) else {
+            return Ok(refused("subjectId", Problem::NotFound));
+        };
+        let Some(member) = subject.member(ctx.db()).await? else {
+            return Ok(refused("subjectId", Problem::NotFound));
+        };
+        let viewer = policy::authorize(ctx, "attachDocument", Some(member))?;
+        let mut p = Problems::new();
+        let title = p.check(validate::required_text(
+            &["input", "title"],
+            &input.title,
+            500,
+        ));
+        let url = p
+            .check(validate::optional_url(
+                &["input", "url"],
+                input.url.as_deref(),
+            ))
+            .flatten();
+        let app = ctx.app();
+        let max = app.config.max_file_bytes;
+        let mut file: Option<(String, String, Vec<u8>)> = None;
+        match (&input.file, &url) {
+            (Some(_), Some(_)) | (None, None) => p.push(
+                &["input", "file"],
+                Problem::Rule {
+                    id: "Lampirkan satu berkas atau satu tautan.".into(),
+                    en: "Attach either a file or a link.".into(),
+                },
+            ),
+            (Some(upload), None) => {
+                let value = upload.value(ctx)?;
+                let name = value.filename.clone();
+                let declared = value.content_type.clone();
+                let mut bytes = Vec::new();
+                value
+                    .into_read()
+                    .take(max as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| super::errors::internal(e, lang))?;
+                if bytes.len() > max {
+                    p.push(&["input", "file"], Problem::TooLong { max });
+                } else {
+                    match crate::blobs::detect(&bytes) {
+                        Some(kind) if crate::blobs::agrees(declared.as_deref(), kind) => {
+                            file = Some((name, kind.to_owned(), bytes));
+                        }
+                        Some(kind) => {
+                            let declared = declared.unwrap_or_default();
+                            p.push(
+                            &["input", "file"],
+                            Problem::Rule {
+                                id: format!(
+                                    "Isi berkas ({kind}) tidak sesuai dengan jenis yang disebutkan ({declared})."
+                                ),
+                                en: format!(
+                                    "The file's content ({kind}) does not match its declared type ({declared})."
+                                ),
+                            },
+                        )},
+                        None => p.push(
+                            &["input", "file"],
+                            Problem::Rule {
+                                id: "Jenis berkas ini tidak diterima (PDF, gambar, dokumen kantor, teks atau CSV)."
+                                    .into(),
+                                en: "This kind of file is not accepted (PDF, images, office documents, text or CSV)."
+                                    .into(),
+                            },
+                        ),
+                    }
+                }
+            }
+            (None, Some(_)) => {}
+        }
+        // The bytes go to the store before the record (stored once; an unused file is
+        // harmless, a record without its file is not).
+        let stored = match (&file, p.is_empty()) {
+            (Some((_, _, bytes)), true) => Some(
+                crate::blobs::store(&app.config.worker.blob_dir, bytes)
+                    .map_err(|e| super::errors::internal(e, lang))?,
+            ),
+            _ => None,
+        };
+        let subject_text = input.subject_id.to_string();
+        let fingerprint = Fingerprint {
+            subject: &subject_text,
+            kind: input.kind,
+            title: &input.title,
+            sha256: stored.as_deref(),
+            url: url.as_deref(),
+        };
+        let (name, content_type, size) = match &file {
+            Some((n, c, b)) => (Some(n.clone()), Some(c.clone()), Some(b.len() as i64)),
+            None => (None, None, None),
+        };
+        let uploader = viewer.account_id();
+        let result = crud::create::<document::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "attachDocument",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &fingerprint,
+                problems: p,
+            },
+            async |tx, _| {
+                if let (Some(sha), Some(ct), Some(sz)) = (&stored, &content_type, size) {
+                    blob::Entity::insert(blob::ActiveModel {
+                        sha256: Set(sha.clone()),
+                        size: Set(sz),
+                        content_type: Set(ct.clone()),
+                        created_at: Set(Utc::now()),
+                    })
+                    .on_conflict(
+                        OnConflict::column(blob::Column::Sha256)
+                            .do_nothing()
+                            .to_owned(),
+                    )
+                    .exec_without_returning(tx)
+                    .await?;
+                }
+                Ok(())
+            },
+            |id, now| {
+                let mut a = document::ActiveModel {
+                    id: Set(id),
+                    member_id: Set(member),
+                    kind: Set(input.kind),
+                    title: Set(title.clone().unwrap_or_default()),
+                    event_id: Set(None),
+                    plan_id: Set(None),
+                    commitment_id: Set(None),
+                    milestone_id: Set(None),
+                    decree_id: Set(None),
+                    blob_sha256: Set(stored.clone()),
+                    file_name: Set(name.clone().map(|n| n.chars().take(255).collect())),
+                    content_type: Set(content_type.clone()),
+                    size: Set(size),
+                    url: Set(url.clone()),
+                    is_public: Set(input.is_public),
+                    document_date: Set(input.document_date.map(|d| d.0)),
+                    uploaded_by: Set(uploader),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    version: Set(1),
+                };
+                match subject {
+                    Subject::Event(u) => a.event_id = Set(Some(u)),
+                    Subject::Plan(u) => a.plan_id = Set(Some(u)),
+                    Subject::Commitment(u) => a.commitment_id = Set(Some(u)),
+                    Subject::Milestone(u) => a.milestone_id = Set(Some(u)),
+                    Subject::Decree(u) => a.decree_id = Set(Some(u)),
+                }
+                a
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        DocumentPayload::of(result, input.client_mutation_id.clone(), lang, Document)
+    }
+
+    /// Removes a document (its file stays while another document holds the same content).
+    async fn delete_document(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<document::Entity>(ctx, "deleteDocument", &input.id).await?
+        else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        DeletePayload::of(
+            crud::delete::<document::Entity>(ctx, &viewer, &current, input.version).await,
+            input.id,
+            lang,
+        )
+    }
+}
+
+/// The documents of a subject the viewer may see, oldest first.
+pub async fn documents_of(ctx: &Context<'_>, subject: Subject) -> Result<Vec<Document>> {
+    let Some(member) = subject.visible_member(ctx).await? else {
+        return Ok(vec![]);
+    };
+    let (col, id) = subject.column();
+    let mut q = document::Entity::find().filter(col.eq(id));
+    if !ctx.viewer().belongs_to(member) {
+        q = q.filter(document::Column::IsPublic.eq(true));
+    }
+    Ok(q.order_by_asc(document::Column::Id)
+        .all(ctx.db())
+        .await?
+        .into_iter()
+        .map(Document)
+        .collect())
+}
+
+#[derive(Default)]
+pub struct DocumentQuery;
+
+#[Object]
+impl DocumentQuery {
+    /// The evidence attached to an event, plan, commitment, milestone or decree.
+    async fn documents(&self, ctx: &Context<'_>, subject_id: ID) -> Result<Vec<Document>> {
+        match Subject::decode(&subject_id) {
+            Some(s) => documents_of(ctx, s).await,
+            None => Err(super::errors::not_found(ctx.lang())),
+        }
+    }
+}
+
+/// Whether what a document documents is public (for downloads without a GraphQL context).
+pub async fn subject_is_public<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    d: &document::Model,
+) -> Result<bool, sea_orm::DbErr> {
+    async fn plan_public<C: sea_orm::ConnectionTrait>(
+        db: &C,
+        plan: Uuid,
+    ) -> Result<bool, sea_orm::DbErr> {
+        Ok(entity::action_plan::Entity::find_by_id(plan)
+            .one(db)
+            .await?
+            .is_some_and(|p| visibility::plan_is_public(p.status)))
+    }
+    Ok(match Subject::of(d) {
+        Some(Subject::Event(u)) => entity::event::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .is_some_and(|e| e.is_public),
+        Some(Subject::Plan(u)) => plan_public(db, u).await?,
+        Some(Subject::Commitment(u)) => {
+            match entity::commitment::Entity::find_by_id(u).one(db).await? {
+                Some(c) => plan_public(db, c.plan_id).await?,
+                None => false,
+            }
+        }
+        Some(Subject::Milestone(u)) => {
+            match entity::milestone::Entity::find_by_id(u).one(db).await? {
+                Some(m) => match entity::commitment::Entity::find_by_id(m.commitment_id)
+                    .one(db)
+                    .await?
+                {
+                    Some(c) => plan_public(db, c.plan_id).await?,
+                    None => false,
+                },
+                None => false,
+            }
+        }
+        Some(Subject::Decree(u)) => entity::decree::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .is_some_and(|x| visibility::decree_is_public(x.status)),
+        None => false,
+    })
+}
