@@ -33,6 +33,8 @@ pub struct Config {
     pub max_upload_files: usize,
     /// The largest file the evidence repository takes (TERBUKA_MAX_FILE_BYTES, 10 MiB).
     pub max_file_bytes: usize,
+    /// How many days before a public event its invitation must be out (MR 3; TERBUKA_INVITATION_LEAD_DAYS, 14).
+    pub invitation_lead_days: i64,
 }
 
 impl Config {
@@ -101,6 +103,7 @@ impl Config {
                 as usize,
             max_upload_files: env.number("TERBUKA_MAX_UPLOAD_FILES", 5, 1, 100)? as usize,
             max_file_bytes: env.number("TERBUKA_MAX_FILE_BYTES", 10 << 20, 1024, 1 << 30)? as usize,
+            invitation_lead_days: env.number("TERBUKA_INVITATION_LEAD_DAYS", 14, 0, 365)? as i64,
             worker,
         })
     }

@@ -25,6 +25,7 @@ pub mod budget_line;
 pub mod commitment;
 pub mod commitment_actor;
 pub mod commitment_assessment;
+pub mod compliance;
 pub mod consent;
 pub mod dashboard;
 pub mod decree;

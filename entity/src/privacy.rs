@@ -128,6 +128,20 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     ("AgendaItem", &[("speaker", Internal)]),
+    (
+        "Compliance",
+        &[("from", Internal), ("to", Internal), ("checks", Internal)],
+    ),
+    (
+        "ComplianceCheck",
+        &[
+            ("code", Internal),
+            ("title", Internal),
+            ("verdict", Internal),
+            ("evidence", Internal),
+            ("missing", Internal),
+        ],
+    ),
     ("FollowUp", &[("owners", Internal)]),
     (
         "Attendance",

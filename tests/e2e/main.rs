@@ -8,6 +8,7 @@ mod smtp;
 
 mod accounts;
 mod authorization;
+mod compliance;
 mod documents;
 mod events;
 mod foundation;

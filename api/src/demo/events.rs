@@ -241,3 +241,107 @@ pub async fn publication(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     }
     Ok(())
 }
+
+/// A past event: title, kind, local date, what the source says, who attended (acronyms).
+type PastEvent = (
+    &'static str,
+    EventKind,
+    (i32, u32, u32),
+    &'static str,
+    &'static [&'static str],
+);
+
+/// Bojonegoro's 2016–2017 process as the sources record it (domain brief §4): the Seknas OGI
+/// visit of 28 January 2016, the Dinas Kominfo meeting on the draft plan of 22 June 2016 and the
+/// visit of OGP's subnational manager on 23 May 2017. Held, but with no minutes or attendance
+/// kept — which is what the 2018 meeting said, and what the co-creation check shows. The hour
+/// was not recorded; the demo puts them at 09:00 WIB.
+pub async fn history(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    use entity::action_plan;
+    let boj = member_id(tx, "bojonegoro").await?;
+    let plan = action_plan::Entity::find()
+        .filter(action_plan::Column::MemberId.eq(boj))
+        .filter(action_plan::Column::Title.eq(
+            "Open Government Sub-National Action Plan, Bojonegoro Regency Government, 2016-2017",
+        ))
+        .one(tx)
+        .await?
+        .map(|p| p.id);
+    let now = Utc::now();
+    let kominfo = org(tx, boj, "Dinas Kominfo").await?;
+    let past: [PastEvent; 3] = [
+        (
+            "Kunjungan Seknas Open Government Indonesia (Bappenas, KSP)",
+            EventKind::SiteVisit,
+            (2016, 1, 28),
+            "Seknas OGI meminta Renaksi keterbukaan data dan informasi, termasuk kelembagaannya.",
+            &["Dinas Kominfo", "IDFoS", "BI"],
+        ),
+        (
+            "Rapat Draf Renaksi OGI 2016-2017",
+            EventKind::TeamMeeting,
+            (2016, 6, 22),
+            "Dipimpin Kepala Dinas Kominfo Kusnandaka Tjatur P., bersama Bappeda, BPMPD, SKPD terkait, \
+             dan direktur BI serta IDFoS.",
+            &["Dinas Kominfo", "Bappeda", "BPMPD", "BI", "IDFoS"],
+        ),
+        (
+            "Kunjungan kerja Subnational Manager OGP",
+            EventKind::SiteVisit,
+            (2017, 5, 23),
+            "Kunjungan pengelola program subnasional OGP ke Bojonegoro.",
+            &["Dinas Kominfo"],
+        ),
+    ];
+    for (title, kind, (y, m, d), description, orgs) in past {
+        let start = chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .and_then(|t| t.and_local_timezone(chrono_tz::Asia::Jakarta).single())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| DbErr::Custom(format!("demo date {y}-{m}-{d}")))?;
+        let id = Uuid::now_v7();
+        event::Entity::insert(event::ActiveModel {
+            id: Set(id),
+            member_id: Set(boj),
+            plan_id: Set(plan),
+            kind: Set(kind),
+            title: Set(title.into()),
+            description: Set(Some(format!("{description} Jam tidak tercatat."))),
+            organiser_id: Set(kominfo),
+            venue_name: Set(None),
+            venue_address: Set(None),
+            venue_room: Set(None),
+            online_url: Set(None),
+            starts_at: Set(start),
+            ends_at: Set(None),
+            is_public: Set(false),
+            channel: Set(None),
+            recurrence: Set(None),
+            status: Set(EventStatus::Held),
+            minutes: Set(None),
+            attendee_count: Set(None),
+            held_at: Set(Some(start)),
+            closed_at: Set(None),
+            sequence: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(tx)
+        .await?;
+        for acronym in orgs {
+            if let Some(o) = org(tx, boj, acronym).await? {
+                event_organisation::Entity::insert(event_organisation::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    member_id: Set(boj),
+                    event_id: Set(id),
+                    organisation_id: Set(o),
+                    role: Set(EventRole::Attending),
+                })
+                .exec_without_returning(tx)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}

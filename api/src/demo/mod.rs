@@ -68,6 +68,7 @@ pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
         events::publication(tx).await
     })
     .await?;
+    once(db, "demo:history", async |tx| events::history(tx).await).await?;
     Ok(())
 }
 

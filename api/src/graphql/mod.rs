@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod audit_log;
 pub mod budget;
 pub mod commitment;
+pub mod compliance;
 pub mod context;
 pub mod crud;
 pub mod dashboard;
@@ -148,6 +149,7 @@ pub struct Query(
     follow_up::FollowUpQuery,
     publication::PublicationQuery,
     document::DocumentQuery,
+    compliance::ComplianceQuery,
 );
 
 #[derive(MergedObject, Default)]

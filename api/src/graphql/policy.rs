@@ -131,6 +131,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("setFollowUpOwners", Rule::InMember(ADMIN_SECRETARIAT)),
     ("deleteFollowUp", Rule::InMember(ADMIN_SECRETARIAT)),
     ("followUps", Rule::InMember(ANY_ROLE)),
+    ("coCreationCompliance", Rule::InMember(ANY_ROLE)),
     ("myTasks", Rule::SignedIn),
     // Invitations and registrations.
     ("publishInvitation", Rule::InMember(ADMIN_SECRETARIAT)),
