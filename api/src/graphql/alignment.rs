@@ -20,7 +20,7 @@ use super::commitment::Commitment;
 use super::context::CtxExt;
 use super::crud::{self, Create};
 use super::ids;
-use super::mutation::{DeletePayload, check_ref, decode_maybe, decode_opt, text_change};
+use super::mutation::{DeletePayload, check_ref, decode_maybe, decode_opt, set, text_change};
 use super::policy;
 
 crate::record!(
@@ -211,10 +211,6 @@ fn year(p: &mut Problems, field: &str, v: &MaybeUndefined<i32>) -> Option<Option
             None
         }
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 fn required(p: &mut Problems, field: &str, v: Option<&str>, max: usize) -> Option<String> {

@@ -6,10 +6,7 @@ use chrono::Utc;
 use entity::budget_line::{self as line, DpaVersion};
 use entity::{Problem, Problems, commitment, funding, ngo_programme as programme, validate};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -18,7 +15,7 @@ use super::context::CtxExt;
 use super::crud::{self, Create};
 use super::ids;
 use super::mutation::{
-    DeletePayload, check_range, check_ref, date_change, decode_opt, text_change,
+    DeletePayload, check_range, check_ref, date_change, decode_opt, set, text_change,
 };
 use super::organisation::{self as org_gql, Organisation};
 use super::policy;
@@ -201,10 +198,6 @@ pub struct FundingInput {
     pub milestone_id: Option<ID>,
     /// Whole rupiah allocated (default: the source's whole amount).
     pub amount: Option<String>,
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 fn check_year(p: &mut Problems, y: i32) {

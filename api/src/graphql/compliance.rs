@@ -49,13 +49,7 @@ impl ComplianceQuery {
         // The evidence names internal meetings: for the partnership's own people (watchdogs
         // included).
         super::policy::authorize(ctx, "coCreationCompliance", Some(p.member_id))?;
-        let tz = ctx
-            .loaders()
-            .member
-            .load_one(p.member_id)
-            .await?
-            .map(|m| m.tz())
-            .unwrap_or(chrono_tz::Asia::Jakarta);
+        let tz = visibility::member_tz(ctx, p.member_id).await;
         let today = visibility::today(ctx, p.member_id).await;
         let report = compliance::co_creation(
             ctx.db(),

@@ -17,7 +17,9 @@ use uuid::Uuid;
 use super::context::CtxExt;
 use super::crud::{self, Create};
 use super::ids;
-use super::mutation::{check_range, check_ref, date_change, decode_maybe, decode_opt, text_change};
+use super::mutation::{
+    check_range, check_ref, date_change, decode_maybe, decode_opt, set, text_change,
+};
 use super::organisation::{self as org_gql, Organisation};
 use super::person::{self as person_gql, Person};
 use super::policy;
@@ -291,10 +293,6 @@ fn fields(p: &mut Problems, input: &DecreeInput) -> DecreeFields {
         to: date_change(&input.effective_to),
         amends: decode_maybe(p, "amendsId", &input.amends_id, KIND),
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 #[derive(Default)]

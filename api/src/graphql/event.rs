@@ -22,7 +22,7 @@ use super::errors;
 use super::follow_up::FollowUp;
 use super::ids;
 use super::mutation::{
-    DeleteInput, DeletePayload, check_ref, decode_maybe, decode_opt, text_change,
+    DeleteInput, DeletePayload, check_ref, decode_maybe, decode_opt, set, text_change,
 };
 use super::organisation::{self as org_gql, Organisation};
 use super::person::{self as person_gql, Person};
@@ -52,17 +52,6 @@ pub async fn visible_event(ctx: &Context<'_>, id: Uuid) -> Result<Option<event::
         .load_one(id)
         .await?
         .filter(|e| sees_event(&viewer, e)))
-}
-
-async fn tz_of(ctx: &Context<'_>, member: Uuid) -> chrono_tz::Tz {
-    ctx.loaders()
-        .member
-        .load_one(member)
-        .await
-        .ok()
-        .flatten()
-        .map(|m| m.tz())
-        .unwrap_or(chrono_tz::Asia::Jakarta)
 }
 
 pub struct Event(pub event::Model);
@@ -240,11 +229,11 @@ impl Event {
     }
     /// The start in the member's time zone, e.g. `2018-06-28T12:00:00+07:00`.
     async fn starts_local(&self, ctx: &Context<'_>) -> String {
-        let tz = tz_of(ctx, self.0.member_id).await;
+        let tz = visibility::member_tz(ctx, self.0.member_id).await;
         self.0.starts_at.with_timezone(&tz).to_rfc3339()
     }
     async fn ends_local(&self, ctx: &Context<'_>) -> Option<String> {
-        let tz = tz_of(ctx, self.0.member_id).await;
+        let tz = visibility::member_tz(ctx, self.0.member_id).await;
         self.0.ends_at.map(|e| e.with_timezone(&tz).to_rfc3339())
     }
     async fn is_public(&self) -> bool {
@@ -271,7 +260,7 @@ impl Event {
         from: Date,
         to: Date,
     ) -> Result<Vec<DateTime<Utc>>> {
-        let tz = tz_of(ctx, self.0.member_id).await;
+        let tz = visibility::member_tz(ctx, self.0.member_id).await;
         Ok(match self.0.recurrence() {
             Some(r) => r.occurrences(self.0.starts_at, tz, from.0, to.0),
             None => {
@@ -699,10 +688,6 @@ async fn check_refs(
         |x| x.member_id,
     )
     .await
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 /// The event behind an id with `rule` checked in its member.
@@ -1299,7 +1284,7 @@ impl EventQuery {
                 &format!("The date window must be 0 to {MAX_WINDOW_DAYS} days."),
             ));
         }
-        let tz = tz_of(ctx, member).await;
+        let tz = visibility::member_tz(ctx, member).await;
         let start = visibility::day_start(from.0, tz);
         let end = visibility::day_start(to.0 + chrono::Days::new(1), tz);
         let mut q = event::Entity::find()

@@ -6,10 +6,7 @@ use chrono::{NaiveDate, Utc};
 use entity::follow_up::{self, FollowUpStatus};
 use entity::milestone::{self, MilestoneStatus};
 use entity::{Problem, Problems, follow_up_person, responsibility, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -19,7 +16,7 @@ use super::crud::{self, Create};
 use super::event::{self as event_gql, Event};
 use super::ids;
 use super::milestone::Milestone;
-use super::mutation::{DeleteInput, DeletePayload, check_ref, date_change, decode_maybe};
+use super::mutation::{DeleteInput, DeletePayload, check_ref, date_change, decode_maybe, set};
 use super::organisation::{self as org_gql, Organisation};
 use super::person::Person;
 use super::policy;
@@ -219,10 +216,6 @@ async fn check_refs(
         |x| x.member_id,
     )
     .await
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 fn not_found(lang: entity::Lang) -> FollowUpPayload {

@@ -426,6 +426,12 @@ pub fn decode_maybe(
     }
 }
 
+/// A column set when the input gave a value and left alone otherwise.
+pub fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
+    v.map(sea_orm::ActiveValue::Set)
+        .unwrap_or(sea_orm::ActiveValue::NotSet)
+}
+
 /// A clearable date field: `None` = unchanged.
 pub fn date_change(
     v: &async_graphql::MaybeUndefined<super::scalars::Date>,

@@ -5,10 +5,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use chrono::Utc;
 use entity::membership::{self, Body};
 use entity::{Problem, Problems, ambassador, head_of_region_term as term, secretariat, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use super::context::CtxExt;
@@ -16,7 +13,7 @@ use super::crud::{self, Create};
 use super::decree::{self as decree_gql, Decree};
 use super::ids;
 use super::mutation::{
-    DeleteInput, DeletePayload, check_range, check_ref, date_change, decode_maybe, decode_opt,
+    DeleteInput, DeletePayload, check_range, check_ref, date_change, decode_maybe, decode_opt, set,
     text_change,
 };
 use super::organisation::{self as org_gql, Organisation};
@@ -285,10 +282,6 @@ fn need<T: Clone>(p: &mut Problems, field: &str, v: &Option<T>) -> Option<T> {
         p.push(&["input", field], Problem::Required);
     }
     v.clone()
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 #[derive(Default)]

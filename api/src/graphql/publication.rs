@@ -21,7 +21,7 @@ use super::errors;
 use super::event::{self as event_gql, Event};
 use super::ids;
 use super::mutation::{
-    DeleteInput, DeletePayload, UserError, check_ref, decode_maybe, text_change, user_errors,
+    DeleteInput, DeletePayload, UserError, check_ref, decode_maybe, set, text_change, user_errors,
 };
 use super::pagination::{self, Conn, Page};
 use super::policy;
@@ -273,10 +273,6 @@ fn fields(p: &mut Problems, input: &PublicationInput) -> Fields {
         event: decode_maybe(p, "eventId", &input.event_id, event_gql::KIND),
         poll_question: text_change(p, "pollQuestion", &input.poll_question, 300, false),
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 fn not_found(lang: entity::Lang) -> PublicationPayload {

@@ -97,13 +97,7 @@ impl Invitation {
         let Some(e) = ctx.loaders().event.load_one(self.0.event_id).await? else {
             return Ok(None);
         };
-        let tz = ctx
-            .loaders()
-            .member
-            .load_one(e.member_id)
-            .await?
-            .map(|m| m.tz())
-            .unwrap_or(chrono_tz::Asia::Jakarta);
+        let tz = super::visibility::member_tz(ctx, e.member_id).await;
         let days = e.starts_at.with_timezone(&tz).date_naive()
             - self.0.published_at.with_timezone(&tz).date_naive();
         Ok(Some(days.num_days() as i32))

@@ -62,16 +62,21 @@ pub fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> chrono::DateTime<chrono::
 /// Today in the member's time zone.
 pub async fn today(ctx: &async_graphql::Context<'_>, member: Uuid) -> NaiveDate {
     use super::context::CtxExt;
-    let tz = ctx
-        .loaders()
+    let tz = member_tz(ctx, member).await;
+    ctx.app().clock.now().with_timezone(&tz).date_naive()
+}
+
+/// The member's time zone (WIB when the member cannot be read).
+pub async fn member_tz(ctx: &async_graphql::Context<'_>, member: Uuid) -> chrono_tz::Tz {
+    use super::context::CtxExt;
+    ctx.loaders()
         .member
         .load_one(member)
         .await
         .ok()
         .flatten()
         .map(|m| m.tz())
-        .unwrap_or(chrono_tz::Asia::Jakarta);
-    ctx.app().clock.now().with_timezone(&tz).date_naive()
+        .unwrap_or(chrono_tz::Asia::Jakarta)
 }
 
 /// A plan by id, when the viewer may see it.

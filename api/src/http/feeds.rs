@@ -59,18 +59,33 @@ impl Feed {
     }
 }
 
-async fn load(state: &HttpState, slug: &str) -> Result<Feed, Response> {
-    let db = &state.app.db;
-    let fail = |e: sea_orm::DbErr| {
-        tracing::error!(error = %e, "feed");
-        StatusCode::INTERNAL_SERVER_ERROR.into_response()
-    };
-    let member = entity::member::Entity::find()
+fn fail(e: sea_orm::DbErr) -> Response {
+    tracing::error!(error = %e, "feed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+async fn member_by_slug(state: &HttpState, slug: &str) -> Result<entity::member::Model, Response> {
+    entity::member::Entity::find()
         .filter(entity::member::Column::Slug.eq(slug))
-        .one(db)
+        .one(&state.app.db)
         .await
         .map_err(fail)?
-        .ok_or_else(|| StatusCode::NOT_FOUND.into_response())?;
+        .ok_or_else(|| StatusCode::NOT_FOUND.into_response())
+}
+
+fn base(state: &HttpState) -> String {
+    state
+        .app
+        .config
+        .worker
+        .public_url
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+async fn load(state: &HttpState, slug: &str) -> Result<Feed, Response> {
+    let db = &state.app.db;
+    let member = member_by_slug(state, slug).await?;
     let now = state.app.clock.now();
     let posts = publication::Entity::find()
         .filter(publication::Column::MemberId.eq(member.id))
@@ -229,8 +244,13 @@ pub async fn page(
     State(state): State<HttpState>,
     Path((member, slug)): Path<(String, String)>,
 ) -> Response {
-    let feed = match load(&state, &member).await {
-        Ok(f) => f,
+    // The post alone: the page needs its member, not the member's feed.
+    let feed = match member_by_slug(&state, &member).await {
+        Ok(member) => Feed {
+            member,
+            posts: vec![],
+            base: base(&state),
+        },
         Err(r) => return r,
     };
     let Some(p) = publication::Entity::find()
