@@ -35,6 +35,8 @@ pub struct Config {
     pub max_file_bytes: usize,
     /// How many days before a public event its invitation must be out (MR 3; TERBUKA_INVITATION_LEAD_DAYS, 14).
     pub invitation_lead_days: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (per-client rate limits).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -81,8 +83,24 @@ impl Config {
                 ));
             }
         }
+        let mut trusted_proxies = vec![];
+        for ip in env
+            .get("TERBUKA_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            trusted_proxies.push(ip.parse().map_err(|_| {
+                ConfigError::new(
+                    "TERBUKA_TRUSTED_PROXIES",
+                    format!("{ip:?} is not an IP address such as 127.0.0.1"),
+                )
+            })?);
+        }
         Ok(Self {
             bind,
+            trusted_proxies,
             run_worker: env.flag("TERBUKA_RUN_WORKER", true)?,
             demo,
             graphiql: env.flag("TERBUKA_GRAPHIQL", true)?,

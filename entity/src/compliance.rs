@@ -12,6 +12,8 @@
 //!   default 14).
 //! - Documentation: minutes and an attendance record for every held event (the gap the
 //!   28 June 2018 meeting found in the 2016–2017 process).
+//! - MR 4 (reasoned response): every input on the plan that is not hidden by moderation has a
+//!   response with its reason.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -28,7 +30,7 @@ use crate::event_organisation::EventRole;
 use crate::organisation::OrganisationKind;
 use crate::{
     Lang, action_plan, attendance, document, event, event_organisation, i18n, invitation,
-    organisation,
+    organisation, public_input,
 };
 
 /// The longest gap between forum meetings (six months).
@@ -41,6 +43,7 @@ crate::text_enum! {
         TwoMeetingsAYearWithCivilSociety => "TWO_MEETINGS_A_YEAR_WITH_CIVIL_SOCIETY",
         InvitationsPublishedInTime => "INVITATIONS_PUBLISHED_IN_TIME",
         MinutesAndAttendanceForHeldEvents => "MINUTES_AND_ATTENDANCE_FOR_HELD_EVENTS",
+        ReasonedResponseForEveryInput => "REASONED_RESPONSE_FOR_EVERY_INPUT",
     }
 }
 
@@ -371,5 +374,62 @@ pub async fn co_creation<C: ConnectionTrait>(
         missing,
     ));
 
+    checks.push(responses(db, plan, tz, lang).await?);
     Ok(Report { from, to, checks })
+}
+
+/// A reasoned response for every input on the plan (hidden inputs need none).
+async fn responses<C: ConnectionTrait>(
+    db: &C,
+    plan: &action_plan::Model,
+    tz: Tz,
+    lang: Lang,
+) -> Result<Check, DbErr> {
+    let inputs = public_input::Entity::find()
+        .filter(public_input::Column::PlanId.eq(plan.id))
+        .filter(public_input::Column::HiddenAt.is_null())
+        .order_by_asc(public_input::Column::ReceivedAt)
+        .order_by_asc(public_input::Column::Id)
+        .all(db)
+        .await?;
+    let label = |i: &public_input::Model| {
+        let day = i18n::long_date(i.received_at.with_timezone(&tz).date_naive(), lang);
+        format!("{day}: «{}»", excerpt(&i.body, 80))
+    };
+    let (answered, waiting): (Vec<_>, Vec<_>) = inputs.iter().partition(|i| i.is_answered());
+    let mut evidence: Vec<String> = answered.iter().map(|i| label(i)).collect();
+    if inputs.is_empty() {
+        evidence.push(words(
+            lang,
+            "Belum ada masukan yang tercatat untuk rencana ini.",
+            "No input has been recorded for this plan.",
+        ));
+    }
+    let missing = waiting
+        .iter()
+        .map(|i| match lang {
+            Lang::Id => format!("{}: belum ditanggapi", label(i)),
+            Lang::En => format!("{}: not yet answered", label(i)),
+        })
+        .collect();
+    Ok(Check::new(
+        CheckCode::ReasonedResponseForEveryInput,
+        &words(
+            lang,
+            "Setiap masukan mendapat tanggapan beserta alasannya",
+            "Every input gets a reasoned response",
+        ),
+        evidence,
+        missing,
+    ))
+}
+
+/// The first `max` characters of `text` on one line, with an ellipsis when cut.
+fn excerpt(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let cut: String = line.chars().take(max).collect();
+    format!("{}…", cut.trim_end())
 }

@@ -129,6 +129,18 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
     ),
     ("AgendaItem", &[("speaker", Internal)]),
     (
+        "PublicInput",
+        &[
+            ("authorName", Personal),
+            ("authorEmail", Personal),
+            ("respondedBy", Internal),
+            ("hidden", Internal),
+            ("hiddenAt", Internal),
+            ("hiddenReason", Internal),
+            ("hiddenBy", Internal),
+        ],
+    ),
+    (
         "Compliance",
         &[("from", Internal), ("to", Internal), ("checks", Internal)],
     ),
@@ -232,6 +244,8 @@ pub const PUBLIC_TYPES: &[&str] = &[
     "Invitation",
     "Document",
     "RegistrationCounts",
+    "PublicInput",
+    "OnlineChannel",
     "Poll",
     "PollOption",
     "PageInfo",
@@ -286,6 +300,10 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("organisation_name", Personal),
             ("cancel_token_hash", Secret),
         ],
+    ),
+    (
+        "public_input",
+        &[("author_name", Personal), ("author_email", Personal)],
     ),
     (
         "mail_delivery",

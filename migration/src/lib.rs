@@ -16,6 +16,7 @@ mod m20261127_000007_events;
 mod m20261127_000008_publications;
 mod m20261127_000009_invitations;
 mod m20261127_000010_documents;
+mod m20261127_000011_public_input_channels;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_publications::Migration),
             Box::new(m20261127_000009_invitations::Migration),
             Box::new(m20261127_000010_documents::Migration),
+            Box::new(m20261127_000011_public_input_channels::Migration),
         ]
     }
 }

@@ -136,6 +136,15 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("deletePublication", ADMIN_SECRETARIAT),
     ("recordView", &ROLES),
     ("votePoll", &ROLES),
+    // Public input and channels.
+    ("submitPublicInput", &ROLES),
+    ("recordPublicInput", ADMIN_SECRETARIAT),
+    ("respondToPublicInput", ADMIN_SECRETARIAT),
+    ("hidePublicInput", ADMIN_SECRETARIAT),
+    ("restorePublicInput", &["admin", "operator"]),
+    ("createOnlineChannel", ADMIN_SECRETARIAT),
+    ("updateOnlineChannel", ADMIN_SECRETARIAT),
+    ("deleteOnlineChannel", ADMIN_SECRETARIAT),
     // Alignment and budget.
     ("createDevelopmentPlan", ADMIN_SECRETARIAT),
     ("updateDevelopmentPlan", ADMIN_SECRETARIAT),
@@ -424,6 +433,58 @@ async fn post(app: &TestApp, w: &World, published: bool) -> (String, i64) {
         "TransitionPublicationInput",
         "publication",
         json!({"id": id, "version": v, "to": "PUBLISHED"}),
+    )
+    .await
+}
+
+/// A plan of the member open for public review (the public can send input on it).
+async fn review_plan(app: &TestApp, w: &World) -> String {
+    let (id, mut v) = plan(app, w).await;
+    for to in ["CO_CREATION", "DRAFTING", "PUBLIC_REVIEW"] {
+        v = make(
+            app,
+            "transitionPlan",
+            "TransitionPlanInput",
+            "plan",
+            json!({"id": id, "version": v, "to": to}),
+        )
+        .await
+        .1;
+    }
+    id
+}
+
+/// An input noted by the secretariat, hidden or not.
+async fn input(app: &TestApp, w: &World, hidden: bool) -> (String, i64) {
+    let (plan, _) = plan(app, w).await;
+    let (id, v) = make(
+        app,
+        "recordPublicInput",
+        "RecordPublicInputInput",
+        "publicInput",
+        json!({"planId": plan, "source": "WRITTEN", "body": format!("Masukan {}", w.next())}),
+    )
+    .await;
+    if !hidden {
+        return (id, v);
+    }
+    make(
+        app,
+        "hidePublicInput",
+        "HidePublicInputInput",
+        "publicInput",
+        json!({"id": id, "version": v, "reason": "Iklan, bukan masukan"}),
+    )
+    .await
+}
+
+async fn channel(app: &TestApp, w: &World) -> (String, i64) {
+    make(
+        app,
+        "createOnlineChannel",
+        "OnlineChannelInput",
+        "onlineChannel",
+        json!({"id": w.member, "kind": "INSTAGRAM", "name": format!("Kanal {}", w.next())}),
     )
     .await
 }
@@ -941,6 +1002,41 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         "votePoll" => {
             let (id, _) = post(app, w, true).await;
             json!({"publicationId": id, "choice": "SANGAT_PUAS", "visitorToken": format!("visitor-token-{n:08}")})
+        }
+        "submitPublicInput" => {
+            let plan = review_plan(app, w).await;
+            json!({"planId": plan, "name": format!("Warga {n}"), "email": format!("warga{n}@example.org"),
+                   "body": "Mohon jadwal konsultasi publik diumumkan lebih awal.", "consent": true})
+        }
+        "recordPublicInput" => {
+            let (plan, _) = plan(app, w).await;
+            let (event, _) = event(app, w).await;
+            json!({"planId": plan, "eventId": event, "source": "EVENT", "organisationName": "IDFoS",
+                   "body": format!("Masukan rapat {n}")})
+        }
+        "respondToPublicInput" => {
+            let (id, version) = input(app, w, false).await;
+            json!({"id": id, "version": version, "response": "DEFERRED", "reason": "Dibahas pada Renaksi berikutnya."})
+        }
+        "hidePublicInput" => {
+            let (id, version) = input(app, w, false).await;
+            json!({"id": id, "version": version, "reason": "Iklan, bukan masukan"})
+        }
+        "restorePublicInput" => {
+            let (id, version) = input(app, w, true).await;
+            json!({"id": id, "version": version})
+        }
+        "createOnlineChannel" => {
+            json!({"id": w.member, "kind": "WEBSITE", "name": format!("Website {n}"),
+                   "url": "https://bojonegorokab.go.id", "status": "ACTIVE"})
+        }
+        "updateOnlineChannel" => {
+            let (id, version) = channel(app, w).await;
+            json!({"id": id, "version": version, "handle": "@ogpbojonegoro"})
+        }
+        "deleteOnlineChannel" => {
+            let (id, version) = channel(app, w).await;
+            json!({"id": id, "version": version})
         }
         other => panic!(
             "the authorization matrix has no valid input for the new mutation `{other}`: add it"

@@ -15,6 +15,7 @@ mod foundation;
 mod graphql_conventions;
 mod hostile;
 mod http;
+mod inputs;
 mod mail;
 mod n_plus_one;
 mod plans;

@@ -353,6 +353,9 @@ async fn surfaces(
 
 /// The name of a walk-in on an attendance list (PERSONAL).
 const ATTENDANCE_MARKER: &str = "Peserta Canary 9c1e";
+/// The name and address of a citizen who sent input on the plan (PERSONAL).
+const INPUT_NAME_MARKER: &str = "Warga Canary 4d2b";
+const INPUT_EMAIL_MARKER: &str = "warga-canary-4d2b@example.org";
 
 struct Planted {
     plan: String,
@@ -523,6 +526,26 @@ async fn plant_person(
         json!({"id": follow_up, "version": v, "personIds": [person]}),
     )
     .await;
+    // A citizen's input on the plan in public review, and the secretariat's answer.
+    let sent = app
+        .mutate_as(
+            None,
+            "submitPublicInput",
+            "SubmitPublicInputInput",
+            "publicInput { id version } userErrors { code }",
+            json!({"planId": plan, "name": INPUT_NAME_MARKER, "email": INPUT_EMAIL_MARKER,
+                   "body": "Masukan Canary", "consent": true}),
+        )
+        .await;
+    assert_eq!(sent["userErrors"], json!([]), "{sent}");
+    let input = sent["publicInput"]["id"].as_str().unwrap().to_owned();
+    run(
+        "respondToPublicInput",
+        "RespondToPublicInputInput",
+        "publicInput",
+        json!({"id": input, "version": 1, "response": "ACCEPTED", "reason": "Diterima"}),
+    )
+    .await;
     Planted {
         ids: vec![
             plan.clone(),
@@ -532,6 +555,7 @@ async fn plant_person(
             assessment,
             event,
             follow_up,
+            input,
         ],
         plan,
         milestone,
@@ -701,10 +725,18 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
             seen.contains("Seminar Canary"),
             "{role} did not read the event"
         );
+        assert!(
+            seen.contains("Masukan Canary"),
+            "{role} did not read the public input"
+        );
         if !personal_ok {
             assert!(
                 !seen.contains(ATTENDANCE_MARKER),
                 "{role} saw the PERSONAL name on an attendance list"
+            );
+            assert!(
+                !seen.contains(INPUT_NAME_MARKER) && !seen.contains(INPUT_EMAIL_MARKER),
+                "{role} saw the PERSONAL name or address of a citizen who sent input"
             );
             assert!(
                 !seen.contains(personal_email),
@@ -727,6 +759,10 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
             assert!(
                 seen.contains(ATTENDANCE_MARKER),
                 "{role} should see the attendance list"
+            );
+            assert!(
+                seen.contains(INPUT_NAME_MARKER) && seen.contains(INPUT_EMAIL_MARKER),
+                "{role} should see who sent the input"
             );
         }
         if personal_ok && role != "secretariat" {

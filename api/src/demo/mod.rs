@@ -4,6 +4,7 @@
 
 mod events;
 pub mod generate;
+mod participation;
 mod plans;
 
 use std::collections::HashMap;
@@ -69,6 +70,14 @@ pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
     })
     .await?;
     once(db, "demo:history", async |tx| events::history(tx).await).await?;
+    once(db, "demo:inputs", async |tx| {
+        participation::inputs(tx).await
+    })
+    .await?;
+    once(db, "demo:channels", async |tx| {
+        participation::channels(tx).await
+    })
+    .await?;
     Ok(())
 }
 

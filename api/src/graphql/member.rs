@@ -101,6 +101,13 @@ impl Member {
     async fn ambassadors(&self, ctx: &Context<'_>) -> Result<Vec<super::partnership::Ambassador>> {
         super::partnership::ambassadors_of(ctx, self.0.id).await
     }
+    /// The partnership's website and social-media accounts (planned ones for its own people).
+    async fn online_channels(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::channel::OnlineChannel>> {
+        super::channel::channels_of(ctx, self.0.id).await
+    }
     /// Memberships in organisations and bodies (the partnership's own people).
     async fn memberships(
         &self,

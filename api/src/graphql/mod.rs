@@ -7,6 +7,7 @@ pub mod alignment;
 pub mod assessment;
 pub mod audit_log;
 pub mod budget;
+pub mod channel;
 pub mod commitment;
 pub mod compliance;
 pub mod context;
@@ -31,6 +32,7 @@ pub mod partnership;
 pub mod person;
 pub mod plan;
 pub mod policy;
+pub mod public_input;
 pub mod publication;
 pub mod registration;
 pub mod scalars;
@@ -63,6 +65,7 @@ pub enum Node {
     Event(event::Event),
     FollowUp(follow_up::FollowUp),
     Publication(publication::Publication),
+    PublicInput(public_input::PublicInput),
 }
 
 #[derive(Default)]
@@ -121,6 +124,9 @@ impl NodeQuery {
             publication::KIND => publication::visible_publication(ctx, uuid)
                 .await?
                 .map(|p| Node::Publication(publication::Publication(p))),
+            public_input::KIND => public_input::visible_input(ctx, uuid)
+                .await?
+                .map(|i| Node::PublicInput(public_input::PublicInput(i))),
             _ => None,
         };
         node.ok_or_else(|| errors::not_found(lang))
@@ -150,6 +156,7 @@ pub struct Query(
     publication::PublicationQuery,
     document::DocumentQuery,
     compliance::ComplianceQuery,
+    public_input::PublicInputQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -173,6 +180,8 @@ pub struct Mutation(
     publication::PublicationMutation,
     registration::RegistrationMutation,
     document::DocumentMutation,
+    public_input::PublicInputMutation,
+    channel::ChannelMutation,
 );
 
 /// Settings of the schema that come from configuration.

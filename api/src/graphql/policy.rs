@@ -148,6 +148,15 @@ pub const RULES: &[(&str, Rule)] = &[
     ("deletePublication", Rule::InMember(ADMIN_SECRETARIAT)),
     ("recordView", Rule::Public),
     ("votePoll", Rule::Public),
+    // Public input and its reasoned responses; channels.
+    ("submitPublicInput", Rule::Public),
+    ("recordPublicInput", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("respondToPublicInput", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("hidePublicInput", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("restorePublicInput", Rule::InMember(ADMIN)),
+    ("createOnlineChannel", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("updateOnlineChannel", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("deleteOnlineChannel", Rule::InMember(ADMIN_SECRETARIAT)),
     // Mail.
     ("sendTestEmail", Rule::AnyAdmin),
 ];

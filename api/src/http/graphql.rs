@@ -296,7 +296,8 @@ async fn execute(
         .data(Loaders::new(&state.app.db, &batching))
         .data(RequestMeta {
             request_id: rid.0,
-            client: peer.ip().to_string(),
+            client: super::client_of(peer.ip(), headers, &state.app.config.trusted_proxies)
+                .to_string(),
         });
     let Some(response) = state
         .executor
@@ -340,6 +341,8 @@ pub async fn ws(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let lang = lang_of(&headers);
+    let client =
+        super::client_of(peer.ip(), &headers, &state.app.config.trusted_proxies).to_string();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
@@ -384,7 +387,7 @@ pub async fn ws(
                     data.insert(Loaders::new(&init_state.app.db, &Batching::default()));
                     data.insert(RequestMeta {
                         request_id: rid.0,
-                        client: peer.ip().to_string(),
+                        client: client.clone(),
                     });
                     Ok(data)
                 })

@@ -135,6 +135,34 @@ fn secure(headers: &mut axum::http::HeaderMap, https: bool) {
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The client a request comes from, for per-client limits: the peer, or — when the peer is a
+/// trusted reverse proxy — the nearest address in `X-Forwarded-For` that is not a trusted
+/// proxy (addresses further left can be forged by the client).
+pub fn client_of(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in forwarded.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
 fn request_id(req: &Request) -> String {
     req.headers()
         .get(&X_REQUEST_ID)
@@ -223,4 +251,31 @@ async fn metrics_text(State(state): State<HttpState>) -> impl IntoResponse {
 
 async fn not_found() -> impl IntoResponse {
     (StatusCode::NOT_FOUND, Json(json!({"error": "not found"})))
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_of;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_trusted_proxy_names_it() {
+        let proxy = "10.0.0.1".parse().unwrap();
+        let citizen = "36.72.1.2".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "1.1.1.1, 36.72.1.2".parse().unwrap());
+        // Not behind a trusted proxy: the header is the client's word only.
+        assert_eq!(client_of(citizen, &h, &[]), citizen);
+        assert_eq!(client_of(proxy, &h, &[]), proxy);
+        // Behind one: the nearest untrusted hop (the forged 1.1.1.1 on the left is ignored).
+        assert_eq!(client_of(proxy, &h, &[proxy]), citizen);
+        // Two proxies in a row.
+        h.insert("x-forwarded-for", "36.72.1.2, 10.0.0.2".parse().unwrap());
+        let inner = "10.0.0.2".parse().unwrap();
+        assert_eq!(client_of(proxy, &h, &[proxy, inner]), citizen);
+        // No header, or garbage: the proxy itself.
+        assert_eq!(client_of(proxy, &HeaderMap::new(), &[proxy]), proxy);
+        h.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
+        assert_eq!(client_of(proxy, &h, &[proxy]), proxy);
+    }
 }

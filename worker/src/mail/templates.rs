@@ -26,8 +26,13 @@ macro_rules! template_set {
     };
 }
 
-const TEMPLATES: &[(&str, &str)] =
-    template_set!["test", "invitation", "password_reset", "registration"];
+const TEMPLATES: &[(&str, &str)] = template_set![
+    "test",
+    "invitation",
+    "password_reset",
+    "registration",
+    "input_response"
+];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

@@ -1,0 +1,301 @@
+//! The partnership's website and social-media accounts (`OnlineChannel`): what the public can
+//! follow, and who runs each. Planned channels are for the partnership's own people; active
+//! and retired ones are public.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::Utc;
+use entity::online_channel::{self, ChannelKind, ChannelStatus};
+use entity::{Problem, Problems, validate};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::crud::{self, Create};
+use super::ids;
+use super::mutation::{DeleteInput, DeletePayload, check_ref, decode_maybe, set, text_change};
+use super::organisation::{self as org_gql, Organisation};
+use super::policy;
+
+pub const KIND: &str = "OnlineChannel";
+crate::record!(entity::online_channel, "online_channel", "OnlineChannel");
+
+/// The most channels a member lists.
+const MAX_CHANNELS: u64 = 100;
+
+pub struct OnlineChannel(pub online_channel::Model);
+
+#[Object]
+impl OnlineChannel {
+    pub async fn id(&self) -> ID {
+        ids::encode(KIND, self.0.id)
+    }
+    async fn kind(&self) -> ChannelKind {
+        self.0.kind
+    }
+    /// "Pemerintahan Terbuka Bojonegoro".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The account name as people search for it, e.g. "@ogpbojonegoro".
+    async fn handle(&self) -> Option<&str> {
+        self.0.handle.as_deref()
+    }
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    /// The organisation that runs it.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        let Some(id) = self.0.organisation_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .organisation
+            .load_one(id)
+            .await?
+            .map(Organisation))
+    }
+    async fn status(&self) -> ChannelStatus {
+        self.0.status
+    }
+    /// What it is for.
+    async fn purpose(&self) -> Option<&str> {
+        self.0.purpose.as_deref()
+    }
+    async fn ordinal(&self) -> i32 {
+        self.0.ordinal
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// A member's channels in their order: the public sees the active and retired ones.
+pub async fn channels_of(ctx: &Context<'_>, member: Uuid) -> Result<Vec<OnlineChannel>> {
+    let mut select = online_channel::Entity::find()
+        .filter(online_channel::Column::MemberId.eq(member))
+        .order_by_asc(online_channel::Column::Ordinal)
+        .order_by_asc(online_channel::Column::Id);
+    if !ctx.viewer().belongs_to(member) {
+        select = select.filter(online_channel::Column::Status.ne(ChannelStatus::Planned));
+    }
+    use sea_orm::QuerySelect;
+    Ok(select
+        .limit(MAX_CHANNELS)
+        .all(ctx.db())
+        .await?
+        .into_iter()
+        .map(OnlineChannel)
+        .collect())
+}
+
+crate::payload!(OnlineChannelPayload, online_channel: OnlineChannel, online_channel::Model);
+
+#[derive(InputObject, Serialize)]
+pub struct OnlineChannelInput {
+    pub client_mutation_id: Option<String>,
+    /// The member (on create) or the channel (on update).
+    pub id: ID,
+    /// Required on update.
+    pub version: Option<i32>,
+    /// Required on create.
+    pub kind: Option<ChannelKind>,
+    /// Required on create.
+    pub name: Option<String>,
+    pub handle: MaybeUndefined<String>,
+    /// http(s); required for an ACTIVE channel.
+    pub url: MaybeUndefined<String>,
+    pub organisation_id: MaybeUndefined<ID>,
+    /// Default: PLANNED.
+    pub status: Option<ChannelStatus>,
+    pub purpose: MaybeUndefined<String>,
+    pub ordinal: Option<i32>,
+}
+
+struct Fields {
+    name: Option<String>,
+    handle: Option<Option<String>>,
+    url: Option<Option<String>>,
+    organisation: Option<Option<Uuid>>,
+    purpose: Option<Option<String>>,
+}
+
+fn fields(p: &mut Problems, input: &OnlineChannelInput) -> Fields {
+    Fields {
+        name: input
+            .name
+            .as_deref()
+            .and_then(|n| p.check(validate::required_text(&["input", "name"], n, 300))),
+        handle: text_change(p, "handle", &input.handle, 200, false),
+        url: match &input.url {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(u) => p.check(validate::optional_url(&["input", "url"], Some(u))),
+        },
+        organisation: decode_maybe(p, "organisationId", &input.organisation_id, org_gql::KIND),
+        purpose: text_change(p, "purpose", &input.purpose, 2_000, true),
+    }
+}
+
+/// An active channel needs its address.
+fn check_active(p: &mut Problems, status: ChannelStatus, url: Option<&str>) {
+    if status == ChannelStatus::Active && url.is_none() {
+        p.push(
+            &["input", "url"],
+            Problem::Rule {
+                id: "Kanal yang aktif memerlukan alamat (URL).".into(),
+                en: "An active channel needs its address (URL).".into(),
+            },
+        );
+    }
+}
+
+fn not_found(lang: entity::Lang) -> OnlineChannelPayload {
+    OnlineChannelPayload::refused(Problems::one(&["input", "id"], Problem::NotFound), lang)
+}
+
+#[derive(Default)]
+pub struct ChannelMutation;
+
+#[Object]
+impl ChannelMutation {
+    /// Adds a website or social-media account of the partnership.
+    async fn create_online_channel(
+        &self,
+        ctx: &Context<'_>,
+        input: OnlineChannelInput,
+    ) -> Result<OnlineChannelPayload> {
+        let (viewer, member) = policy::authorize_in(ctx, "createOnlineChannel", &input.id)?;
+        let lang = ctx.lang();
+        let mut p = Problems::new();
+        if input.name.is_none() {
+            p.push(&["input", "name"], Problem::Required);
+        }
+        let Some(kind) = input.kind else {
+            p.push(&["input", "kind"], Problem::Required);
+            return Ok(OnlineChannelPayload::refused(p, lang));
+        };
+        let f = fields(&mut p, &input);
+        let status = input.status.unwrap_or(ChannelStatus::Planned);
+        check_active(&mut p, status, f.url.clone().flatten().as_deref());
+        let result = crud::create::<online_channel::Entity, _>(
+            ctx,
+            &viewer,
+            Create {
+                mutation: "createOnlineChannel",
+                client_mutation_id: input.client_mutation_id.as_deref(),
+                input: &input,
+                problems: p,
+            },
+            async |tx, p| {
+                check_ref::<entity::organisation::Entity, _>(
+                    tx,
+                    p,
+                    "organisationId",
+                    f.organisation.flatten(),
+                    member,
+                    |o| o.member_id,
+                )
+                .await
+            },
+            |id, now| online_channel::ActiveModel {
+                id: Set(id),
+                member_id: Set(member),
+                kind: Set(kind),
+                name: Set(f.name.clone().unwrap_or_default()),
+                handle: Set(f.handle.clone().flatten()),
+                url: Set(f.url.clone().flatten()),
+                organisation_id: Set(f.organisation.flatten()),
+                status: Set(status),
+                purpose: Set(f.purpose.clone().flatten()),
+                ordinal: Set(input.ordinal.unwrap_or(i32::MAX / 2)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        OnlineChannelPayload::of(
+            result,
+            input.client_mutation_id.clone(),
+            lang,
+            OnlineChannel,
+        )
+    }
+
+    /// Changes a channel: its address, who runs it, PLANNED / ACTIVE / RETIRED.
+    async fn update_online_channel(
+        &self,
+        ctx: &Context<'_>,
+        input: OnlineChannelInput,
+    ) -> Result<OnlineChannelPayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<online_channel::Entity>(ctx, "updateOnlineChannel", &input.id)
+                .await?
+        else {
+            return Ok(not_found(lang));
+        };
+        let mut p = Problems::new();
+        let version = input.version.unwrap_or_else(|| {
+            p.push(&["input", "version"], Problem::Required);
+            0
+        });
+        let f = fields(&mut p, &input);
+        let member = current.member_id;
+        let result = crud::update::<online_channel::Entity>(
+            ctx,
+            &viewer,
+            &current,
+            version,
+            p,
+            async |tx, before, p| {
+                let url = f.url.clone().unwrap_or_else(|| before.url.clone());
+                check_active(p, input.status.unwrap_or(before.status), url.as_deref());
+                check_ref::<entity::organisation::Entity, _>(
+                    tx,
+                    p,
+                    "organisationId",
+                    f.organisation.flatten(),
+                    member,
+                    |o| o.member_id,
+                )
+                .await
+            },
+            |_| online_channel::ActiveModel {
+                kind: set(input.kind),
+                name: set(f.name.clone()),
+                handle: set(f.handle.clone()),
+                url: set(f.url.clone()),
+                organisation_id: set(f.organisation),
+                status: set(input.status),
+                purpose: set(f.purpose.clone()),
+                ordinal: set(input.ordinal),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            },
+            async |_, _| Ok(()),
+        )
+        .await;
+        OnlineChannelPayload::of(result, None, lang, OnlineChannel)
+    }
+
+    async fn delete_online_channel(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> Result<DeletePayload> {
+        let lang = ctx.lang();
+        let (viewer, Some(current)) =
+            crud::authorize_record::<online_channel::Entity>(ctx, "deleteOnlineChannel", &input.id)
+                .await?
+        else {
+            return Ok(DeletePayload::not_found("id", lang));
+        };
+        let result =
+            crud::delete::<online_channel::Entity>(ctx, &viewer, &current, input.version).await;
+        DeletePayload::of(result, input.id.clone(), lang)
+    }
+}
