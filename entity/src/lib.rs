@@ -62,6 +62,7 @@ pub mod role_grant;
 pub mod secretariat;
 pub mod seed_run;
 pub mod starred_rule;
+pub mod subscription;
 pub mod transitions;
 
 pub use clock::Clock;

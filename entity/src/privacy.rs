@@ -129,6 +129,24 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
     ),
     ("AgendaItem", &[("speaker", Internal)]),
     (
+        "Subscription",
+        &[
+            ("id", Internal),
+            ("email", Personal),
+            ("name", Personal),
+            ("audience", Internal),
+            ("frequency", Internal),
+            ("lang", Internal),
+            ("topics", Internal),
+            ("alertsOff", Internal),
+            ("status", Internal),
+            ("confirmedAt", Internal),
+            ("unsubscribedAt", Internal),
+            ("createdAt", Internal),
+            ("version", Internal),
+        ],
+    ),
+    (
         "PublicInput",
         &[
             ("authorName", Personal),
@@ -305,6 +323,7 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         "public_input",
         &[("author_name", Personal), ("author_email", Personal)],
     ),
+    ("subscription", &[("email", Personal), ("name", Personal)]),
     (
         "mail_delivery",
         &[("recipient", Personal), ("context", Personal)],

@@ -17,6 +17,7 @@ mod m20261127_000008_publications;
 mod m20261127_000009_invitations;
 mod m20261127_000010_documents;
 mod m20261127_000011_public_input_channels;
+mod m20261127_000012_subscriptions;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_invitations::Migration),
             Box::new(m20261127_000010_documents::Migration),
             Box::new(m20261127_000011_public_input_channels::Migration),
+            Box::new(m20261127_000012_subscriptions::Migration),
         ]
     }
 }

@@ -145,6 +145,20 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("createOnlineChannel", ADMIN_SECRETARIAT),
     ("updateOnlineChannel", ADMIN_SECRETARIAT),
     ("deleteOnlineChannel", ADMIN_SECRETARIAT),
+    // Subscriptions.
+    ("subscribe", &ROLES),
+    ("confirmSubscription", &ROLES),
+    ("unsubscribe", &ROLES),
+    (
+        "updateMySubscription",
+        &[
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "operator",
+        ],
+    ),
     // Alignment and budget.
     ("createDevelopmentPlan", ADMIN_SECRETARIAT),
     ("updateDevelopmentPlan", ADMIN_SECRETARIAT),
@@ -201,6 +215,24 @@ const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
     (
         "myTasks",
         "query($m: ID!) { __typename m: member(id: $m) { id } myTasks { title } }",
+        &[
+            "no role",
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "admin elsewhere",
+            "operator",
+        ],
+    ),
+    (
+        "subscriptions",
+        "query($m: ID!) { subscriptions(memberId: $m) { id } }",
+        ADMIN_SECRETARIAT,
+    ),
+    (
+        "mySubscription",
+        "query($m: ID!) { mySubscription(memberId: $m) { id } }",
         &[
             "no role",
             "team member",
@@ -1037,6 +1069,44 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         "deleteOnlineChannel" => {
             let (id, version) = channel(app, w).await;
             json!({"id": id, "version": version})
+        }
+        "subscribe" => {
+            json!({"memberId": w.member, "email": format!("langganan{n}@example.org"), "consent": true})
+        }
+        "confirmSubscription" | "unsubscribe" => {
+            let email = format!("langganan{n}@example.org");
+            let p = app
+                .mutate_as(
+                    None,
+                    "subscribe",
+                    "SubscribeInput",
+                    "accepted",
+                    json!({"memberId": w.member, "email": email, "consent": true}),
+                )
+                .await;
+            assert_eq!(p["accepted"], true, "{p}");
+            use sea_orm::{ColumnTrait, QueryFilter};
+            let s = entity::subscription::Entity::find()
+                .filter(entity::subscription::Column::Email.eq(email))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap();
+            let purpose = if mutation == "unsubscribe" {
+                worker::mail::UNSUBSCRIBE_PURPOSE
+            } else {
+                worker::mail::CONFIRM_PURPOSE
+            };
+            let token = worker::tokens::Signer::new(worker::config::DEVELOPMENT_SECRET.as_bytes())
+                .sign(
+                    purpose,
+                    &s.id.to_string(),
+                    Utc::now() + chrono::Duration::days(1),
+                );
+            json!({"token": token})
+        }
+        "updateMySubscription" => {
+            json!({"memberId": w.member, "frequency": "WEEKLY", "topics": ["DEADLINES"]})
         }
         other => panic!(
             "the authorization matrix has no valid input for the new mutation `{other}`: add it"

@@ -24,3 +24,4 @@ mod process;
 mod publications;
 mod registrations;
 mod sqlite;
+mod subscriptions;

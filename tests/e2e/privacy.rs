@@ -356,6 +356,8 @@ const ATTENDANCE_MARKER: &str = "Peserta Canary 9c1e";
 /// The name and address of a citizen who sent input on the plan (PERSONAL).
 const INPUT_NAME_MARKER: &str = "Warga Canary 4d2b";
 const INPUT_EMAIL_MARKER: &str = "warga-canary-4d2b@example.org";
+/// A subscriber's address (PERSONAL).
+const SUBSCRIBER_MARKER: &str = "langganan-canary-4d2b@example.org";
 
 struct Planted {
     plan: String,
@@ -539,6 +541,16 @@ async fn plant_person(
         .await;
     assert_eq!(sent["userErrors"], json!([]), "{sent}");
     let input = sent["publicInput"]["id"].as_str().unwrap().to_owned();
+    let subscribed = app
+        .mutate_as(
+            None,
+            "subscribe",
+            "SubscribeInput",
+            "accepted userErrors { code }",
+            json!({"memberId": member, "email": SUBSCRIBER_MARKER, "name": "Pelanggan Canary", "consent": true}),
+        )
+        .await;
+    assert_eq!(subscribed["accepted"], true, "{subscribed}");
     run(
         "respondToPublicInput",
         "RespondToPublicInputInput",
@@ -739,6 +751,10 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
                 "{role} saw the PERSONAL name or address of a citizen who sent input"
             );
             assert!(
+                !seen.contains(SUBSCRIBER_MARKER),
+                "{role} saw a subscriber's PERSONAL address"
+            );
+            assert!(
                 !seen.contains(personal_email),
                 "{role} saw the PERSONAL address"
             );
@@ -763,6 +779,10 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
             assert!(
                 seen.contains(INPUT_NAME_MARKER) && seen.contains(INPUT_EMAIL_MARKER),
                 "{role} should see who sent the input"
+            );
+            assert!(
+                seen.contains(SUBSCRIBER_MARKER),
+                "{role} should see the subscribers"
             );
         }
         if personal_ok && role != "secretariat" {

@@ -37,6 +37,7 @@ pub mod publication;
 pub mod registration;
 pub mod scalars;
 pub mod session;
+pub mod subscription;
 pub mod visibility;
 
 use async_graphql::{
@@ -157,6 +158,7 @@ pub struct Query(
     document::DocumentQuery,
     compliance::ComplianceQuery,
     public_input::PublicInputQuery,
+    subscription::SubscriptionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -182,6 +184,7 @@ pub struct Mutation(
     document::DocumentMutation,
     public_input::PublicInputMutation,
     channel::ChannelMutation,
+    subscription::SubscriptionMutation,
 );
 
 /// Settings of the schema that come from configuration.

@@ -157,6 +157,13 @@ pub const RULES: &[(&str, Rule)] = &[
     ("createOnlineChannel", Rule::InMember(ADMIN_SECRETARIAT)),
     ("updateOnlineChannel", Rule::InMember(ADMIN_SECRETARIAT)),
     ("deleteOnlineChannel", Rule::InMember(ADMIN_SECRETARIAT)),
+    // Subscriptions to digests and alerts.
+    ("subscribe", Rule::Public),
+    ("confirmSubscription", Rule::Public),
+    ("unsubscribe", Rule::Public),
+    ("updateMySubscription", Rule::InMember(ANY_ROLE)),
+    ("subscriptions", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("mySubscription", Rule::SignedIn),
     // Mail.
     ("sendTestEmail", Rule::AnyAdmin),
 ];

@@ -7,6 +7,7 @@ pub mod files;
 pub mod graphql;
 pub mod metrics;
 pub mod registrations;
+pub mod subscriptions;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -60,6 +61,14 @@ pub fn router(state: HttpState) -> Router {
         .route(
             "/registrations/cancel",
             get(registrations::confirm).post(registrations::cancel),
+        )
+        .route(
+            "/subscriptions/confirm",
+            get(subscriptions::confirm_page).post(subscriptions::confirm),
+        )
+        .route(
+            "/unsubscribe",
+            get(subscriptions::unsubscribe_page).post(subscriptions::unsubscribe),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -18,7 +18,7 @@ pub struct TokenForm {
     token: String,
 }
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">\
          <meta name=\"robots\" content=\"noindex\"><title>{t}</title></head>\

@@ -98,6 +98,12 @@ pub struct Mailer {
 
 /// The purpose under which account links (invitation, password reset) are derived.
 pub const LINK_PURPOSE: &str = "account-link";
+/// Confirming a subscription (double opt-in); good for a week.
+pub const CONFIRM_PURPOSE: &str = "subscription-confirm";
+/// One-click unsubscribe (RFC 8058); good for 400 days, so an old digest still works.
+pub const UNSUBSCRIBE_PURPOSE: &str = "unsubscribe";
+pub const CONFIRM_DAYS: i64 = 7;
+pub const UNSUBSCRIBE_DAYS: i64 = 400;
 
 /// What happened to one message.
 #[derive(Debug)]
@@ -145,6 +151,24 @@ impl Mailer {
                 _ => Outcome::AlreadySettled,
             });
         }
+        // Stakeholder mail goes only to a subscription that still wants it: one unsubscribed
+        // (or switched off) between recording and sending is skipped, not sent.
+        if let Some(reason) = self.unwanted(db, &row).await? {
+            mail_delivery::Entity::update_many()
+                .col_expr(C::Status, Expr::value(DeliveryStatus::Skipped))
+                .col_expr(C::LastError, Expr::value(reason))
+                .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+                .col_expr(
+                    C::LeaseUntil,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+                .col_expr(C::UpdatedAt, Expr::value(Utc::now()))
+                .filter(C::Id.eq(id))
+                .filter(C::LeaseOwner.eq(self.owner.clone()))
+                .exec(db)
+                .await?;
+            return Ok(Outcome::AlreadySettled);
+        }
         let message = match self.build(&row) {
             Ok(m) => m,
             Err(e) => return self.settle_failure(db, &row, e, true).await,
@@ -176,6 +200,32 @@ impl Mailer {
             Err(SendError::Permanent(e)) => self.settle_failure(db, &row, e, true).await,
             Err(SendError::Transient(e)) => self.settle_failure(db, &row, e, false).await,
         }
+    }
+
+    /// Why `row` must not go out now, if it must not: its subscription no longer wants it.
+    async fn unwanted(
+        &self,
+        db: &DatabaseConnection,
+        row: &mail_delivery::Model,
+    ) -> Result<Option<String>, sea_orm::DbErr> {
+        use entity::subscription::{self, AlertKind};
+        let Some(id) = row
+            .context
+            .get("subscription_id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Uuid>().ok())
+        else {
+            return Ok(None);
+        };
+        let alert: Option<AlertKind> = row
+            .context
+            .get("alert_kind")
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        Ok(match subscription::Entity::find_by_id(id).one(db).await? {
+            Some(s) if s.wants(row.class, alert) => None,
+            Some(s) => Some(format!("not wanted: subscription {:?}", s.status)),
+            None => Some("the subscription no longer exists".into()),
+        })
     }
 
     async fn settle_failure(
@@ -236,6 +286,38 @@ impl Mailer {
             let token = self.signer.derive(LINK_PURPOSE, id);
             map.insert("link".into(), Value::from(format!("{base}{token}")));
         }
+        let now = Utc::now();
+        let mut unsubscribe = None;
+        if let Value::Object(map) = &mut context {
+            if let Some(id) = row.context.get("subscription_id").and_then(Value::as_str) {
+                let token = self.signer.sign(
+                    UNSUBSCRIBE_PURPOSE,
+                    id,
+                    now + chrono::Duration::days(UNSUBSCRIBE_DAYS),
+                );
+                let url = format!("{}/unsubscribe?token={token}", self.public_url);
+                map.insert("unsubscribe_url".into(), Value::from(url.clone()));
+                unsubscribe = Some(url);
+            }
+            if let Some(id) = row
+                .context
+                .get("confirm_subscription_id")
+                .and_then(Value::as_str)
+            {
+                let token = self.signer.sign(
+                    CONFIRM_PURPOSE,
+                    id,
+                    now + chrono::Duration::days(CONFIRM_DAYS),
+                );
+                map.insert(
+                    "confirm_url".into(),
+                    Value::from(format!(
+                        "{}/subscriptions/confirm?token={token}",
+                        self.public_url
+                    )),
+                );
+            }
+        }
         let rendered = templates::render(&row.template, lang, &context, &self.public_url)?;
         let to: Mailbox = row
             .recipient
@@ -255,7 +337,7 @@ impl Mailer {
                 HeaderName::new_from_ascii_str("X-Terbuka-Delivery"),
                 row.id.to_string(),
             ));
-        if let Some(url) = row.context.get("unsubscribe_url").and_then(Value::as_str) {
+        if let Some(url) = unsubscribe {
             builder = builder
                 .raw_header(HeaderValue::new(
                     HeaderName::new_from_ascii_str("List-Unsubscribe"),

@@ -31,7 +31,8 @@ const TEMPLATES: &[(&str, &str)] = template_set![
     "invitation",
     "password_reset",
     "registration",
-    "input_response"
+    "input_response",
+    "subscription",
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
