@@ -30,6 +30,21 @@ crate::text_enum! {
     }
 }
 
+impl PlanStatus {
+    /// A plan is public from public review on (withdrawn plans stay public once they were).
+    pub fn is_public(self) -> bool {
+        !matches!(self, Self::Planning | Self::CoCreation | Self::Drafting)
+    }
+
+    /// Not yet submitted: its submission deadline still matters.
+    pub fn before_submission(self) -> bool {
+        matches!(
+            self,
+            Self::Planning | Self::CoCreation | Self::Drafting | Self::PublicReview
+        )
+    }
+}
+
 impl Transitions for PlanStatus {
     const ALLOWED: &'static [(Self, Self)] = &[
         (Self::Planning, Self::CoCreation),

@@ -59,6 +59,7 @@ pub mod publication;
 pub mod registration;
 pub mod responsibility;
 pub mod role_grant;
+pub mod schedule_tick;
 pub mod secretariat;
 pub mod seed_run;
 pub mod starred_rule;

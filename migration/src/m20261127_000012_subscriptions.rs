@@ -1,4 +1,5 @@
-//! Stakeholder subscriptions to digests and alerts (double opt-in for the public).
+//! Stakeholder subscriptions to digests and alerts (double opt-in for the public), and the
+//! scheduler's claimed ticks.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -43,11 +44,30 @@ impl MigrationTrait for Migration {
             .await?;
         m.create_index(index("subscription", &["member_id", "status", "frequency"]))
             .await?;
+
+        m.create_table(
+            create("schedule_tick")
+                .col(string_len("key", 200).primary_key())
+                .col(string_len("schedule", 200))
+                .col(date("period"))
+                .col(string_len("claimed_by", 200))
+                .col(at("claimed_until"))
+                .col(at_null("done_at"))
+                .col(integer("mails").default(0))
+                .col(at("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("schedule_tick", &["schedule", "period"]))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("subscription").if_exists().to_owned())
-            .await
+        for t in ["schedule_tick", "subscription"] {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -121,6 +121,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         ("TERBUKA_MAIL_BACKOFF_MS".into(), "100".into()),
         ("TERBUKA_DB_MAX_CONNECTIONS".into(), "8".into()),
         ("TERBUKA_PUBLIC_URL".into(), "http://terbuka.test".into()),
+        // Digests and alerts only where a test asks for them (they would add mail to count).
+        ("TERBUKA_SCHEDULER".into(), "false".into()),
     ];
     for (k, v) in options.env {
         vars.retain(|(name, _)| *name != k);

@@ -9,6 +9,7 @@ mod smtp;
 mod accounts;
 mod authorization;
 mod compliance;
+mod digests;
 mod documents;
 mod events;
 mod foundation;

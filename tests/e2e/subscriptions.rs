@@ -56,7 +56,7 @@ fn bare_client() -> reqwest::Client {
         .unwrap()
 }
 
-fn mailer(app: &TestApp) -> worker::mail::Mailer {
+pub fn mailer(app: &TestApp) -> worker::mail::Mailer {
     let env = worker::env::Env::from_pairs(app.env.clone());
     let config = worker::WorkerConfig::from_env(&env).unwrap();
     worker::WorkerState::new(app.db.clone(), Arc::new(config))

@@ -50,6 +50,35 @@ pub struct WorkerConfig {
     /// The first retry waits this long; each next one twice as long (capped at 10 minutes).
     pub mail_backoff: Duration,
     pub mail_concurrency: usize,
+    /// Run the scheduler (digests and deadline alerts) in this process.
+    pub scheduler: bool,
+    /// How often the scheduler looks for due ticks.
+    pub schedule_every: Duration,
+    /// The local hour digests and alerts are prepared at (the member's time zone).
+    pub digest_hour: u32,
+    /// How far back missed digest periods are caught up after downtime.
+    pub catch_up_days: i64,
+    /// Days before a deadline that an alert goes out (besides the day itself and overdue).
+    pub alert_offsets: Vec<i64>,
+}
+
+/// "30,14,7,3,1" → [30, 14, 7, 3, 1] (each 1..=365, largest first).
+fn alert_offsets(raw: &str) -> Result<Vec<i64>, ConfigError> {
+    let mut offsets = vec![];
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<i64>() {
+            Ok(n) if (1..=365).contains(&n) => offsets.push(n),
+            _ => {
+                return Err(ConfigError::new(
+                    "TERBUKA_ALERT_OFFSETS",
+                    format!("{part:?} is not a number of days between 1 and 365"),
+                ));
+            }
+        }
+    }
+    offsets.sort_unstable_by(|a, b| b.cmp(a));
+    offsets.dedup();
+    Ok(offsets)
 }
 
 impl WorkerConfig {
@@ -169,6 +198,16 @@ impl WorkerConfig {
                 600_000,
             )?),
             mail_concurrency: env.number("TERBUKA_MAIL_CONCURRENCY", 8, 1, 256)? as usize,
+            scheduler: env.flag("TERBUKA_SCHEDULER", true)?,
+            schedule_every: Duration::from_millis(env.number(
+                "TERBUKA_SCHEDULE_MS",
+                60_000,
+                100,
+                3_600_000,
+            )?),
+            digest_hour: env.number("TERBUKA_DIGEST_HOUR", 7, 0, 23)? as u32,
+            catch_up_days: env.number("TERBUKA_CATCH_UP_DAYS", 7, 0, 60)? as i64,
+            alert_offsets: alert_offsets(&env.string("TERBUKA_ALERT_OFFSETS", "30,14,7,3,1"))?,
         };
         config.check_production()?;
         Ok(config)

@@ -3,12 +3,15 @@
 //! It runs inside the API process in the all-in-one mode and alone (the `worker` binary) when
 //! scaled out. Every process shares the one database; the job queue lives there too.
 
+pub mod alerts;
 pub mod config;
 pub mod db;
+pub mod digest;
 pub mod env;
 pub mod jobs;
 pub mod mail;
 pub mod queue;
+pub mod schedule;
 pub mod standalone;
 pub mod telemetry;
 pub mod tokens;

@@ -9,12 +9,9 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 
-/// A plan is public from public review on (withdrawn plans stay public once they were).
+/// A plan is public from public review on (see [`PlanStatus::is_public`]).
 pub fn plan_is_public(status: PlanStatus) -> bool {
-    !matches!(
-        status,
-        PlanStatus::Planning | PlanStatus::CoCreation | PlanStatus::Drafting
-    )
+    status.is_public()
 }
 
 pub fn sees_plan(viewer: &Viewer, plan: &action_plan::Model) -> bool {

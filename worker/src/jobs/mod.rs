@@ -21,6 +21,12 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let sweeper = tokio::spawn(mail::sweep_loop(state.clone(), stop_rx.clone()));
+    let scheduler = state.config.scheduler.then(|| {
+        tokio::spawn(crate::schedule::schedule_loop(
+            state.clone(),
+            stop_rx.clone(),
+        ))
+    });
 
     let monitor = Monitor::new()
         .shutdown_timeout(Duration::from_secs(3))
@@ -41,6 +47,9 @@ pub async fn run(
         })
         .await;
     let _ = sweeper.await;
+    if let Some(s) = scheduler {
+        let _ = s.await;
+    }
     tracing::info!(worker = %state.config.worker_id, "worker stopped");
     result.map_err(|e| anyhow::anyhow!("worker: {e}"))
 }

@@ -153,9 +153,9 @@ impl Mailer {
         }
         // Stakeholder mail goes only to a subscription that still wants it: one unsubscribed
         // (or switched off) between recording and sending is skipped, not sent.
-        if let Some(reason) = self.unwanted(db, &row).await? {
+        if let Some((status, reason)) = self.unwanted(db, &row).await? {
             mail_delivery::Entity::update_many()
-                .col_expr(C::Status, Expr::value(DeliveryStatus::Skipped))
+                .col_expr(C::Status, Expr::value(status))
                 .col_expr(C::LastError, Expr::value(reason))
                 .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
                 .col_expr(
@@ -202,13 +202,22 @@ impl Mailer {
         }
     }
 
-    /// Why `row` must not go out now, if it must not: its subscription no longer wants it.
+    /// Why `row` must not go out now, if it must not: what it warns of is no longer due
+    /// (CANCELLED), or its subscription no longer wants it (SKIPPED).
     async fn unwanted(
         &self,
         db: &DatabaseConnection,
         row: &mail_delivery::Model,
-    ) -> Result<Option<String>, sea_orm::DbErr> {
+    ) -> Result<Option<(DeliveryStatus, String)>, sea_orm::DbErr> {
         use entity::subscription::{self, AlertKind};
+        if let Some(check) = row.context.get("alert_check")
+            && !crate::alerts::still_due(db, check).await?
+        {
+            return Ok(Some((
+                DeliveryStatus::Cancelled,
+                "no longer due: done, or its date moved".into(),
+            )));
+        }
         let Some(id) = row
             .context
             .get("subscription_id")
@@ -223,8 +232,14 @@ impl Mailer {
             .and_then(|v| serde_json::from_value(v.clone()).ok());
         Ok(match subscription::Entity::find_by_id(id).one(db).await? {
             Some(s) if s.wants(row.class, alert) => None,
-            Some(s) => Some(format!("not wanted: subscription {:?}", s.status)),
-            None => Some("the subscription no longer exists".into()),
+            Some(s) => Some((
+                DeliveryStatus::Skipped,
+                format!("not wanted: subscription {:?}", s.status),
+            )),
+            None => Some((
+                DeliveryStatus::Skipped,
+                "the subscription no longer exists".into(),
+            )),
         })
     }
 

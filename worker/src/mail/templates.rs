@@ -33,6 +33,8 @@ const TEMPLATES: &[(&str, &str)] = template_set![
     "registration",
     "input_response",
     "subscription",
+    "digest",
+    "alert",
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

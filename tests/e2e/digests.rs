@@ -1,0 +1,517 @@
+//! Digests and deadline alerts from real worker processes (two at once on one database): one
+//! digest per subscriber per period with both parts and the unsubscribe headers, the 30-day
+//! alert for the 31 August 2018 deadline once — also across a restart — the next week's run
+//! skipping an address that unsubscribed with one click, missed days caught up once each, and
+//! a deadline counted in WIB days.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::role_grant::Role;
+use entity::subscription::{self, DigestFrequency, SubscriberKind, SubscriptionStatus};
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::foundation::create_member;
+use crate::helpers::*;
+use crate::smtp::Received;
+
+/// Worker processes with the scheduler on, at `clock`.
+fn workers(app: &TestApp, n: usize, clock: &str) -> Vec<Child> {
+    workers_with(app, n, clock, &[])
+}
+
+fn workers_with(app: &TestApp, n: usize, clock: &str, extra: &[(&str, &str)]) -> Vec<Child> {
+    (0..n)
+        .map(|i| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_terbuka-test-worker"));
+            for (k, v) in &app.env {
+                cmd.env(k, v);
+            }
+            cmd.env("TERBUKA_SCHEDULER", "true")
+                .env("TERBUKA_SCHEDULE_MS", "200")
+                .env("TERBUKA_CLOCK", clock)
+                .env("TERBUKA_WORKER_ID", format!("w{i}-{}", Uuid::now_v7()))
+                .envs(extra.iter().copied())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            cmd.spawn().expect("the worker binary starts")
+        })
+        .collect()
+}
+
+fn stop(children: Vec<Child>) {
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
+async fn subscribe(app: &TestApp, member: Uuid, email: &str, f: DigestFrequency, team: bool) {
+    let now = Utc::now();
+    subscription::Entity::insert(subscription::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        member_id: Set(member),
+        email: Set(email.into()),
+        name: Set(None),
+        account_id: Set(None),
+        audience: Set(if team {
+            SubscriberKind::Team
+        } else {
+            SubscriberKind::Public
+        }),
+        frequency: Set(f),
+        lang: Set("id".into()),
+        topics: Set(json!([
+            "PLAN_PROGRESS",
+            "EVENTS_AND_INVITATIONS",
+            "PUBLICATIONS",
+            "DEADLINES"
+        ])),
+        alerts_off: Set(json!([])),
+        status: Set(SubscriptionStatus::Confirmed),
+        requested_at: Set(now),
+        confirmed_at: Set(Some(now)),
+        unsubscribed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+}
+
+/// Waits until `n` mails arrived, then a little longer to see that no more come.
+async fn settle(app: &TestApp, n: usize) -> Vec<Received> {
+    app.smtp.wait_for(n, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    app.smtp.received()
+}
+
+fn by_kind(mails: &[Received]) -> BTreeMap<(String, String), usize> {
+    let mut out = BTreeMap::new();
+    for m in mails {
+        let subject = m.subject();
+        let kind = subject.split(" — ").next().unwrap_or_default().to_owned();
+        *out.entry((m.to[0].clone(), kind)).or_insert(0) += 1;
+    }
+    out
+}
+
+/// A plan in public review due 31 August 2018, a public seminar on 6 August with an open
+/// invitation.
+async fn plan_and_event(app: &TestApp, member: &str) {
+    let (plan, mut v) = make(
+        app,
+        "createPlan",
+        "CreatePlanInput",
+        "plan",
+        json!({"memberId": member, "level": "REGIONAL", "title": "Renaksi Pemerintahan Terbuka Bojonegoro 2018",
+               "submissionDeadline": "2018-08-31"}),
+    )
+    .await;
+    for to in ["CO_CREATION", "DRAFTING", "PUBLIC_REVIEW"] {
+        v = make(
+            app,
+            "transitionPlan",
+            "TransitionPlanInput",
+            "plan",
+            json!({"id": plan, "version": v, "to": to}),
+        )
+        .await
+        .1;
+    }
+    let (event, _) = make(
+        app,
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": member, "kind": "SEMINAR", "title": "Diskusi terbuka bersama Bupati terpilih",
+               "isPublic": true, "startsAt": "2018-08-06T09:00:00+07:00"}),
+    )
+    .await;
+    let p = app
+        .mutate_as(
+            Some(&app.operator),
+            "publishInvitation",
+            "PublishInvitationInput",
+            "userErrors { code }",
+            json!({"eventId": event, "channels": ["WEBSITE"]}),
+        )
+        .await;
+    assert_eq!(p["userErrors"], json!([]), "{p}");
+}
+
+#[tokio::test]
+async fn two_workers_send_each_digest_and_alert_once_and_the_next_week_skips_the_unsubscribed() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    plan_and_event(&app, &member).await;
+    for who in ["ani", "budi", "citra"] {
+        subscribe(
+            &app,
+            m,
+            &format!("{who}@example.org"),
+            DigestFrequency::Weekly,
+            false,
+        )
+        .await;
+    }
+    subscribe(
+        &app,
+        m,
+        "tim@bojonegorokab.go.id",
+        DigestFrequency::Daily,
+        true,
+    )
+    .await;
+
+    // Wednesday 1 August 2018, 09:00 WIB: this week's digest (from Monday 30 July), today's
+    // daily one, and the 30-day alert for 31 August to the four who follow deadlines.
+    let first = workers(&app, 2, "2018-08-01T09:00:00+07:00");
+    let mails = settle(&app, 8).await;
+    stop(first);
+    let kinds = by_kind(&mails);
+    assert_eq!(mails.len(), 8, "{kinds:?}");
+    for who in ["ani", "budi", "citra"] {
+        let to = format!("{who}@example.org");
+        assert_eq!(
+            kinds.get(&(
+                to.clone(),
+                "Ringkasan mingguan Pemerintahan Terbuka".to_owned()
+            )),
+            Some(&1),
+            "{kinds:?}"
+        );
+        assert_eq!(
+            kinds.get(&(
+                to,
+                "[Pengingat] Batas penyerahan rencana aksi: Renaksi Pemerintahan Terbuka Bojonegoro 2018".to_owned()
+            )),
+            Some(&1),
+            "{kinds:?}"
+        );
+    }
+    let digest = mails
+        .iter()
+        .find(|m| m.to[0] == "ani@example.org" && m.subject().starts_with("Ringkasan"))
+        .unwrap();
+    assert_eq!(
+        digest.subject(),
+        "Ringkasan mingguan Pemerintahan Terbuka — pekan Senin, 30 Juli 2018"
+    );
+    let text = digest.text();
+    assert!(
+        text.contains("30 hari lagi sampai batas penyerahan"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Diskusi terbuka bersama Bupati terpilih — Senin, 6 Agustus 2018"),
+        "{text}"
+    );
+    assert!(text.contains("(undangan terbuka)"), "{text}");
+    assert!(digest.html().contains("<li>"));
+    let header = digest.header("List-Unsubscribe").unwrap();
+    assert_eq!(
+        digest.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let alert = mails
+        .iter()
+        .find(|m| m.to[0] == "budi@example.org" && m.subject().starts_with("[Pengingat]"))
+        .unwrap();
+    assert!(
+        alert.subject().ends_with("— 30 hari lagi"),
+        "{}",
+        alert.subject()
+    );
+
+    // A restart on the same morning sends nothing again.
+    let again = workers(&app, 1, "2018-08-01T09:00:00+07:00");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    stop(again);
+    assert_eq!(app.smtp.received().len(), 8);
+
+    // Ani unsubscribes with one click.
+    let path = &header.trim_matches(['<', '>'])[header.find("/unsubscribe").unwrap() - 1..];
+    let clicked = reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), 200);
+
+    // A week later (the workers were down): next week's digest for Budi and Citra only, the
+    // team's daily digests of the seven days missed, each once; no alert repeats (23 days
+    // left is still the 30-day threshold).
+    let later = workers(&app, 2, "2018-08-08T09:00:00+07:00");
+    let mails = settle(&app, 8 + 2 + 7).await;
+    stop(later);
+    let new = &mails[8..];
+    let kinds = by_kind(new);
+    assert_eq!(new.len(), 9, "{kinds:?}");
+    assert!(
+        !new.iter().any(|m| m.to[0] == "ani@example.org"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        new.iter()
+            .filter(|m| m.to[0] == "tim@bojonegorokab.go.id")
+            .count(),
+        7
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_deadline_is_counted_in_the_members_days_so_midnight_wib_is_not_a_day_off() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    app.account("sekretariat@bojonegorokab.go.id", &[(m, Role::Secretariat)])
+        .await;
+    plan_and_event(&app, &member).await;
+    // 1 August 2018 00:00 WIB is still 31 July in UTC: 30 days to 31 August here, 31 in UTC
+    // (no threshold). The day's work is due from 00:00.
+    let ws = workers_with(
+        &app,
+        1,
+        "2018-08-01T00:00:00+07:00",
+        &[("TERBUKA_DIGEST_HOUR", "0")],
+    );
+    let mails = app.smtp.wait_for(1, Duration::from_secs(60)).await;
+    stop(ws);
+    assert_eq!(mails[0].to, ["sekretariat@bojonegorokab.go.id"]);
+    assert_eq!(
+        mails[0].subject(),
+        "[Pengingat] Batas penyerahan rencana aksi: Renaksi Pemerintahan Terbuka Bojonegoro 2018 — 30 hari lagi"
+    );
+    assert!(mails[0].text().contains("Jumat, 31 Agustus 2018"));
+    app.stop().await;
+}
+
+/// An alert recorded for a deadline that has since been met (the plan was submitted) or moved
+/// is cancelled when it comes to be sent, not sent.
+#[tokio::test]
+async fn an_alert_whose_deadline_was_met_or_moved_is_cancelled_not_sent() {
+    use entity::mail_delivery::{self, DeliveryStatus, MailClass};
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let (plan, mut v) = make(
+        &app,
+        "createPlan",
+        "CreatePlanInput",
+        "plan",
+        json!({"memberId": member, "level": "REGIONAL", "title": "Renaksi 2018", "submissionDeadline": "2018-08-31"}),
+    )
+    .await;
+    let plan_id = api::graphql::ids::decode_as(&plan, "ActionPlan").unwrap();
+    let mailer = crate::subscriptions::mailer(&app);
+    let record = |date: &'static str| {
+        let db = app.db.clone();
+        async move {
+            worker::mail::record(
+                &db,
+                worker::mail::NewMail {
+                    dedupe_key: format!("test-alert:{}", Uuid::now_v7()),
+                    class: MailClass::Alert,
+                    member_id: None,
+                    recipient: "sekretariat@bojonegorokab.go.id".into(),
+                    lang: entity::Lang::Id,
+                    template: "alert".into(),
+                    context: json!({
+                        "alert_kind": "SUBMISSION_DEADLINE",
+                        "alert_check": {"kind": "SUBMISSION_DEADLINE", "id": plan_id.to_string(), "date": date},
+                        "member": "Kabupaten Bojonegoro", "what": "Batas penyerahan rencana aksi",
+                        "title": "Renaksi 2018", "date": date, "when": "30 hari lagi", "overdue": false,
+                    }),
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap()
+        }
+    };
+    let status = |id: Uuid| {
+        let db = app.db.clone();
+        async move {
+            mail_delivery::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+        }
+    };
+    // Still due: it goes out.
+    let due = record("2018-08-31").await;
+    mailer.deliver(&app.db, due).await.unwrap();
+    assert_eq!(status(due).await, DeliveryStatus::Sent);
+    // The deadline moved: the alert about the old date is cancelled.
+    let moved = record("2018-08-24").await;
+    mailer.deliver(&app.db, moved).await.unwrap();
+    assert_eq!(status(moved).await, DeliveryStatus::Cancelled);
+    // Submitted: no more alerts about the deadline.
+    let pending = record("2018-08-31").await;
+    for to in ["CO_CREATION", "DRAFTING", "PUBLIC_REVIEW", "SUBMITTED"] {
+        v = make(
+            &app,
+            "transitionPlan",
+            "TransitionPlanInput",
+            "plan",
+            json!({"id": plan, "version": v, "to": to}),
+        )
+        .await
+        .1;
+    }
+    mailer.deliver(&app.db, pending).await.unwrap();
+    assert_eq!(status(pending).await, DeliveryStatus::Cancelled);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.smtp.received().len(), 1);
+    app.stop().await;
+}
+
+/// Milestone and follow-up alerts go to the people responsible and to the secretariat, at the
+/// threshold the date is in; an ended plan's milestones alert nobody.
+#[tokio::test]
+async fn milestone_and_follow_up_alerts_reach_the_people_responsible() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    app.account("sekretariat@bojonegorokab.go.id", &[(m, Role::Secretariat)])
+        .await;
+    let person = app
+        .ok(
+            r#"mutation($i: CreatePersonInput!) { createPerson(input: $i) { person { id } } }"#,
+            json!({"i": {"memberId": member, "name": "Nuty", "email": "nuty@bojonegorokab.go.id"}}),
+        )
+        .await["createPerson"]["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut milestones = vec![];
+    for (title, statuses) in [
+        (
+            "Portal data terbuka",
+            &[
+                "CO_CREATION",
+                "DRAFTING",
+                "PUBLIC_REVIEW",
+                "SUBMITTED",
+                "IMPLEMENTING",
+            ][..],
+        ),
+        (
+            "Kegiatan rencana lama",
+            &[
+                "CO_CREATION",
+                "DRAFTING",
+                "PUBLIC_REVIEW",
+                "SUBMITTED",
+                "IMPLEMENTING",
+                "ENDED",
+            ][..],
+        ),
+    ] {
+        let (plan, mut v) = make(
+            &app,
+            "createPlan",
+            "CreatePlanInput",
+            "plan",
+            json!({"memberId": member, "level": "REGIONAL", "title": format!("Renaksi {title}")}),
+        )
+        .await;
+        let (commitment, _) = make(
+            &app,
+            "createCommitment",
+            "CreateCommitmentInput",
+            "commitment",
+            json!({"planId": plan, "title": format!("Komitmen {title}")}),
+        )
+        .await;
+        let (milestone, mv) = make(
+            &app,
+            "createMilestone",
+            "CreateMilestoneInput",
+            "milestone",
+            json!({"commitmentId": commitment, "title": title, "endsOn": "2018-08-08"}),
+        )
+        .await;
+        make(
+            &app,
+            "setMilestonePeople",
+            "SetResponsiblePeopleInput",
+            "milestone",
+            json!({"id": milestone, "version": mv, "personIds": [person]}),
+        )
+        .await;
+        for to in statuses {
+            v = make(
+                &app,
+                "transitionPlan",
+                "TransitionPlanInput",
+                "plan",
+                json!({"id": plan, "version": v, "to": to}),
+            )
+            .await
+            .1;
+        }
+        milestones.push(milestone);
+    }
+    let (follow_up, fv) = make(
+        &app,
+        "createFollowUp",
+        "FollowUpInput",
+        "followUp",
+        json!({"id": member, "description": "Draf SK Tim Kemitraan ke Bagian Hukum", "dueOn": "2018-08-02"}),
+    )
+    .await;
+    make(
+        &app,
+        "setFollowUpOwners",
+        "SetFollowUpOwnersInput",
+        "followUp",
+        json!({"id": follow_up, "version": fv, "personIds": [person]}),
+    )
+    .await;
+
+    let ws = workers(&app, 1, "2018-08-01T09:00:00+07:00");
+    let mails = settle(&app, 4).await;
+    stop(ws);
+    let mut got: Vec<(String, String)> = mails
+        .iter()
+        .map(|m| (m.to[0].clone(), m.subject()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "nuty@bojonegorokab.go.id".to_owned(),
+                "[Pengingat] Tenggat kegiatan: Portal data terbuka — 7 hari lagi".to_owned()
+            ),
+            (
+                "nuty@bojonegorokab.go.id".to_owned(),
+                "[Pengingat] Tenggat tindak lanjut: Draf SK Tim Kemitraan ke Bagian Hukum — besok"
+                    .to_owned()
+            ),
+            (
+                "sekretariat@bojonegorokab.go.id".to_owned(),
+                "[Pengingat] Tenggat kegiatan: Portal data terbuka — 7 hari lagi".to_owned()
+            ),
+            (
+                "sekretariat@bojonegorokab.go.id".to_owned(),
+                "[Pengingat] Tenggat tindak lanjut: Draf SK Tim Kemitraan ke Bagian Hukum — besok"
+                    .to_owned()
+            ),
+        ]
+    );
+    app.stop().await;
+}
