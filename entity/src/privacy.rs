@@ -129,6 +129,31 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
     ),
     ("AgendaItem", &[("speaker", Internal)]),
     (
+        "MailDelivery",
+        &[
+            ("id", Internal),
+            ("recipient", Personal),
+            ("class", Internal),
+            ("template", Internal),
+            ("status", Internal),
+            ("attempts", Internal),
+            ("lastError", Internal),
+            ("nextAttemptAt", Internal),
+            ("createdAt", Internal),
+            ("sentAt", Internal),
+        ],
+    ),
+    (
+        "ScheduleRun",
+        &[
+            ("key", Internal),
+            ("period", Internal),
+            ("claimedBy", Internal),
+            ("doneAt", Internal),
+            ("mails", Internal),
+        ],
+    ),
+    (
         "Subscription",
         &[
             ("id", Internal),

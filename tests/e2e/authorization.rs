@@ -145,6 +145,8 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("createOnlineChannel", ADMIN_SECRETARIAT),
     ("updateOnlineChannel", ADMIN_SECRETARIAT),
     ("deleteOnlineChannel", ADMIN_SECRETARIAT),
+    // The worker's jobs.
+    ("retryMailDelivery", &["admin", "operator"]),
     // Subscriptions.
     ("subscribe", &ROLES),
     ("confirmSubscription", &ROLES),
@@ -229,6 +231,16 @@ const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
         "subscriptions",
         "query($m: ID!) { subscriptions(memberId: $m) { id } }",
         ADMIN_SECRETARIAT,
+    ),
+    (
+        "mailDeliveries",
+        "query($m: ID!) { mailDeliveries(memberId: $m) { id } }",
+        &["admin", "operator"],
+    ),
+    (
+        "scheduleRuns",
+        "query($m: ID!) { scheduleRuns(memberId: $m) { key } }",
+        &["admin", "operator"],
     ),
     (
         "mySubscription",
@@ -1072,6 +1084,34 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         }
         "subscribe" => {
             json!({"memberId": w.member, "email": format!("langganan{n}@example.org"), "consent": true})
+        }
+        "retryMailDelivery" => {
+            let id = worker::mail::record(
+                &app.db,
+                worker::mail::NewMail {
+                    dedupe_key: format!("matrix:{n}"),
+                    class: entity::mail_delivery::MailClass::Transactional,
+                    member_id: Some(w.member_id),
+                    recipient: "gagal@example.org".into(),
+                    lang: entity::Lang::Id,
+                    template: "test".into(),
+                    context: json!({"sent_at": "-", "requested_by": "-"}),
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            use sea_orm::{ColumnTrait, QueryFilter};
+            entity::mail_delivery::Entity::update_many()
+                .col_expr(
+                    entity::mail_delivery::Column::Status,
+                    sea_orm::sea_query::Expr::value(entity::mail_delivery::DeliveryStatus::Failed),
+                )
+                .filter(entity::mail_delivery::Column::Id.eq(id))
+                .exec(&app.db)
+                .await
+                .unwrap();
+            json!({"id": id.to_string()})
         }
         "confirmSubscription" | "unsubscribe" => {
             let email = format!("langganan{n}@example.org");

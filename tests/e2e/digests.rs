@@ -231,6 +231,22 @@ async fn two_workers_send_each_digest_and_alert_once_and_the_next_week_skips_the
         alert.subject()
     );
 
+    // The admin sees the three runs of the morning, each handled by one of the two workers.
+    let runs = app
+        .ok(
+            "query($m: ID!) { scheduleRuns(memberId: $m) { key claimedBy doneAt mails } }",
+            json!({"m": member}),
+        )
+        .await;
+    let runs = runs["scheduleRuns"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    let mails_by_run: Vec<i64> = runs.iter().map(|r| r["mails"].as_i64().unwrap()).collect();
+    assert_eq!(mails_by_run.iter().sum::<i64>(), 8, "{runs:?}");
+    assert!(
+        runs.iter()
+            .all(|r| !r["doneAt"].is_null() && r["claimedBy"].as_str().unwrap().starts_with('w'))
+    );
+
     // A restart on the same morning sends nothing again.
     let again = workers(&app, 1, "2018-08-01T09:00:00+07:00");
     tokio::time::sleep(Duration::from_secs(4)).await;

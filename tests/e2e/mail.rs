@@ -164,6 +164,32 @@ async fn a_refusing_server_is_retried_with_backoff_and_a_permanent_refusal_ends_
     let d = wait_status(&app, &id, DeliveryStatus::Failed).await;
     assert_eq!(d.attempts, 1, "a permanent refusal is not retried");
     assert!(d.last_error.unwrap().contains("550"));
+
+    // Failed and visible to the operator, with the reason; retried once the mailbox exists.
+    let failed = app
+        .ok(
+            r#"{ mailDeliveries(status: FAILED) { id recipient template status attempts lastError } }"#,
+            json!({}),
+        )
+        .await;
+    let row = &failed["mailDeliveries"][0];
+    assert_eq!(row["id"], id.as_str());
+    assert_eq!(row["recipient"], "nobody@example.org");
+    assert!(row["lastError"].as_str().unwrap().contains("550"), "{row}");
+    const RETRY: &str = r#"mutation($input: RetryMailDeliveryInput!) {
+        retryMailDelivery(input: $input) { delivery { status attempts } userErrors { field code } } }"#;
+    app.smtp.set_mode(Mode::Accept);
+    let retried = app.ok(RETRY, json!({"input": {"id": id}})).await;
+    assert_eq!(retried["retryMailDelivery"]["userErrors"], json!([]));
+    assert_eq!(retried["retryMailDelivery"]["delivery"]["attempts"], 0);
+    wait_status(&app, &id, DeliveryStatus::Sent).await;
+    assert_eq!(app.smtp.received().len(), 2);
+    // A message that did not fail is not retried.
+    let again = app.ok(RETRY, json!({"input": {"id": id}})).await;
+    assert_eq!(
+        again["retryMailDelivery"]["userErrors"][0]["code"],
+        "NOT_ALLOWED"
+    );
     app.stop().await;
 }
 

@@ -21,6 +21,7 @@ pub mod executor;
 pub mod extension;
 pub mod follow_up;
 pub mod ids;
+pub mod jobs;
 pub mod loaders;
 pub mod mail;
 pub mod member;
@@ -159,6 +160,7 @@ pub struct Query(
     compliance::ComplianceQuery,
     public_input::PublicInputQuery,
     subscription::SubscriptionQuery,
+    jobs::JobQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -185,6 +187,7 @@ pub struct Mutation(
     public_input::PublicInputMutation,
     channel::ChannelMutation,
     subscription::SubscriptionMutation,
+    jobs::JobMutation,
 );
 
 /// Settings of the schema that come from configuration.

@@ -165,6 +165,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("subscriptions", Rule::InMember(ADMIN_SECRETARIAT)),
     ("mySubscription", Rule::SignedIn),
     // Mail.
+    ("mailDeliveries", Rule::InMember(ADMIN)),
+    ("scheduleRuns", Rule::InMember(ADMIN)),
+    ("retryMailDelivery", Rule::InMember(ADMIN)),
     ("sendTestEmail", Rule::AnyAdmin),
 ];
 

@@ -1,0 +1,234 @@
+//! The worker's work as admins see it: every message (queued, sending, sent, skipped,
+//! cancelled, or failed with its last error) and every scheduler run, with a retry for a
+//! message that failed.
+//!
+//! A member's admins see their member's; operators see everything, including the mail that
+//! belongs to no member (account invitations, password resets).
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::mail_delivery::{self, DeliveryStatus, MailClass};
+use entity::{Problem, Problems, schedule_tick};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::context::CtxExt;
+use super::errors;
+use super::mutation::{UserError, user_errors};
+use super::policy;
+use super::scalars::Date;
+
+/// The most rows a list answers.
+const MAX_ROWS: u64 = 500;
+
+pub struct MailDelivery(mail_delivery::Model);
+
+#[Object]
+impl MailDelivery {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The address (PERSONAL).
+    async fn recipient(&self) -> &str {
+        &self.0.recipient
+    }
+    async fn class(&self) -> MailClass {
+        self.0.class
+    }
+    /// Which message: "digest", "alert", "registration", …
+    async fn template(&self) -> &str {
+        &self.0.template
+    }
+    async fn status(&self) -> DeliveryStatus {
+        self.0.status
+    }
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// Why the last attempt failed, or why it was skipped or cancelled.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// When it is tried next (while queued).
+    async fn next_attempt_at(&self) -> DateTime<Utc> {
+        self.0.next_attempt_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn sent_at(&self) -> Option<DateTime<Utc>> {
+        self.0.sent_at
+    }
+}
+
+/// One period of a schedule and who handled it.
+#[derive(SimpleObject)]
+pub struct ScheduleRun {
+    /// `digest:weekly:{member}:2018-07-30`.
+    key: String,
+    /// The first local day of the period.
+    period: Date,
+    /// The worker process that holds or held it.
+    claimed_by: String,
+    done_at: Option<DateTime<Utc>>,
+    /// Messages recorded (skipped ones included).
+    mails: i32,
+}
+
+#[derive(InputObject)]
+pub struct RetryMailDeliveryInput {
+    pub id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct RetryMailDeliveryPayload {
+    delivery: Option<MailDelivery>,
+    user_errors: Vec<UserError>,
+}
+
+/// The member a query names, or none for an operator asking about everything.
+fn scope(ctx: &Context<'_>, rule: &str, member_id: Option<&ID>) -> Result<Option<Uuid>> {
+    policy::gate(ctx, rule)?;
+    let member = match member_id {
+        Some(id) => Some(super::member::decode_scope(ctx, id)?),
+        None => None,
+    };
+    policy::authorize(ctx, rule, member)?;
+    Ok(member)
+}
+
+#[derive(Default)]
+pub struct JobQuery;
+
+#[Object]
+impl JobQuery {
+    /// A member's messages, newest first (operators: leave out `memberId` for all of them).
+    async fn mail_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        member_id: Option<ID>,
+        status: Option<DeliveryStatus>,
+        #[graphql(default = 100)] first: i32,
+    ) -> Result<Vec<MailDelivery>> {
+        let member = scope(ctx, "mailDeliveries", member_id.as_ref())?;
+        let mut select = mail_delivery::Entity::find().order_by_desc(mail_delivery::Column::Id);
+        if let Some(m) = member {
+            select = select.filter(mail_delivery::Column::MemberId.eq(m));
+        }
+        if let Some(s) = status {
+            select = select.filter(mail_delivery::Column::Status.eq(s));
+        }
+        Ok(select
+            .limit((first.max(0) as u64).min(MAX_ROWS))
+            .all(ctx.db())
+            .await?
+            .into_iter()
+            .map(MailDelivery)
+            .collect())
+    }
+
+    /// The scheduler's runs for a member (digests and alerts), newest first.
+    async fn schedule_runs(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+        #[graphql(default = 100)] first: i32,
+    ) -> Result<Vec<ScheduleRun>> {
+        let member = scope(ctx, "scheduleRuns", Some(&member_id))?;
+        let member = member.map(|m| m.to_string()).unwrap_or_default();
+        Ok(schedule_tick::Entity::find()
+            .filter(schedule_tick::Column::Schedule.like(format!("%:{member}")))
+            .order_by_desc(schedule_tick::Column::Period)
+            .order_by_asc(schedule_tick::Column::Key)
+            .limit((first.max(0) as u64).min(MAX_ROWS))
+            .all(ctx.db())
+            .await?
+            .into_iter()
+            .map(|t| ScheduleRun {
+                key: t.key,
+                period: Date(t.period),
+                claimed_by: t.claimed_by,
+                done_at: t.done_at,
+                mails: t.mails,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct JobMutation;
+
+#[Object]
+impl JobMutation {
+    /// Sends a FAILED message again: back in the queue with a fresh count of attempts.
+    async fn retry_mail_delivery(
+        &self,
+        ctx: &Context<'_>,
+        input: RetryMailDeliveryInput,
+    ) -> Result<RetryMailDeliveryPayload> {
+        policy::gate(ctx, "retryMailDelivery")?;
+        let lang = ctx.lang();
+        let refused = |p: Problems| RetryMailDeliveryPayload {
+            delivery: None,
+            user_errors: user_errors(p, lang),
+        };
+        let found = match input.id.parse::<Uuid>() {
+            Ok(id) => mail_delivery::Entity::find_by_id(id).one(ctx.db()).await?,
+            Err(_) => None,
+        };
+        let Some(row) = found else {
+            return Ok(refused(Problems::one(&["input", "id"], Problem::NotFound)));
+        };
+        policy::authorize(ctx, "retryMailDelivery", row.member_id)?;
+        if row.status != DeliveryStatus::Failed {
+            return Ok(refused(Problems::one(
+                &["input", "id"],
+                Problem::Rule {
+                    id: "Hanya pesan yang gagal yang dapat dikirim ulang.".into(),
+                    en: "Only a message that failed can be retried.".into(),
+                },
+            )));
+        }
+        let now = Utc::now();
+        use mail_delivery::Column as C;
+        let reset = mail_delivery::Entity::update_many()
+            .col_expr(C::Status, Expr::value(DeliveryStatus::Pending))
+            .col_expr(C::Attempts, Expr::value(0))
+            .col_expr(C::NextAttemptAt, Expr::value(now))
+            .col_expr(C::UpdatedAt, Expr::value(now))
+            .filter(C::Id.eq(row.id))
+            .filter(C::Status.eq(DeliveryStatus::Failed))
+            .exec(ctx.db())
+            .await?;
+        if reset.rows_affected > 0 {
+            let app = ctx.app();
+            app.queue
+                .push_mail(&[row.id], app.config.worker.mail_attempts as usize)
+                .await
+                .map_err(|e| errors::internal(e, lang))?;
+            crate::audit::record(
+                ctx.db(),
+                &ctx.viewer(),
+                Some(&ctx.meta().request_id),
+                crate::audit::Change::of(
+                    "mail_delivery",
+                    "MailDelivery",
+                    "RETRY",
+                    row.id,
+                    row.member_id,
+                    Some(&row),
+                    None::<&mail_delivery::Model>,
+                ),
+            )
+            .await?;
+        }
+        let after = mail_delivery::Entity::find_by_id(row.id)
+            .one(ctx.db())
+            .await?;
+        Ok(RetryMailDeliveryPayload {
+            delivery: after.map(MailDelivery),
+            user_errors: vec![],
+        })
+    }
+}
