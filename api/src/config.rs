@@ -121,7 +121,7 @@ impl Config {
                 as usize,
             max_upload_files: env.number("TERBUKA_MAX_UPLOAD_FILES", 5, 1, 100)? as usize,
             max_file_bytes: env.number("TERBUKA_MAX_FILE_BYTES", 10 << 20, 1024, 1 << 30)? as usize,
-            invitation_lead_days: env.number("TERBUKA_INVITATION_LEAD_DAYS", 14, 0, 365)? as i64,
+            invitation_lead_days: worker.invitation_lead_days,
             worker,
         })
     }

@@ -25,7 +25,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::document::DocumentKind;
-use crate::event::{EventKind, EventStatus};
+use crate::event::EventStatus;
 use crate::event_organisation::EventRole;
 use crate::organisation::OrganisationKind;
 use crate::{
@@ -173,18 +173,7 @@ pub async fn co_creation<C: ConnectionTrait>(
     let mut checks = vec![];
 
     // MR 1.1: the forum meets at least every six months.
-    let forum: Vec<&&event::Model> = held
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                EventKind::TeamMeeting
-                    | EventKind::Monev
-                    | EventKind::CoCreationWorkshop
-                    | EventKind::PublicConsultation
-            )
-        })
-        .collect();
+    let forum: Vec<&&event::Model> = held.iter().filter(|e| e.kind.is_forum()).collect();
     let mut missing = vec![];
     if forum.is_empty() {
         missing.push(words(

@@ -27,6 +27,16 @@ crate::text_enum! {
     }
 }
 
+impl EventKind {
+    /// A meeting of the multi-stakeholder forum (OGP MR 1.1 counts these).
+    pub fn is_forum(self) -> bool {
+        matches!(
+            self,
+            Self::TeamMeeting | Self::Monev | Self::CoCreationWorkshop | Self::PublicConsultation
+        )
+    }
+}
+
 crate::text_enum! {
     /// How an outreach (*sosialisasi*) reaches people.
     pub enum OutreachChannel {

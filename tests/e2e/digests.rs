@@ -531,3 +531,59 @@ async fn milestone_and_follow_up_alerts_reach_the_people_responsible() {
     );
     app.stop().await;
 }
+
+/// OGP requirements about to lapse reach the secretariat: the minutes of a meeting held last
+/// week are due tomorrow; a public event in nine days still has no invitation (due 14 days
+/// before, so already late).
+#[tokio::test]
+async fn lapsing_ogp_requirements_alert_the_secretariat() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    app.account("sekretariat@bojonegorokab.go.id", &[(m, Role::Secretariat)])
+        .await;
+    let (held, v) = make(
+        &app,
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi",
+               "isPublic": true, "startsAt": "2018-07-26T09:00:00+07:00"}),
+    )
+    .await;
+    make(
+        &app,
+        "transitionEvent",
+        "TransitionEventInput",
+        "event",
+        json!({"id": held, "version": v, "to": "HELD"}),
+    )
+    .await;
+    make(
+        &app,
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": member, "kind": "SEMINAR", "title": "Seminar keterbukaan", "isPublic": true,
+               "startsAt": "2018-08-10T09:00:00+07:00"}),
+    )
+    .await;
+    let ws = workers(&app, 1, "2018-08-01T09:00:00+07:00");
+    let mails = settle(&app, 2).await;
+    stop(ws);
+    let mut subjects: Vec<String> = mails.iter().map(|m| m.subject()).collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "[Pengingat] Ketentuan OGP: Notulen \"Konsultasi publik Renaksi\" (Kamis, 26 Juli 2018) — besok",
+            "[Pengingat] Ketentuan OGP: Undangan terbuka \"Seminar keterbukaan\" (Jumat, 10 Agustus 2018) — lewat 5 hari",
+        ]
+    );
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.to == ["sekretariat@bojonegorokab.go.id"])
+    );
+    app.stop().await;
+}

@@ -118,12 +118,22 @@ async fn alert(
     recipients: Vec<Recipient>,
     kind: AlertKind,
     subject_id: Uuid,
-    title: &str,
+    title: (&str, &str),
     date: NaiveDate,
     days_left: i64,
     bucket: &str,
+    extra_check: Value,
     out: &mut Vec<Uuid>,
 ) -> Result<(), DbErr> {
+    let mut check = json!({"kind": kind, "id": subject_id.to_string(), "date": date.to_string()});
+    if let (Value::Object(c), Value::Object(extra)) = (&mut check, &extra_check) {
+        c.extend(extra.clone());
+    }
+    let rule = extra_check
+        .get("rule")
+        .and_then(Value::as_str)
+        .map(|r| format!("/{r}"))
+        .unwrap_or_default();
     let mut seen = std::collections::HashSet::new();
     for mut r in recipients {
         if !seen.insert(r.email.clone()) {
@@ -149,11 +159,14 @@ async fn alert(
         };
         let mut context = json!({
             "alert_kind": kind,
-            "alert_check": {"kind": kind, "id": subject_id.to_string(), "date": date.to_string()},
+            "alert_check": check,
             "name": r.name,
             "member": tick.member.name,
             "what": what,
-            "title": title,
+            "title": match lang {
+                Lang::Id => title.0,
+                Lang::En => title.1,
+            },
             "date": i18n::long_date(date, lang),
             "when": headline(days_left, lang),
             "overdue": days_left < 0,
@@ -163,7 +176,7 @@ async fn alert(
         }
         let mail = NewMail {
             dedupe_key: format!(
-                "alert:{}:{subject_id}:{date}:{bucket}:{}",
+                "alert:{}{rule}:{subject_id}:{date}:{bucket}:{}",
                 serde_json::to_value(kind)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
@@ -251,10 +264,11 @@ pub async fn record(
             to,
             AlertKind::SubmissionDeadline,
             plan.id,
-            &plan.title,
+            (&plan.title, &plan.title),
             deadline,
             left,
             &bucket,
+            Value::Null,
             &mut out,
         )
         .await?;
@@ -315,10 +329,11 @@ pub async fn record(
             to,
             AlertKind::MilestoneDue,
             m.id,
-            &m.title,
+            (&m.title, &m.title),
             end,
             left,
             &bucket,
+            Value::Null,
             &mut out,
         )
         .await?;
@@ -352,10 +367,40 @@ pub async fn record(
             to,
             AlertKind::FollowUpDue,
             f.id,
-            &f.description,
+            (&f.description, &f.description),
             due,
             left,
             &bucket,
+            Value::Null,
+            &mut out,
+        )
+        .await?;
+    }
+
+    // OGP requirements about to lapse: to the secretariat.
+    let terms = crate::requirements::Terms {
+        tz: tick.member.tz(),
+        lead_days: state.config.invitation_lead_days,
+        minutes_days: state.config.minutes_due_days,
+    };
+    for r in crate::requirements::owed(db, member, today, terms).await? {
+        let left = (r.due - today).num_days();
+        let Some(bucket) = threshold(left, &crate::requirements::OFFSETS) else {
+            continue;
+        };
+        alert(
+            state,
+            tick,
+            &subs,
+            copy(&office),
+            AlertKind::OgpRequirement,
+            r.id,
+            (&r.id_text, &r.en_text),
+            r.due,
+            left,
+            &bucket,
+            json!({"rule": r.rule.code(), "tz": terms.tz.name(), "lead_days": terms.lead_days,
+                   "minutes_days": terms.minutes_days}),
             &mut out,
         )
         .await?;
@@ -392,7 +437,25 @@ pub async fn still_due<C: ConnectionTrait>(db: &C, check: &Value) -> Result<bool
             .one(db)
             .await?
             .is_some_and(|f| f.is_open() && f.due_on == Some(date)),
-        AlertKind::OgpRequirement => true,
+        AlertKind::OgpRequirement => {
+            let rule = check["rule"]
+                .as_str()
+                .and_then(crate::requirements::Rule::parse);
+            let tz = check["tz"]
+                .as_str()
+                .and_then(|t| t.parse::<chrono_tz::Tz>().ok());
+            match (rule, tz) {
+                (Some(rule), Some(tz)) => {
+                    let terms = crate::requirements::Terms {
+                        tz,
+                        lead_days: check["lead_days"].as_i64().unwrap_or(14),
+                        minutes_days: check["minutes_days"].as_i64().unwrap_or(7),
+                    };
+                    crate::requirements::due_of(db, rule, id, terms).await? == Some(date)
+                }
+                _ => true,
+            }
+        }
     })
 }
 

@@ -60,6 +60,10 @@ pub struct WorkerConfig {
     pub catch_up_days: i64,
     /// Days before a deadline that an alert goes out (besides the day itself and overdue).
     pub alert_offsets: Vec<i64>,
+    /// How many days before a public event its invitation must be out (MR 3).
+    pub invitation_lead_days: i64,
+    /// How many days after an event its minutes are due.
+    pub minutes_due_days: i64,
 }
 
 /// "30,14,7,3,1" → [30, 14, 7, 3, 1] (each 1..=365, largest first).
@@ -208,6 +212,8 @@ impl WorkerConfig {
             digest_hour: env.number("TERBUKA_DIGEST_HOUR", 7, 0, 23)? as u32,
             catch_up_days: env.number("TERBUKA_CATCH_UP_DAYS", 7, 0, 60)? as i64,
             alert_offsets: alert_offsets(&env.string("TERBUKA_ALERT_OFFSETS", "30,14,7,3,1"))?,
+            invitation_lead_days: env.number("TERBUKA_INVITATION_LEAD_DAYS", 14, 0, 365)? as i64,
+            minutes_due_days: env.number("TERBUKA_MINUTES_DUE_DAYS", 7, 0, 365)? as i64,
         };
         config.check_production()?;
         Ok(config)

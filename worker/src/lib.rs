@@ -11,6 +11,7 @@ pub mod env;
 pub mod jobs;
 pub mod mail;
 pub mod queue;
+pub mod requirements;
 pub mod schedule;
 pub mod standalone;
 pub mod telemetry;
