@@ -587,3 +587,104 @@ async fn lapsing_ogp_requirements_alert_the_secretariat() {
     );
     app.stop().await;
 }
+
+/// kill -9 at random moments during a 2,000-recipient digest run, then a restart: every
+/// recipient gets the digest, and duplicates — counted and printed — are at most kills ×
+/// messages in flight.
+#[tokio::test]
+async fn kill_9_during_a_2000_recipient_run_loses_nothing_and_duplicates_are_bounded() {
+    const RECIPIENTS: usize = 2_000;
+    const KILLS: usize = 5;
+    const IN_FLIGHT: usize = 8;
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    plan_and_event(&app, &member).await;
+    let now = Utc::now();
+    for chunk in (0..RECIPIENTS).collect::<Vec<_>>().chunks(250) {
+        subscription::Entity::insert_many(chunk.iter().map(|n| subscription::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            member_id: Set(m),
+            email: Set(format!("warga{n:04}@example.org")),
+            name: Set(None),
+            account_id: Set(None),
+            audience: Set(SubscriberKind::Public),
+            frequency: Set(DigestFrequency::Weekly),
+            lang: Set("id".into()),
+            topics: Set(json!(["EVENTS_AND_INVITATIONS"])),
+            alerts_off: Set(json!([])),
+            status: Set(SubscriptionStatus::Confirmed),
+            requested_at: Set(now),
+            confirmed_at: Set(Some(now)),
+            unsubscribed_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }))
+        .exec_without_returning(&app.db)
+        .await
+        .unwrap();
+    }
+    let extra = [
+        ("TERBUKA_MAIL_CONCURRENCY", "8"),
+        ("TERBUKA_TICK_LEASE_SECS", "2"),
+        ("TERBUKA_MAIL_LEASE_SECS", "5"),
+        ("TERBUKA_JOB_ORPHAN_SECS", "5"),
+    ];
+    let clock = "2018-08-01T09:00:00+07:00";
+    // Kill at pseudo-random moments (a fixed seed, printed, so a failure can be replayed).
+    let seed = Utc::now().timestamp_subsec_nanos() as u64;
+    let mut x = seed | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for k in 0..KILLS {
+        let ws = workers_with(&app, 1, clock, &extra);
+        // Kill while mail is going out: once the run is past another few hundred messages
+        // (or 20 s), after a random extra moment.
+        let mark = app.smtp.received().len() + 150;
+        for _ in 0..400 {
+            if app.smtp.received().len() >= mark {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let wait = next() % 400;
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        stop(ws);
+        println!(
+            "kill {} (+{wait} ms): {} mails so far",
+            k + 1,
+            app.smtp.received().len()
+        );
+    }
+    let ws = workers_with(&app, 1, clock, &extra);
+    let mut distinct = std::collections::BTreeMap::<String, usize>::new();
+    for _ in 0..600 {
+        distinct.clear();
+        for mail in app.smtp.received() {
+            *distinct.entry(mail.to[0].clone()).or_insert(0) += 1;
+        }
+        if distinct.len() >= RECIPIENTS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop(ws);
+    let total = app.smtp.received().len();
+    let duplicates = total - distinct.len();
+    println!(
+        "kill -9 run (seed {seed}): {KILLS} kills, {} recipients reached of {RECIPIENTS}, {total} messages, {duplicates} duplicates",
+        distinct.len()
+    );
+    assert_eq!(distinct.len(), RECIPIENTS, "a recipient was lost");
+    assert!(
+        duplicates <= KILLS * IN_FLIGHT,
+        "{duplicates} duplicates > {KILLS} kills × {IN_FLIGHT} in flight"
+    );
+    app.stop().await;
+}

@@ -64,6 +64,8 @@ pub struct WorkerConfig {
     pub invitation_lead_days: i64,
     /// How many days after an event its minutes are due.
     pub minutes_due_days: i64,
+    /// How long a claim on a scheduler tick holds before another process may take it over.
+    pub tick_lease: Duration,
 }
 
 /// "30,14,7,3,1" → [30, 14, 7, 3, 1] (each 1..=365, largest first).
@@ -214,6 +216,12 @@ impl WorkerConfig {
             alert_offsets: alert_offsets(&env.string("TERBUKA_ALERT_OFFSETS", "30,14,7,3,1"))?,
             invitation_lead_days: env.number("TERBUKA_INVITATION_LEAD_DAYS", 14, 0, 365)? as i64,
             minutes_due_days: env.number("TERBUKA_MINUTES_DUE_DAYS", 7, 0, 365)? as i64,
+            tick_lease: Duration::from_secs(env.number(
+                "TERBUKA_TICK_LEASE_SECS",
+                300,
+                1,
+                86_400,
+            )?),
         };
         config.check_production()?;
         Ok(config)

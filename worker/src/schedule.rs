@@ -26,9 +26,6 @@ use uuid::Uuid;
 
 use crate::WorkerState;
 
-/// How long a claim on a tick holds before another process may take it over.
-const TICK_LEASE: chrono::Duration = chrono::Duration::minutes(5);
-
 /// The schedules a member has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Schedule {
@@ -127,14 +124,16 @@ pub async fn claim(
     period: NaiveDate,
     owner: &str,
     now: DateTime<Utc>,
+    lease: Duration,
 ) -> Result<bool, DbErr> {
     use schedule_tick::Column as C;
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     let inserted = schedule_tick::Entity::insert(schedule_tick::ActiveModel {
         key: Set(key.to_owned()),
         schedule: Set(schedule.to_owned()),
         period: Set(period),
         claimed_by: Set(owner.to_owned()),
-        claimed_until: Set(now + TICK_LEASE),
+        claimed_until: Set(until),
         done_at: Set(None),
         mails: Set(0),
         created_at: Set(now),
@@ -147,7 +146,7 @@ pub async fn claim(
     }
     let taken = schedule_tick::Entity::update_many()
         .col_expr(C::ClaimedBy, Expr::value(owner.to_owned()))
-        .col_expr(C::ClaimedUntil, Expr::value(now + TICK_LEASE))
+        .col_expr(C::ClaimedUntil, Expr::value(until))
         .filter(C::Key.eq(key))
         .filter(C::DoneAt.is_null())
         .filter(C::ClaimedUntil.lt(now))
@@ -190,7 +189,18 @@ pub async fn run_due(state: &WorkerState) -> Result<Vec<Uuid>, DbErr> {
                 config.catch_up_days,
             ) {
                 let key = format!("{name}:{period}");
-                if !claim(&state.db, &key, &name, period, &config.worker_id, now).await? {
+                if !claim(
+                    &state.db,
+                    &key,
+                    &name,
+                    period,
+                    &config.worker_id,
+                    // Leases run on real time (the domain clock may be set or frozen).
+                    Utc::now(),
+                    config.tick_lease,
+                )
+                .await?
+                {
                     continue;
                 }
                 let tick = Tick {
