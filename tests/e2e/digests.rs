@@ -688,3 +688,56 @@ async fn kill_9_during_a_2000_recipient_run_loses_nothing_and_duplicates_are_bou
     );
     app.stop().await;
 }
+
+/// The SMTP server refuses for a while: the digest is retried with backoff and delivered once
+/// the server is back.
+#[tokio::test]
+async fn a_digest_waits_out_an_smtp_outage_and_arrives_once() {
+    use entity::mail_delivery::{self, DeliveryStatus};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    plan_and_event(&app, &member).await;
+    subscribe(&app, m, "ani@example.org", DigestFrequency::Weekly, false).await;
+    app.smtp.set_mode(crate::smtp::Mode::Transient);
+    let ws = workers(&app, 1, "2018-08-01T09:00:00+07:00");
+    let digest = || async {
+        mail_delivery::Entity::find()
+            .filter(mail_delivery::Column::Template.eq("digest"))
+            .one(&app.db)
+            .await
+            .unwrap()
+    };
+    let mut refused = None;
+    for _ in 0..600 {
+        if let Some(d) = digest().await
+            && d.attempts >= 2
+        {
+            refused = Some(d);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refused = refused.expect("the digest was tried while the server refused");
+    assert_eq!(refused.status, DeliveryStatus::Pending);
+    assert!(refused.last_error.unwrap().contains("451"));
+    assert!(
+        app.smtp
+            .received()
+            .iter()
+            .all(|m| !m.subject().starts_with("Ringkasan"))
+    );
+    app.smtp.set_mode(crate::smtp::Mode::Accept);
+    let mails = settle(&app, 2).await;
+    stop(ws);
+    let digests: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject().starts_with("Ringkasan"))
+        .collect();
+    assert_eq!(digests.len(), 1);
+    let d = digest().await.unwrap();
+    assert_eq!(d.status, DeliveryStatus::Sent);
+    assert!(d.attempts >= 3, "{d:?}");
+    app.stop().await;
+}
