@@ -160,3 +160,124 @@ pub async fn erase_person<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// What erasing a member of the public touched.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CitizenErased {
+    pub inputs: u64,
+    pub registrations: u64,
+    pub subscriptions: u64,
+}
+
+/// Erases what a member of the public left with `email` in `member` (UU 27/2022): the name and
+/// address on their inputs (the text stays, as a public record of the consultation), their
+/// registrations (cancelled), their subscription, their consents and the mail to them; the
+/// audit log keeps the events without the data.
+pub async fn erase_citizen<C: ConnectionTrait>(
+    db: &C,
+    member: uuid::Uuid,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<CitizenErased, DbErr> {
+    use entity::registration::{self, RegistrationStatus};
+    use entity::{public_input, subscription};
+    let mut done = CitizenErased::default();
+    let mut subjects: Vec<(&str, uuid::Uuid)> = vec![];
+
+    let inputs = public_input::Entity::find()
+        .filter(public_input::Column::MemberId.eq(member))
+        .filter(public_input::Column::AuthorEmail.eq(email))
+        .all(db)
+        .await?;
+    for i in &inputs {
+        public_input::Entity::update_many()
+            .col_expr(public_input::Column::AuthorName, Expr::value(ERASED))
+            .col_expr(
+                public_input::Column::AuthorEmail,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(public_input::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(public_input::Column::Version, Expr::value(i.version + 1))
+            .filter(public_input::Column::Id.eq(i.id))
+            .exec(db)
+            .await?;
+        subjects.push(("PublicInput", i.id));
+    }
+    done.inputs = inputs.len() as u64;
+
+    let registrations = registration::Entity::find()
+        .filter(registration::Column::MemberId.eq(member))
+        .filter(registration::Column::Email.eq(email))
+        .all(db)
+        .await?;
+    for r in &registrations {
+        let mut update = registration::Entity::update_many()
+            .col_expr(registration::Column::Name, Expr::value(ERASED))
+            .col_expr(
+                registration::Column::Email,
+                Expr::value(format!("dihapus-{}@invalid.terbuka", r.id.simple())),
+            )
+            .col_expr(
+                registration::Column::OrganisationName,
+                Expr::value(Option::<String>::None),
+            );
+        if r.status != RegistrationStatus::Cancelled {
+            update = update
+                .col_expr(
+                    registration::Column::Status,
+                    Expr::value(RegistrationStatus::Cancelled),
+                )
+                .col_expr(registration::Column::CancelledAt, Expr::value(now));
+        }
+        update
+            .filter(registration::Column::Id.eq(r.id))
+            .exec(db)
+            .await?;
+        subjects.push(("Registration", r.id));
+    }
+    done.registrations = registrations.len() as u64;
+
+    let subs = subscription::Entity::find()
+        .filter(subscription::Column::MemberId.eq(member))
+        .filter(subscription::Column::Email.eq(email))
+        .all(db)
+        .await?;
+    for s in &subs {
+        subscription::Entity::delete_by_id(s.id).exec(db).await?;
+        subjects.push(("Subscription", s.id));
+    }
+    done.subscriptions = subs.len() as u64;
+
+    for (kind, id) in subjects {
+        redact_audit(db, kind, id).await?;
+        consent::Entity::update_many()
+            .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
+            .filter(consent::Column::SubjectType.eq(kind))
+            .filter(consent::Column::SubjectId.eq(id))
+            .filter(consent::Column::WithdrawnAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    use mail_delivery::Column as M;
+    mail_delivery::Entity::update_many()
+        .col_expr(M::Status, Expr::value(DeliveryStatus::Cancelled))
+        .filter(M::MemberId.eq(member))
+        .filter(M::Recipient.eq(email))
+        .filter(M::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Failed]))
+        .exec(db)
+        .await?;
+    mail_delivery::Entity::update_many()
+        .col_expr(
+            M::Recipient,
+            Expr::value(format!(
+                "dihapus-{}@invalid.terbuka",
+                uuid::Uuid::now_v7().simple()
+            )),
+        )
+        .col_expr(M::Context, Expr::value(json!({})))
+        .filter(M::MemberId.eq(member))
+        .filter(M::Recipient.eq(email))
+        .exec(db)
+        .await?;
+    Ok(done)
+}

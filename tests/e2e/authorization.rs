@@ -147,6 +147,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("deleteOnlineChannel", ADMIN_SECRETARIAT),
     // The worker's jobs.
     ("retryMailDelivery", &["admin", "operator"]),
+    ("eraseCitizen", &["admin", "operator"]),
     // Subscriptions.
     ("subscribe", &ROLES),
     ("confirmSubscription", &ROLES),
@@ -1084,6 +1085,9 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         }
         "subscribe" => {
             json!({"memberId": w.member, "email": format!("langganan{n}@example.org"), "consent": true})
+        }
+        "eraseCitizen" => {
+            json!({"memberId": w.member, "email": format!("warga{n}@example.org"), "reason": "permintaan"})
         }
         "retryMailDelivery" => {
             let id = worker::mail::record(

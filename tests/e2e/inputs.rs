@@ -701,3 +701,98 @@ async fn behind_a_trusted_proxy_each_citizen_has_their_own_limit() {
         app.stop().await;
     }
 }
+
+/// A citizen asks for their data to be erased (UU 27/2022): their name and address go from
+/// their input (its text stays), their registration and their subscription — everywhere in
+/// the database, the audit log and the mail records included.
+#[tokio::test]
+async fn a_citizens_data_is_erased_on_request_and_their_input_stays() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let plan = plan_in(&app, &member, &["CO_CREATION", "DRAFTING", "PUBLIC_REVIEW"]).await;
+    let sent = submit(
+        &app,
+        json!({"planId": plan, "name": "Warga Hapus 5e1f", "email": "warga-hapus-5e1f@example.org",
+               "body": "Masukan yang tetap tercatat.", "consent": true}),
+    )
+    .await;
+    assert_eq!(sent["userErrors"], json!([]), "{sent}");
+    let (event, _) = make(
+        &app,
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": member, "kind": "SEMINAR", "isPublic": true, "title": "Seminar",
+               "startsAt": "2018-08-10T09:00:00+07:00"}),
+    )
+    .await;
+    app.mutate_as(
+        Some(&app.operator),
+        "publishInvitation",
+        "PublishInvitationInput",
+        "userErrors { code }",
+        json!({"eventId": event, "channels": ["WEBSITE"]}),
+    )
+    .await;
+    let reg = app
+        .mutate_as(
+            None,
+            "registerForEvent",
+            "RegisterInput",
+            "registration { id } userErrors { code }",
+            json!({"eventId": event, "name": "Warga Hapus 5e1f", "email": "warga-hapus-5e1f@example.org", "consent": true}),
+        )
+        .await;
+    assert_eq!(reg["userErrors"], json!([]), "{reg}");
+    let sub = app
+        .mutate_as(
+            None,
+            "subscribe",
+            "SubscribeInput",
+            "accepted",
+            json!({"memberId": member, "email": "Warga-Hapus-5e1f@example.org", "consent": true}),
+        )
+        .await;
+    assert_eq!(sub["accepted"], true);
+    app.smtp
+        .wait_for(2, std::time::Duration::from_secs(20))
+        .await;
+    assert!(
+        crate::privacy::dump_text(&app)
+            .await
+            .contains("warga-hapus-5e1f@example.org")
+    );
+
+    let erased = app
+        .mutate_as(
+            Some(&app.operator),
+            "eraseCitizen",
+            "EraseCitizenInput",
+            "inputs registrations subscriptions userErrors { code }",
+            json!({"memberId": member, "email": "WARGA-HAPUS-5E1F@example.org", "reason": "permintaan tertulis"}),
+        )
+        .await;
+    assert_eq!(
+        erased,
+        json!({"inputs": 1, "registrations": 1, "subscriptions": 1, "userErrors": []})
+    );
+    let dump = crate::privacy::dump_text(&app).await;
+    assert!(
+        !dump.contains("warga-hapus-5e1f"),
+        "the address is still stored"
+    );
+    assert!(
+        !dump.contains("Warga Hapus 5e1f"),
+        "the name is still stored"
+    );
+    // The input itself stays on the public record, without its author.
+    let list = app.ok_as(None, LIST, json!({"p": plan})).await;
+    assert_eq!(
+        list["publicInputs"]["nodes"][0]["body"],
+        "Masukan yang tetap tercatat."
+    );
+    let own = app.ok(LIST, json!({"p": plan})).await;
+    assert_eq!(own["publicInputs"]["nodes"][0]["authorName"], "[dihapus]");
+    assert_eq!(own["publicInputs"]["nodes"][0]["authorEmail"], Value::Null);
+    app.stop().await;
+}

@@ -188,6 +188,7 @@ pub struct Mutation(
     channel::ChannelMutation,
     subscription::SubscriptionMutation,
     jobs::JobMutation,
+    access::CitizenErasure,
 );
 
 /// Settings of the schema that come from configuration.

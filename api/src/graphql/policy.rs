@@ -50,6 +50,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("deactivateAccount", Rule::InMember(ADMIN)),
     ("reactivateAccount", Rule::InMember(ADMIN)),
     ("eraseAccount", Rule::InMember(ADMIN)),
+    ("eraseCitizen", Rule::InMember(ADMIN)),
     ("accounts", Rule::InMember(ADMIN)),
     ("auditLog", Rule::InMember(ADMIN_WATCHDOG)),
     // The partnership.
