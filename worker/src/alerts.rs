@@ -47,6 +47,7 @@ pub fn threshold(days_left: i64, offsets: &[i64]) -> Option<String> {
 }
 
 /// One person to alert, with their subscription if they have one.
+#[derive(Clone)]
 struct Recipient {
     email: String,
     lang: Lang,
@@ -215,16 +216,6 @@ pub async fn record(
         .map(|s| (s.email.clone(), s))
         .collect();
     let office = secretariat(db, member).await?;
-    let copy = |v: &Vec<Recipient>| -> Vec<Recipient> {
-        v.iter()
-            .map(|r| Recipient {
-                email: r.email.clone(),
-                lang: r.lang,
-                name: r.name.clone(),
-                subscription: None,
-            })
-            .collect()
-    };
     let mut out = vec![];
 
     for plan in action_plan::Entity::find()
@@ -242,7 +233,7 @@ pub async fn record(
         let Some(bucket) = threshold(left, offsets) else {
             continue;
         };
-        let mut to = copy(&office);
+        let mut to = office.clone();
         // Subscribers who follow deadlines (the public only once the plan is public).
         for s in subs.values() {
             if s.status == SubscriptionStatus::Confirmed
@@ -321,7 +312,7 @@ pub async fn record(
             .map(|r| r.person_id)
             .collect();
         let mut to = people(db, responsible).await?;
-        to.extend(copy(&office));
+        to.extend(office.clone());
         alert(
             state,
             tick,
@@ -359,7 +350,7 @@ pub async fn record(
             .map(|o| o.person_id)
             .collect();
         let mut to = people(db, owners).await?;
-        to.extend(copy(&office));
+        to.extend(office.clone());
         alert(
             state,
             tick,
@@ -392,7 +383,7 @@ pub async fn record(
             state,
             tick,
             &subs,
-            copy(&office),
+            office.clone(),
             AlertKind::OgpRequirement,
             r.id,
             (&r.id_text, &r.en_text),

@@ -160,17 +160,27 @@ async fn gather(
             .and_then(|c| plans.get(&c.plan_id))
             .is_some_and(|p| p.status.is_public())
     };
-    let milestones = milestone::Entity::find()
+    // Every milestone of the member, read once: the open ones due by the horizon are listed,
+    // and all of them name the progress reports below.
+    let milestones: HashMap<Uuid, milestone::Model> = milestone::Entity::find()
         .filter(milestone::Column::MemberId.eq(member))
-        .filter(
-            milestone::Column::Status
-                .is_in([MilestoneStatus::NotStarted, MilestoneStatus::InProgress]),
-        )
-        .filter(milestone::Column::EndsOn.lte(horizon))
         .order_by_asc(milestone::Column::EndsOn)
         .all(db)
-        .await?;
-    for m in &milestones {
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let mut listed: Vec<&milestone::Model> = milestones
+        .values()
+        .filter(|m| {
+            matches!(
+                m.status,
+                MilestoneStatus::NotStarted | MilestoneStatus::InProgress
+            ) && m.ends_on.is_some_and(|e| e <= horizon)
+        })
+        .collect();
+    listed.sort_by_key(|m| (m.ends_on, m.id));
+    for m in listed {
         let Some(end) = m.ends_on else { continue };
         let line = Line {
             public: public_commitment(m.commitment_id),
@@ -184,13 +194,6 @@ async fn gather(
         }
     }
 
-    let titles: HashMap<Uuid, milestone::Model> = milestone::Entity::find()
-        .filter(milestone::Column::MemberId.eq(member))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
     for u in progress_update::Entity::find()
         .filter(progress_update::Column::MemberId.eq(member))
         .filter(progress_update::Column::CreatedAt.gte(since))
@@ -199,7 +202,7 @@ async fn gather(
         .all(db)
         .await?
     {
-        let Some(m) = titles.get(&u.milestone_id) else {
+        let Some(m) = milestones.get(&u.milestone_id) else {
             continue;
         };
         s.progress.push(Line {

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use entity::mail_delivery::{self, DeliveryStatus};
 use entity::{member, schedule_tick};
@@ -112,8 +112,6 @@ pub fn due_periods(
     }
     out
 }
-
-use chrono::Timelike;
 
 /// Claims the tick `key` for `owner`: a new row, or a row whose claim ran out and that is not
 /// done. `true` when this process now holds it.

@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod audit_log;
 pub mod budget;
 pub mod channel;
+pub mod citizen_erasure;
 pub mod commitment;
 pub mod compliance;
 pub mod context;
@@ -188,7 +189,7 @@ pub struct Mutation(
     channel::ChannelMutation,
     subscription::SubscriptionMutation,
     jobs::JobMutation,
-    access::CitizenErasure,
+    citizen_erasure::CitizenErasure,
 );
 
 /// Settings of the schema that come from configuration.
