@@ -113,12 +113,14 @@ pub async fn serve(
     } else {
         None
     };
+    let sockets = tokio_util::task::TaskTracker::new();
     let app = http::router(HttpState {
         app: state,
         schema,
         executor: crate::graphql::executor::Executor::per_core(),
         metrics,
         stop: stop_rx.clone(),
+        sockets: sockets.clone(),
     });
     let mut http_stop = stop_rx.clone();
     let server = axum::serve(
@@ -138,6 +140,14 @@ pub async fn serve(
         Ok(Ok(Err(e))) => tracing::warn!(error = %e, "HTTP server stopped with an error"),
         Ok(Err(e)) => tracing::warn!(error = %e, "HTTP server task failed"),
         Err(_) => tracing::warn!("requests still open after 4 s; closing them"),
+    }
+    // WebSocket connections end their subscriptions and close with a frame on `stop`.
+    sockets.close();
+    if tokio::time::timeout(Duration::from_secs(2), sockets.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("WebSocket connections still open after 2 s; dropping them");
     }
     if let Some(worker) = worker {
         match tokio::time::timeout(Duration::from_secs(4), worker).await {

@@ -1,5 +1,6 @@
 //! Terbuka's API: configuration, HTTP (axum), the GraphQL schema and start-up. In the
 //! all-in-one mode it runs the worker in the same process.
+#![recursion_limit = "256"]
 
 pub mod app;
 pub mod audit;

@@ -57,6 +57,7 @@ pub mod progress_update;
 pub mod public_input;
 pub mod publication;
 pub mod registration;
+pub mod report;
 pub mod responsibility;
 pub mod role_grant;
 pub mod schedule_tick;

@@ -144,6 +144,30 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        "Report",
+        &[
+            ("id", Internal),
+            ("kind", Internal),
+            ("format", Internal),
+            ("language", Internal),
+            ("status", Internal),
+            ("progress", Internal),
+            ("planId", Internal),
+            ("eventId", Internal),
+            ("assessmentId", Internal),
+            ("requestedAt", Internal),
+            ("startedAt", Internal),
+            ("finishedAt", Internal),
+            ("attempts", Internal),
+            ("error", Internal),
+            ("fileName", Internal),
+            ("contentType", Internal),
+            ("sizeBytes", Internal),
+            ("pages", Internal),
+            ("downloadUrl", Internal),
+        ],
+    ),
+    (
         "ScheduleRun",
         &[
             ("key", Internal),
@@ -295,6 +319,7 @@ pub const PUBLIC_TYPES: &[&str] = &[
     "UserError",
     "Query",
     "Mutation",
+    "ReportSubscription",
 ];
 
 /// The class of `field` on GraphQL type `ty`, if it is classified.

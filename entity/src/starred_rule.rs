@@ -26,3 +26,22 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The rule configured for `framework`, or the documented pre-2020 rule when none is: verifiable,
+/// relevant to an OGP value, moderate or transformative potential impact, substantial or
+/// complete.
+pub async fn of<C: ConnectionTrait>(db: &C, framework: Framework) -> Result<Model, DbErr> {
+    Ok(Entity::find_by_id(framework)
+        .one(db)
+        .await?
+        .unwrap_or(Model {
+            framework,
+            require_verifiable: true,
+            require_relevance: true,
+            min_potential_impact: Some(PotentialImpact::Moderate),
+            min_potential_for_results: None,
+            min_completion: Some(Completion::Substantial),
+            updated_at: chrono::Utc::now(),
+            version: 0,
+        }))
+}

@@ -18,6 +18,7 @@ mod m20261127_000009_invitations;
 mod m20261127_000010_documents;
 mod m20261127_000011_public_input_channels;
 mod m20261127_000012_subscriptions;
+mod m20261127_000013_reports;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_documents::Migration),
             Box::new(m20261127_000011_public_input_channels::Migration),
             Box::new(m20261127_000012_subscriptions::Migration),
+            Box::new(m20261127_000013_reports::Migration),
         ]
     }
 }

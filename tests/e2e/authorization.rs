@@ -147,6 +147,16 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("deleteOnlineChannel", ADMIN_SECRETARIAT),
     // The worker's jobs.
     ("retryMailDelivery", &["admin", "operator"]),
+    (
+        "requestReport",
+        &[
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "operator",
+        ],
+    ),
     ("eraseCitizen", &["admin", "operator"]),
     // Subscriptions.
     ("subscribe", &ROLES),
@@ -232,6 +242,17 @@ const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
         "subscriptions",
         "query($m: ID!) { subscriptions(memberId: $m) { id } }",
         ADMIN_SECRETARIAT,
+    ),
+    (
+        "reports",
+        "query($m: ID!) { reports(memberId: $m) { id } }",
+        &[
+            "team member",
+            "watchdog",
+            "secretariat",
+            "admin",
+            "operator",
+        ],
     ),
     (
         "mailDeliveries",
@@ -1085,6 +1106,10 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         }
         "subscribe" => {
             json!({"memberId": w.member, "email": format!("langganan{n}@example.org"), "consent": true})
+        }
+        "requestReport" => {
+            let (plan, _) = plan(app, w).await;
+            json!({"kind": "MONEV", "format": "CSV", "planId": plan})
         }
         "eraseCitizen" => {
             json!({"memberId": w.member, "email": format!("warga{n}@example.org"), "reason": "permintaan"})

@@ -24,5 +24,6 @@ mod privacy;
 mod process;
 mod publications;
 mod registrations;
+mod reports;
 mod sqlite;
 mod subscriptions;

@@ -66,6 +66,13 @@ pub struct WorkerConfig {
     pub minutes_due_days: i64,
     /// How long a claim on a scheduler tick holds before another process may take it over.
     pub tick_lease: Duration,
+    /// A report's claim lasts this long past the worker's last sign of life (it is renewed
+    /// while the report renders, so a long report is never taken over from a live worker).
+    pub report_lease: Duration,
+    /// Tries per report before it ends failed.
+    pub report_attempts: u32,
+    /// Reports rendered at once per process (rendering uses a whole core).
+    pub report_concurrency: usize,
 }
 
 /// "30,14,7,3,1" → [30, 14, 7, 3, 1] (each 1..=365, largest first).
@@ -222,6 +229,14 @@ impl WorkerConfig {
                 1,
                 86_400,
             )?),
+            report_lease: Duration::from_secs(env.number(
+                "TERBUKA_REPORT_LEASE_SECS",
+                30,
+                2,
+                3_600,
+            )?),
+            report_attempts: env.number("TERBUKA_REPORT_ATTEMPTS", 3, 1, 20)? as u32,
+            report_concurrency: env.number("TERBUKA_REPORT_CONCURRENCY", 1, 1, 16)? as usize,
         };
         config.check_production()?;
         Ok(config)

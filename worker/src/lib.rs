@@ -4,6 +4,7 @@
 //! scaled out. Every process shares the one database; the job queue lives there too.
 
 pub mod alerts;
+pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod digest;
@@ -11,6 +12,7 @@ pub mod env;
 pub mod jobs;
 pub mod mail;
 pub mod queue;
+pub mod report;
 pub mod requirements;
 pub mod schedule;
 pub mod standalone;

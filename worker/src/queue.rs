@@ -15,6 +15,15 @@ use uuid::Uuid;
 /// The queue mail jobs go through.
 pub const MAIL_QUEUE: &str = "terbuka.mail";
 
+/// The queue report jobs go through.
+pub const REPORT_QUEUE: &str = "terbuka.report";
+
+/// Produce this requested report.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReportJob {
+    pub report: Uuid,
+}
+
 /// Send these recorded messages.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MailJob {
@@ -82,6 +91,14 @@ impl JobQueue {
             self.push(MAIL_QUEUE, &job, None, max_attempts).await?;
         }
         Ok(())
+    }
+}
+
+impl JobQueue {
+    /// Queues production of a requested report (the row itself says what is left to do).
+    pub async fn push_report(&self, report: Uuid) -> anyhow::Result<()> {
+        self.push(REPORT_QUEUE, &ReportJob { report }, None, 1)
+            .await
     }
 }
 

@@ -38,19 +38,7 @@ pub struct Assessment(pub assessment::Model);
 
 /// The rule of a framework (the default pre-2020 IRM rule when none is stored).
 pub async fn rule_of(ctx: &Context<'_>, framework: Framework) -> Result<starred_rule::Model> {
-    Ok(starred_rule::Entity::find_by_id(framework)
-        .one(ctx.db())
-        .await?
-        .unwrap_or(starred_rule::Model {
-            framework,
-            require_verifiable: true,
-            require_relevance: true,
-            min_potential_impact: Some(PotentialImpact::Moderate),
-            min_potential_for_results: None,
-            min_completion: Some(Completion::Substantial),
-            updated_at: Utc::now(),
-            version: 0,
-        }))
+    Ok(starred_rule::of(ctx.db(), framework).await?)
 }
 
 #[Object]

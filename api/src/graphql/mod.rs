@@ -37,20 +37,19 @@ pub mod policy;
 pub mod public_input;
 pub mod publication;
 pub mod registration;
+pub mod report;
 pub mod scalars;
 pub mod session;
 pub mod subscription;
 pub mod visibility;
 
-use async_graphql::{
-    Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema,
-};
+use async_graphql::{Context, ID, Interface, MergedObject, Object, Result, Schema};
 
 use context::{AppState, CtxExt};
 use extension::{Guard, Limits};
 use sea_orm::EntityTrait;
 
-pub type TerbukaSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type TerbukaSchema = Schema<Query, Mutation, report::ReportSubscription>;
 
 /// Anything with a global id, fetchable with `node(id:)`.
 #[derive(Interface)]
@@ -162,6 +161,7 @@ pub struct Query(
     public_input::PublicInputQuery,
     subscription::SubscriptionQuery,
     jobs::JobQuery,
+    report::ReportQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -190,6 +190,7 @@ pub struct Mutation(
     subscription::SubscriptionMutation,
     jobs::JobMutation,
     citizen_erasure::CitizenErasure,
+    report::ReportMutation,
 );
 
 /// Settings of the schema that come from configuration.
@@ -214,15 +215,19 @@ impl Default for SchemaLimits {
 
 /// Builds the schema; `state` is `None` only for printing the SDL.
 pub fn build(state: Option<AppState>, limits: SchemaLimits) -> TerbukaSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(20)
-        .extension(Guard(Limits {
-            max_aliases: limits.aliases,
-            max_expanded_fields: 2_000,
-        }));
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        report::ReportSubscription,
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(20)
+    .extension(Guard(Limits {
+        max_aliases: limits.aliases,
+        max_expanded_fields: 2_000,
+    }));
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -169,6 +169,10 @@ pub const RULES: &[(&str, Rule)] = &[
     ("mailDeliveries", Rule::InMember(ADMIN)),
     ("scheduleRuns", Rule::InMember(ADMIN)),
     ("retryMailDelivery", Rule::InMember(ADMIN)),
+    // Reports: anyone in the partnership may ask for one and download it.
+    ("requestReport", Rule::InMember(ANY_ROLE)),
+    // `reports`, `report(id)`, `reportProgress` and the download.
+    ("reports", Rule::InMember(ANY_ROLE)),
     ("sendTestEmail", Rule::AnyAdmin),
 ];
 

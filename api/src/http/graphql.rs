@@ -345,57 +345,83 @@ pub async fn ws(
         super::client_of(peer.ip(), &headers, &state.app.config.trusted_proxies).to_string();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| async move {
-            let schema = state.schema.clone();
-            let mut stop = state.stop.clone();
-            let init_state = state.clone();
-            let serve = GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let token = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str())
-                        .map(|v| {
-                            v.trim_start_matches("Bearer ")
-                                .trim_start_matches("bearer ")
-                                .to_owned()
-                        })
-                        .or_else(|| {
-                            payload
-                                .get("token")
-                                .and_then(|v| v.as_str())
-                                .map(str::to_owned)
+        .on_upgrade(move |socket| {
+            let sockets = state.sockets.clone();
+            sockets.track_future(async move {
+                use axum::extract::ws::{CloseFrame, Message};
+                use futures::{SinkExt, StreamExt};
+                let schema = state.schema.clone();
+                let stop = state.stop.clone();
+                let init_state = state.clone();
+                let (mut to_client, from_client) = socket.split();
+                // On shutdown the subscriptions end first (each sends its `complete`), then the
+                // client's side is cut, and the connection closes with 1001 "going away".
+                let mut input_stop = stop.clone();
+                let from_client = from_client.take_until(async move {
+                    let _ = input_stop.wait_for(|s| *s).await.map(|_| ());
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                });
+                let (tx, mut rx) = futures::channel::mpsc::channel::<Message>(16);
+                let tx = tx.sink_map_err(|_| axum::Error::new("the connection closed"));
+                let serve = GraphQLWebSocket::new_with_pair(tx, from_client, schema, protocol)
+                    .on_connection_init(move |payload| async move {
+                        let token = payload
+                            .get("Authorization")
+                            .or_else(|| payload.get("authorization"))
+                            .and_then(|v| v.as_str())
+                            .map(|v| {
+                                v.trim_start_matches("Bearer ")
+                                    .trim_start_matches("bearer ")
+                                    .to_owned()
+                            })
+                            .or_else(|| {
+                                payload
+                                    .get("token")
+                                    .and_then(|v| v.as_str())
+                                    .map(str::to_owned)
+                            });
+                        let viewer = match token {
+                            None => Viewer::anonymous(),
+                            Some(t) => match auth::viewer_for_token(
+                                &init_state.app.db,
+                                &t,
+                                init_state.app.clock.now(),
+                            )
+                            .await
+                            {
+                                Ok(Ok(v)) => v,
+                                _ => {
+                                    return Err(crate::graphql::errors::unauthenticated(lang));
+                                }
+                            },
+                        };
+                        let mut data = async_graphql::Data::default();
+                        data.insert(viewer);
+                        data.insert(lang);
+                        data.insert(Loaders::new(&init_state.app.db, &Batching::default()));
+                        data.insert(RequestMeta {
+                            request_id: rid.0,
+                            client: client.clone(),
                         });
-                    let viewer = match token {
-                        None => Viewer::anonymous(),
-                        Some(t) => match auth::viewer_for_token(
-                            &init_state.app.db,
-                            &t,
-                            init_state.app.clock.now(),
-                        )
-                        .await
-                        {
-                            Ok(Ok(v)) => v,
-                            _ => {
-                                return Err(crate::graphql::errors::unauthenticated(lang));
-                            }
-                        },
-                    };
-                    let mut data = async_graphql::Data::default();
-                    data.insert(viewer);
-                    data.insert(lang);
-                    data.insert(Loaders::new(&init_state.app.db, &Batching::default()));
-                    data.insert(RequestMeta {
-                        request_id: rid.0,
-                        client: client.clone(),
-                    });
-                    Ok(data)
-                })
-                .serve();
-            // On shutdown the connection ends with the process.
-            tokio::select! {
-                _ = serve => {}
-                _ = stop.wait_for(|s| *s) => {}
-            }
+                        data.insert(crate::graphql::report::Shutdown(init_state.stop.clone()));
+                        Ok(data)
+                    })
+                    .serve();
+                let forward = async move {
+                    while let Some(m) = rx.next().await {
+                        if to_client.send(m).await.is_err() {
+                            return;
+                        }
+                    }
+                    let _ = to_client
+                        .send(Message::Close(Some(CloseFrame {
+                            code: 1001,
+                            reason: "server shutting down".into(),
+                        })))
+                        .await;
+                    let _ = to_client.close().await;
+                };
+                let _ = tokio::join!(serve, forward);
+            })
         })
 }

@@ -7,6 +7,7 @@ pub mod files;
 pub mod graphql;
 pub mod metrics;
 pub mod registrations;
+pub mod reports;
 pub mod subscriptions;
 
 use std::sync::Arc;
@@ -38,6 +39,9 @@ pub struct HttpState {
     pub metrics: Arc<Metrics>,
     /// Turns true when the process is shutting down (long-lived connections end).
     pub stop: tokio::sync::watch::Receiver<bool>,
+    /// Open WebSocket connections: the server's graceful shutdown does not see upgraded
+    /// connections, so the process waits for these to say goodbye before it exits.
+    pub sockets: tokio_util::task::TaskTracker,
 }
 
 /// The request id (from `X-Request-Id` when the client or a proxy sent a sane one).
@@ -58,6 +62,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/events/{file}", get(calendar::one))
         .route("/calendar/{file}", get(calendar::feed))
         .route("/files/{id}", get(files::download))
+        .route("/reports/{id}", get(reports::download))
         .route(
             "/registrations/cancel",
             get(registrations::confirm).post(registrations::cancel),

@@ -12,7 +12,7 @@ use apalis::prelude::*;
 use tokio::sync::watch;
 
 use crate::WorkerState;
-use crate::queue::{JobQueue, MAIL_QUEUE, heartbeat_for};
+use crate::queue::{JobQueue, MAIL_QUEUE, REPORT_QUEUE, ReportJob, heartbeat_for};
 
 /// Builds the workers for this process and runs them with the sweeper until `shutdown`.
 pub async fn run(
@@ -21,6 +21,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let sweeper = tokio::spawn(mail::sweep_loop(state.clone(), stop_rx.clone()));
+    let report_sweeper = tokio::spawn(crate::report::sweep_loop(state.clone(), stop_rx.clone()));
     let scheduler = state.config.scheduler.then(|| {
         tokio::spawn(crate::schedule::schedule_loop(
             state.clone(),
@@ -38,6 +39,7 @@ pub async fn run(
             _ => tracing::trace!(worker = ctx.name(), ?event, "worker event"),
         });
     let monitor = register_mail_worker(monitor, state.clone());
+    let monitor = register_report_worker(monitor, state.clone(), stop_rx.clone());
     tracing::info!(worker = %state.config.worker_id, "worker started");
     let result = monitor
         .run_with_signal(async move {
@@ -47,6 +49,7 @@ pub async fn run(
         })
         .await;
     let _ = sweeper.await;
+    let _ = report_sweeper.await;
     if let Some(s) = scheduler {
         let _ = s.await;
     }
@@ -103,6 +106,52 @@ fn register_mail_worker(monitor: Monitor, state: Arc<WorkerState>) -> Monitor {
                 .retry(retry_policy(&state))
                 .data(state.clone())
                 .build(mail::deliver)
+        }),
+    }
+}
+
+/// Reports: no retry layer (the report row counts its own attempts and the sweeper queues a
+/// retry after a pause); the job watches `stop` so a render in progress is handed back.
+fn register_report_worker(
+    monitor: Monitor,
+    state: Arc<WorkerState>,
+    stop: watch::Receiver<bool>,
+) -> Monitor {
+    let config = state.config.clone();
+    let (beat, missed) = heartbeat_for(config.orphan_after);
+    let name = format!("{}-report", config.worker_id);
+    match state.queue.clone() {
+        JobQueue::Sqlite(pool) => monitor.register(move |_| {
+            let storage = apalis_sqlite::SqliteStorage::<ReportJob>::new(&pool)
+                .with_config(
+                    apalis_sqlite::Config::default()
+                        .queue(REPORT_QUEUE)
+                        .heartbeat_interval(beat)
+                        .missed_heartbeats(missed),
+                )
+                .poll_with_interval(config.poll_interval);
+            WorkerBuilder::new(name.clone())
+                .backend(storage)
+                .concurrency(config.report_concurrency)
+                .data(state.clone())
+                .data(stop.clone())
+                .build(crate::report::job)
+        }),
+        JobQueue::Postgres(pool) => monitor.register(move |_| {
+            let storage = apalis_postgres::PostgresStorage::<ReportJob>::new(&pool)
+                .with_config(
+                    apalis_postgres::Config::default()
+                        .queue(REPORT_QUEUE)
+                        .heartbeat_interval(beat)
+                        .missed_heartbeats(missed),
+                )
+                .poll_with_interval(config.poll_interval);
+            WorkerBuilder::new(name.clone())
+                .backend(storage)
+                .concurrency(config.report_concurrency)
+                .data(state.clone())
+                .data(stop.clone())
+                .build(crate::report::job)
         }),
     }
 }

@@ -1,0 +1,652 @@
+//! PDF: A4 pages laid out here (wrapped text, tables whose heading row repeats on every page a
+//! table reaches, page breaks, "Halaman n dari N" on each page) and written with `pdf-writer`.
+//! The text is set in DejaVu Sans, embedded as a subset (Type0/CIDFontType2 with a ToUnicode
+//! map), so Indonesian text and the IRM star ✪ print and can be copied or searched — the 14
+//! built-in PDF fonts cannot show ✪.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+use super::Cancelled;
+use super::doc::{Block, Doc};
+
+static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
+
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const MARGIN_X: f32 = 50.0;
+const MARGIN_TOP: f32 = 56.0;
+const MARGIN_BOTTOM: f32 = 56.0;
+const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN_X;
+
+struct Font {
+    face: ttf_parser::Face<'static>,
+    bytes: &'static [u8],
+    /// Font units per em.
+    units: f32,
+}
+
+fn fonts() -> &'static [Font; 2] {
+    static FONTS: OnceLock<[Font; 2]> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let load = |bytes: &'static [u8]| {
+            let face = ttf_parser::Face::parse(bytes, 0).expect("the bundled font parses");
+            Font {
+                units: f32::from(face.units_per_em()),
+                face,
+                bytes,
+            }
+        };
+        [load(REGULAR), load(BOLD)]
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Face {
+    Regular = 0,
+    Bold = 1,
+}
+
+enum Op {
+    Text {
+        face: Face,
+        size: f32,
+        x: f32,
+        y: f32,
+        text: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+    },
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+}
+
+/// Glyph ids and advances, looked up once per character and face.
+#[derive(Default)]
+struct Metrics {
+    cache: HashMap<(Face, char), (u16, f32)>,
+}
+
+impl Metrics {
+    fn glyph(&mut self, face: Face, c: char) -> (u16, f32) {
+        *self.cache.entry((face, c)).or_insert_with(|| {
+            let f = &fonts()[face as usize];
+            let gid = f.face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
+            let adv = f.face.glyph_hor_advance(gid).unwrap_or(0);
+            (gid.0, f32::from(adv) / f.units)
+        })
+    }
+
+    fn width(&mut self, face: Face, size: f32, s: &str) -> f32 {
+        s.chars().map(|c| self.glyph(face, c).1).sum::<f32>() * size
+    }
+
+    /// Breaks `text` into lines no wider than `max`: at spaces, else after `_`, `/`, `-` or
+    /// `.` inside a long word (codes, links), else between characters. Line breaks in the text
+    /// are kept.
+    fn wrap(&mut self, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
+        let mut out = Vec::new();
+        for para in text.split('\n') {
+            let mut line = String::new();
+            for word in para.split_whitespace() {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width(face, size, &candidate) <= max {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    out.push(std::mem::take(&mut line));
+                }
+                if self.width(face, size, word) <= max {
+                    line = word.to_owned();
+                    continue;
+                }
+                for piece in pieces(word) {
+                    let joined = format!("{line}{piece}");
+                    if self.width(face, size, &joined) <= max {
+                        line = joined;
+                        continue;
+                    }
+                    if !line.is_empty() {
+                        out.push(std::mem::take(&mut line));
+                    }
+                    for c in piece.chars() {
+                        line.push(c);
+                        if self.width(face, size, &line) > max && line.chars().count() > 1 {
+                            line.pop();
+                            out.push(std::mem::take(&mut line));
+                            line.push(c);
+                        }
+                    }
+                }
+            }
+            out.push(line);
+        }
+        // Trailing empty lines add nothing.
+        while out.len() > 1 && out.last().is_some_and(|l| l.is_empty()) {
+            out.pop();
+        }
+        out
+    }
+}
+
+/// A long word cut after its natural break points: `REASONED_`, `RESPONSE_`, …
+fn pieces(word: &str) -> Vec<&str> {
+    let mut out = vec![];
+    let mut start = 0;
+    for (i, c) in word.char_indices() {
+        if matches!(c, '_' | '/' | '-' | '.' | '?' | '&') {
+            out.push(&word[start..i + c.len_utf8()]);
+            start = i + c.len_utf8();
+        }
+    }
+    if start < word.len() {
+        out.push(&word[start..]);
+    }
+    out
+}
+
+struct Layout {
+    pages: Vec<Vec<Op>>,
+    y: f32,
+    m: Metrics,
+}
+
+/// A table row's or a heading's lines, per cell.
+struct Row {
+    cells: Vec<Vec<String>>,
+    face: Vec<Face>,
+}
+
+const BODY: f32 = 10.0;
+const SMALL: f32 = 8.5;
+
+impl Layout {
+    fn new() -> Layout {
+        let mut l = Layout {
+            pages: Vec::new(),
+            y: 0.0,
+            m: Metrics::default(),
+        };
+        l.new_page();
+        l
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = PAGE_H - MARGIN_TOP;
+    }
+
+    fn page(&mut self) -> &mut Vec<Op> {
+        self.pages.last_mut().expect("a page")
+    }
+
+    fn room(&self) -> f32 {
+        self.y - MARGIN_BOTTOM
+    }
+
+    fn at_top(&self) -> bool {
+        (self.y - (PAGE_H - MARGIN_TOP)).abs() < 0.01
+    }
+
+    fn text(&mut self, face: Face, size: f32, x: f32, baseline: f32, text: String) {
+        if !text.is_empty() {
+            self.page().push(Op::Text {
+                face,
+                size,
+                x,
+                y: baseline,
+                text,
+            });
+        }
+    }
+
+    /// Wrapped text across the content width; `keep` asks for that much room below the first
+    /// line (a heading is not left alone at a page's foot).
+    fn lines(&mut self, face: Face, size: f32, text: &str, gap_before: f32, keep: f32) {
+        let lh = size * 1.35;
+        let lines = self.m.wrap(face, size, text, CONTENT_W);
+        if !self.at_top() {
+            if self.room() < gap_before + lh + keep {
+                self.new_page();
+            } else {
+                self.y -= gap_before;
+            }
+        }
+        for line in lines {
+            if self.room() < lh {
+                self.new_page();
+            }
+            self.y -= lh;
+            let baseline = self.y + size * 0.3;
+            self.text(face, size, MARGIN_X, baseline, line);
+        }
+    }
+
+    fn hline(&mut self, x1: f32, x2: f32, y: f32) {
+        self.page().push(Op::Line {
+            x1,
+            y1: y,
+            x2,
+            y2: y,
+        });
+    }
+
+    fn vline(&mut self, x: f32, y1: f32, y2: f32) {
+        self.page().push(Op::Line {
+            x1: x,
+            y1,
+            x2: x,
+            y2,
+        });
+    }
+
+    fn row_of(&mut self, cells: &[String], faces: &[Face], widths: &[f32]) -> Row {
+        let cells = cells
+            .iter()
+            .zip(widths)
+            .zip(faces)
+            .map(|((c, w), f)| self.m.wrap(*f, SMALL, c, w - 2.0 * PAD))
+            .collect();
+        Row {
+            cells,
+            face: faces.to_vec(),
+        }
+    }
+
+    /// Draws lines `from..to` of every cell of `row` as one band at the cursor.
+    fn band(&mut self, row: &Row, widths: &[f32], from: usize, to: usize, shade: bool) {
+        let lh = SMALL * 1.3;
+        let h = (to - from) as f32 * lh + 2.0 * PAD;
+        let top = self.y;
+        let bottom = top - h;
+        if shade {
+            self.page().push(Op::Fill {
+                x: MARGIN_X,
+                y: bottom,
+                w: CONTENT_W,
+                h,
+            });
+        }
+        let mut x = MARGIN_X;
+        for (i, cell) in row.cells.iter().enumerate() {
+            for (k, line) in cell.iter().enumerate().take(to).skip(from) {
+                let baseline = top - PAD - (k - from + 1) as f32 * lh + SMALL * 0.28;
+                self.text(row.face[i], SMALL, x + PAD, baseline, line.clone());
+            }
+            x += widths[i];
+        }
+        self.hline(MARGIN_X, MARGIN_X + CONTENT_W, top);
+        self.hline(MARGIN_X, MARGIN_X + CONTENT_W, bottom);
+        let mut x = MARGIN_X;
+        self.vline(x, top, bottom);
+        for w in widths {
+            x += w;
+            self.vline(x, top, bottom);
+        }
+        self.y = bottom;
+    }
+
+    /// A table: the heading row (if any) repeats at the top of every page the table reaches;
+    /// a row taller than a page is split between pages.
+    fn table(
+        &mut self,
+        header: Option<&Row>,
+        rows: impl Iterator<Item = Row>,
+        widths: &[f32],
+        cancel: &mut dyn FnMut() -> bool,
+    ) -> Result<(), Cancelled> {
+        let lh = SMALL * 1.3;
+        let header_h = header.map_or(0.0, |h| height(h, lh));
+        let draw_header = |l: &mut Layout| {
+            if let Some(h) = header {
+                let n = h.cells.iter().map(Vec::len).max().unwrap_or(1);
+                l.band(h, widths, 0, n, true);
+            }
+        };
+        if self.room() < header_h + lh + 2.0 * PAD + 6.0 {
+            self.new_page();
+        } else if !self.at_top() {
+            self.y -= 6.0;
+        }
+        draw_header(self);
+        for (i, row) in rows.enumerate() {
+            if i % 64 == 0 && cancel() {
+                return Err(Cancelled);
+            }
+            let n = row.cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            let h = height(&row, lh);
+            let page_room = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - header_h;
+            if h > self.room() && h <= page_room {
+                self.new_page();
+                draw_header(self);
+            }
+            let mut from = 0;
+            while from < n {
+                let fit = (((self.room() - 2.0 * PAD) / lh).floor().max(0.0)) as usize;
+                if fit == 0 {
+                    self.new_page();
+                    draw_header(self);
+                    continue;
+                }
+                let to = (from + fit).min(n);
+                self.band(&row, widths, from, to, false);
+                from = to;
+                if from < n {
+                    self.new_page();
+                    draw_header(self);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+const PAD: f32 = 3.0;
+
+fn height(row: &Row, lh: f32) -> f32 {
+    row.cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * lh + 2.0 * PAD
+}
+
+/// Lays out and writes `doc`. `cancel` is asked now and then; when it says so the work stops.
+pub fn render(doc: &Doc, cancel: &mut dyn FnMut() -> bool) -> Result<(Vec<u8>, usize), Cancelled> {
+    let mut l = Layout::new();
+    l.lines(Face::Bold, 16.0, &doc.title, 0.0, 0.0);
+    for line in &doc.lines {
+        l.lines(Face::Regular, BODY, line, 2.0, 0.0);
+    }
+    l.y -= 8.0;
+    for block in &doc.blocks {
+        match block {
+            Block::Heading(s) => l.lines(Face::Bold, 13.0, s, 14.0, 40.0),
+            Block::Subheading(s) => l.lines(Face::Bold, 11.0, s, 10.0, 30.0),
+            Block::Paragraph(s) => l.lines(Face::Regular, BODY, s, 4.0, 0.0),
+            Block::PageBreak => {
+                if !l.at_top() {
+                    l.new_page();
+                }
+            }
+            Block::Fields(pairs) => {
+                let widths = [CONTENT_W * 0.3, CONTENT_W * 0.7];
+                let rows: Vec<Row> = pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        l.row_of(
+                            &[k.clone(), v.clone()],
+                            &[Face::Bold, Face::Regular],
+                            &widths,
+                        )
+                    })
+                    .collect();
+                l.table(None, rows.into_iter(), &widths, cancel)?;
+            }
+            Block::Table(_) | Block::TableRows(..) => {
+                let (i, range) = match block {
+                    Block::TableRows(i, from, to) => (*i, *from..*to),
+                    Block::Table(i) => (*i, 0..doc.tables[*i].rows.len()),
+                    _ => unreachable!(),
+                };
+                let t = &doc.tables[i];
+                let total: f32 = t.columns.iter().map(|c| c.width).sum::<f32>().max(1.0);
+                let widths: Vec<f32> = t
+                    .columns
+                    .iter()
+                    .map(|c| CONTENT_W * c.width / total)
+                    .collect();
+                let titles: Vec<String> = t.columns.iter().map(|c| c.title.clone()).collect();
+                let bold = vec![Face::Bold; widths.len()];
+                let regular = vec![Face::Regular; widths.len()];
+                let header = l.row_of(&titles, &bold, &widths);
+                let rows: Vec<Row> = t.rows[range]
+                    .iter()
+                    .map(|r| {
+                        let cells: Vec<String> = r.iter().map(|c| c.display()).collect();
+                        l.row_of(&cells, &regular, &widths)
+                    })
+                    .collect();
+                l.table(Some(&header), rows.into_iter(), &widths, cancel)?;
+            }
+        }
+        if cancel() {
+            return Err(Cancelled);
+        }
+    }
+    // Page numbers, now that the count is known.
+    let total = l.pages.len();
+    for n in 0..total {
+        let label = format!(
+            "{} {} {} {}",
+            doc.page_label.0,
+            n + 1,
+            doc.page_label.1,
+            total
+        );
+        let w = l.m.width(Face::Regular, 7.5, &label);
+        let footer = doc.footer.clone();
+        let page = &mut l.pages[n];
+        page.push(Op::Text {
+            face: Face::Regular,
+            size: 7.5,
+            x: MARGIN_X,
+            y: 30.0,
+            text: footer,
+        });
+        page.push(Op::Text {
+            face: Face::Regular,
+            size: 7.5,
+            x: PAGE_W - MARGIN_X - w,
+            y: 30.0,
+            text: label,
+        });
+    }
+    let bytes = write(&doc.title, &l.pages);
+    Ok((bytes, total))
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+}
+
+/// The glyphs one face uses, renumbered for its subset.
+struct Subset {
+    /// old glyph id → new glyph id.
+    map: HashMap<u16, u16>,
+    /// new glyph id → (advance in 1/1000 em, the character it shows).
+    glyphs: BTreeMap<u16, (f32, char)>,
+    font: Vec<u8>,
+}
+
+fn subset(face: Face, chars: &std::collections::BTreeSet<char>, m: &mut Metrics) -> Subset {
+    let f = &fonts()[face as usize];
+    let mut remapper = subsetter::GlyphRemapper::new();
+    let mut used = Vec::new();
+    for &c in chars {
+        let (gid, adv) = m.glyph(face, c);
+        remapper.remap(gid);
+        used.push((gid, adv, c));
+    }
+    let (font, map): (Vec<u8>, HashMap<u16, u16>) = match subsetter::subset(f.bytes, 0, &remapper) {
+        Ok(bytes) => (
+            bytes,
+            used.iter()
+                .filter_map(|(g, _, _)| remapper.get(*g).map(|n| (*g, n)))
+                .collect(),
+        ),
+        // A font the subsetter cannot handle goes in whole, glyph ids unchanged.
+        Err(e) => {
+            tracing::warn!(error = ?e, "embedding the whole font");
+            (
+                f.bytes.to_vec(),
+                used.iter().map(|(g, _, _)| (*g, *g)).collect(),
+            )
+        }
+    };
+    let mut glyphs = BTreeMap::new();
+    for (gid, adv, c) in used {
+        glyphs.entry(map[&gid]).or_insert((adv * 1000.0, c));
+    }
+    Subset { map, glyphs, font }
+}
+
+fn write(title: &str, pages: &[Vec<Op>]) -> Vec<u8> {
+    let mut m = Metrics::default();
+    let mut chars: [std::collections::BTreeSet<char>; 2] = Default::default();
+    for op in pages.iter().flatten() {
+        if let Op::Text { face, text, .. } = op {
+            chars[*face as usize].extend(text.chars());
+        }
+    }
+    let subsets = [
+        subset(Face::Regular, &chars[0], &mut m),
+        subset(Face::Bold, &chars[1], &mut m),
+    ];
+
+    let mut next = 1;
+    let mut alloc = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let catalog = alloc();
+    let tree = alloc();
+    let info = alloc();
+    let font_refs: Vec<[Ref; 5]> = (0..2)
+        .map(|_| [alloc(), alloc(), alloc(), alloc(), alloc()])
+        .collect();
+    let page_refs: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree)
+        .kids(page_refs.iter().map(|(p, _)| *p))
+        .count(pages.len() as i32);
+    pdf.document_info(info)
+        .title(TextStr(title))
+        .producer(TextStr("Terbuka"));
+
+    let names = [Name(b"F1"), Name(b"F2")];
+    let base = [&b"TRBKAA+DejaVuSans"[..], &b"TRBKAB+DejaVuSans-Bold"[..]];
+    let system = SystemInfo {
+        registry: Str(b"Adobe"),
+        ordering: Str(b"Identity"),
+        supplement: 0,
+    };
+    for (i, s) in subsets.iter().enumerate() {
+        let [type0, cid, descriptor, file, cmap] = font_refs[i];
+        let f = &fonts()[i].face;
+        let scale = 1000.0 / f32::from(f.units_per_em());
+        pdf.type0_font(type0)
+            .base_font(Name(base[i]))
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid)
+            .to_unicode(cmap);
+        {
+            let mut c = pdf.cid_font(cid);
+            c.subtype(CidFontType::Type2)
+                .base_font(Name(base[i]))
+                .system_info(system)
+                .font_descriptor(descriptor)
+                .default_width(0.0)
+                .cid_to_gid_map_predefined(Name(b"Identity"));
+            let mut w = c.widths();
+            for (gid, (adv, _)) in &s.glyphs {
+                w.consecutive(*gid, [*adv]);
+            }
+        }
+        let bbox = f.global_bounding_box();
+        pdf.font_descriptor(descriptor)
+            .name(Name(base[i]))
+            .flags(FontFlags::NON_SYMBOLIC)
+            .bbox(Rect::new(
+                f32::from(bbox.x_min) * scale,
+                f32::from(bbox.y_min) * scale,
+                f32::from(bbox.x_max) * scale,
+                f32::from(bbox.y_max) * scale,
+            ))
+            .italic_angle(0.0)
+            .ascent(f32::from(f.ascender()) * scale)
+            .descent(f32::from(f.descender()) * scale)
+            .cap_height(f32::from(f.capital_height().unwrap_or(f.ascender())) * scale)
+            .stem_v(if i == 1 { 120.0 } else { 80.0 })
+            .font_file2(file);
+        let packed = deflate(&s.font);
+        pdf.stream(file, &packed)
+            .filter(Filter::FlateDecode)
+            .pair(Name(b"Length1"), s.font.len() as i32);
+        let mut unicode = UnicodeCmap::new(Name(b"Custom"), system);
+        for (gid, (_, c)) in &s.glyphs {
+            unicode.pair(*gid, *c);
+        }
+        let data = unicode.finish();
+        pdf.cmap(cmap, &data);
+    }
+
+    for (ops, (page_ref, content_ref)) in pages.iter().zip(&page_refs) {
+        let mut page = pdf.page(*page_ref);
+        page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .parent(tree)
+            .contents(*content_ref);
+        {
+            let mut resources = page.resources();
+            let mut fonts_dict = resources.fonts();
+            fonts_dict.pair(names[0], font_refs[0][0]);
+            fonts_dict.pair(names[1], font_refs[1][0]);
+        }
+        page.finish();
+
+        let mut c = Content::new();
+        c.set_line_width(0.5).set_stroke_gray(0.55);
+        for op in ops {
+            match op {
+                Op::Fill { x, y, w, h } => {
+                    c.set_fill_gray(0.9)
+                        .rect(*x, *y, *w, *h)
+                        .fill_nonzero()
+                        .set_fill_gray(0.0);
+                }
+                Op::Line { x1, y1, x2, y2 } => {
+                    c.move_to(*x1, *y1).line_to(*x2, *y2).stroke();
+                }
+                Op::Text {
+                    face,
+                    size,
+                    x,
+                    y,
+                    text,
+                } => {
+                    let s = &subsets[*face as usize];
+                    let mut encoded = Vec::with_capacity(text.len() * 2);
+                    for ch in text.chars() {
+                        let (gid, _) = m.glyph(*face, ch);
+                        let new = s.map.get(&gid).copied().unwrap_or(0);
+                        encoded.extend_from_slice(&new.to_be_bytes());
+                    }
+                    c.begin_text()
+                        .set_font(names[*face as usize], *size)
+                        .set_text_matrix([1.0, 0.0, 0.0, 1.0, *x, *y])
+                        .show(Str(&encoded))
+                        .end_text();
+                }
+            }
+        }
+        let data = deflate(&c.finish());
+        pdf.stream(*content_ref, &data).filter(Filter::FlateDecode);
+    }
+    pdf.finish()
+}
