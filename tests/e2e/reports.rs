@@ -275,6 +275,11 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
         before
     );
 
+    // PERSONAL data that no report may carry: a citizen's name, address and organisation on
+    // an input at the meeting, a name signed on its attendance list, people's phones and
+    // addresses, organisations' contact details.
+    plant_personal_data(&app, boj, meeting.id, second.id).await;
+
     // Asked for while no worker runs.
     let mut ids: HashMap<&str, String> = HashMap::new();
     for (name, input) in [
@@ -554,7 +559,115 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
     assert_eq!(minutes_json["figures"]["inputs"], inputs.len());
     let minutes_csv = bytes(&app, &watchdog, &ids["minutes_csv"]).await;
     assert_csv_equals_json(&minutes_csv, &minutes_json["tables"]["tindak_lanjut"]);
+
+    // No report carries PERSONAL data, whatever its format.
+    for (name, id) in &ids {
+        let file = bytes(&app, &watchdog, id).await;
+        let text = if name.ends_with("pdf") {
+            pdf_text(&file)
+        } else if name.ends_with("xlsx") {
+            let mut book: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(Cursor::new(file)).unwrap();
+            let mut all = String::new();
+            for sheet in book.sheet_names() {
+                for row in book.worksheet_range(&sheet).unwrap().rows() {
+                    for cell in row {
+                        all.push_str(&cell.to_string());
+                        all.push('\n');
+                    }
+                }
+            }
+            all
+        } else {
+            String::from_utf8(file).unwrap()
+        };
+        for marker in PERSONAL_MARKERS {
+            assert!(!text.contains(marker), "{name} carries {marker}");
+        }
+    }
     app.stop().await;
+}
+
+const PERSONAL_MARKERS: [&str; 6] = [
+    "Warga Laporan 5e1c",
+    "warga-laporan-5e1c@example.org",
+    "Lembaga Warga 5e1c",
+    "Hadir Laporan 5e1c",
+    "+62 812 5e1c",
+    "kontak-5e1c@example.org",
+];
+
+async fn plant_personal_data(app: &TestApp, member: Uuid, meeting: Uuid, plan: Uuid) {
+    use entity::{attendance, organisation, person, public_input};
+    let now = Utc::now();
+    let [name, email, org, signed, phone, contact] = PERSONAL_MARKERS;
+    public_input::Entity::insert(public_input::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        member_id: Set(member),
+        plan_id: Set(plan),
+        commitment_id: Set(None),
+        event_id: Set(Some(meeting)),
+        source: Set(public_input::InputSource::Event),
+        author_name: Set(Some(name.into())),
+        author_email: Set(Some(email.into())),
+        organisation_name: Set(Some(org.into())),
+        body: Set("Mohon jadwal rapat diumumkan lebih awal".into()),
+        lang: Set("id".into()),
+        received_at: Set(now),
+        response: Set(None),
+        response_reason: Set(None),
+        responded_by: Set(None),
+        responded_at: Set(None),
+        hidden_at: Set(None),
+        hidden_reason: Set(None),
+        hidden_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    attendance::Entity::insert(attendance::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        member_id: Set(member),
+        event_id: Set(meeting),
+        person_id: Set(None),
+        name: Set(Some(signed.into())),
+        organisation_id: Set(None),
+        sector: Set(attendance::AttendeeSector::CivilSociety),
+        gender: Set(attendance::Gender::Female),
+        created_at: Set(now),
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    person::Entity::update_many()
+        .col_expr(
+            person::Column::Phone,
+            sea_orm::sea_query::Expr::value(phone),
+        )
+        .col_expr(
+            person::Column::Email,
+            sea_orm::sea_query::Expr::value(contact),
+        )
+        .filter(person::Column::MemberId.eq(member))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    organisation::Entity::update_many()
+        .col_expr(
+            organisation::Column::ContactPhone,
+            sea_orm::sea_query::Expr::value(phone),
+        )
+        .col_expr(
+            organisation::Column::ContactEmail,
+            sea_orm::sea_query::Expr::value(contact),
+        )
+        .filter(organisation::Column::MemberId.eq(member))
+        .exec(&app.db)
+        .await
+        .unwrap();
 }
 
 /// The CSV's header is the JSON table's column keys and every row reads the same.
@@ -872,5 +985,93 @@ async fn sigterm_while_a_report_renders_closes_its_subscription_and_exits_zero_w
     wait_done(&app, &[id], Duration::from_secs(600)).await;
     let _ = w.kill();
     let _ = w.wait();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_live_worker_keeps_its_long_report_and_a_killed_ones_is_taken_over() {
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        ..Options::default()
+    })
+    .await;
+    let (_, plan) = big_plan(&app, 10_000).await;
+    let plan_id = gid("ActionPlan", plan);
+    let op = app.operator.clone();
+    // Claims lapse 2 s after a worker's last sign of life: far shorter than these renders.
+    let spawn = |name: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_terbuka-test-worker"));
+        for (k, v) in &app.env {
+            cmd.env(k, v);
+        }
+        cmd.env("TERBUKA_WORKER_ID", name)
+            .env("TERBUKA_REPORT_LEASE_SECS", "2")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd.spawn().expect("the worker binary starts")
+    };
+    let mut a = spawn("worker-a");
+    let mut b = spawn("worker-b");
+
+    // Both alive: the report renders once, however long it takes.
+    let first = request(
+        &app,
+        &op,
+        json!({"kind": "ACTION_PLAN", "format": "PDF", "planId": plan_id}),
+    )
+    .await;
+    let started = Instant::now();
+    wait_done(&app, std::slice::from_ref(&first), Duration::from_secs(600)).await;
+    let took = started.elapsed();
+    let row = |id: &str| {
+        let id = api::graphql::ids::decode_as(id, "Report").unwrap();
+        let db = app.db.clone();
+        async move {
+            report::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert!(
+        took > Duration::from_secs(2),
+        "the render ({took:?}) outlasts the lease"
+    );
+    assert_eq!(row(&first).await.attempts, 1, "rendered once in {took:?}");
+
+    // The worker holding the next one dies: the other takes it over when the claim lapses.
+    let second = request(
+        &app,
+        &op,
+        json!({"kind": "ACTION_PLAN", "format": "PDF", "planId": plan_id, "language": "en"}),
+    )
+    .await;
+    let holder = loop {
+        let r = row(&second).await;
+        if r.status == report::ReportStatus::Running && r.progress > 10 {
+            break r.claimed_by.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let (dead, alive) = if holder == "worker-a" {
+        (&mut a, &mut b)
+    } else {
+        (&mut b, &mut a)
+    };
+    dead.kill().unwrap();
+    let _ = dead.wait();
+    wait_done(
+        &app,
+        std::slice::from_ref(&second),
+        Duration::from_secs(600),
+    )
+    .await;
+    let r = row(&second).await;
+    assert_eq!(r.attempts, 2, "{r:?}");
+    let _ = alive.kill();
+    let _ = alive.wait();
+    let pdf = bytes(&app, &op, &second).await;
+    assert!(pdf_text(&pdf).contains("Page 1 of"));
     app.stop().await;
 }

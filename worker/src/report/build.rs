@@ -86,6 +86,7 @@ pub async fn build<C: ConnectionTrait>(db: &C, i: &Inputs<'_>) -> Result<Doc, Bu
         }
         .ok_or(BuildError::Missing("event"))?;
         minutes(db, &mut doc, &member, &event, tz, lang).await?;
+        doc.subject = event.title.clone();
         return Ok(doc);
     }
     let plan = match r.plan_id {
@@ -94,6 +95,7 @@ pub async fn build<C: ConnectionTrait>(db: &C, i: &Inputs<'_>) -> Result<Doc, Bu
     }
     .ok_or(BuildError::Missing("plan"))?;
     let ctx = PlanContext::load(db, &member, &plan, today, lang).await?;
+    doc.subject = plan.title.clone();
     match r.kind {
         ReportKind::ActionPlan => action_plan_doc(db, &mut doc, &ctx).await?,
         ReportKind::Monev => monev(db, &mut doc, &ctx).await?,
@@ -137,8 +139,13 @@ impl<'a> PlanContext<'a> {
             .order_by_desc(head_of_region_term::Column::InauguratedOn)
             .all(db)
             .await?;
-        // The head of region in office on the plan's deadline (or today), else the latest.
-        let on = plan.submission_deadline.unwrap_or(today);
+        // The head of region who submits the plan: in office when it was submitted (or is
+        // due), else when it starts; else today's, else the latest.
+        let on = plan
+            .submitted_on
+            .or(plan.submission_deadline)
+            .or(plan.period_start)
+            .unwrap_or(today);
         let head = terms
             .iter()
             .find(|h| h.inaugurated_on.is_none_or(|s| s <= on) && h.ends_on.is_none_or(|e| e >= on))
@@ -632,6 +639,7 @@ async fn at_a_glance<C: ConnectionTrait>(
     let by_commitment: HashMap<Uuid, &commitment_assessment::Model> =
         values.iter().map(|v| (v.commitment_id, v)).collect();
     let glance = irm::at_a_glance(&values, &rule);
+    doc.subject = a.title.clone();
     doc.title = format!(
         "{} — {}",
         a.title,

@@ -142,6 +142,8 @@ pub enum Block {
 #[derive(Clone, Debug, Default)]
 pub struct Doc {
     pub title: String,
+    /// What it is about, for the file's name (the plan's, meeting's or assessment's title).
+    pub subject: String,
     /// Lines under the title (member, plan, period, head of region).
     pub lines: Vec<String>,
     pub blocks: Vec<Block>,

@@ -315,7 +315,7 @@ async fn make(
         "language": Lang::from_tag(&row.lang).tag(),
         "generatedAt": now.to_rfc3339(),
     });
-    let subject = doc.title.clone();
+    let subject = doc.subject.clone();
     let (kind, format) = (row.kind, row.format);
     let rendered = tokio::task::spawn_blocking(move || {
         let report_progress = |p: i32| progress.store(10 + p * 85 / 100, Ordering::Relaxed);
@@ -458,4 +458,33 @@ pub async fn job(
     let outcome = produce(&state, job.report, (*stop).clone()).await?;
     tracing::debug!(report = %job.report, ?outcome, "report job");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_plain_and_say_what_they_hold() {
+        assert_eq!(
+            file_name(
+                ReportKind::ActionPlan,
+                ReportFormat::Pdf,
+                "Renaksi Pemerintahan Terbuka Bojonegoro 2018"
+            ),
+            "renaksi-renaksi-pemerintahan-terbuka-bojonegoro-2018.pdf"
+        );
+        assert_eq!(
+            file_name(
+                ReportKind::Minutes,
+                ReportFormat::Csv,
+                "Rapat «28 Juni» / ✪"
+            ),
+            "notulen-rapat-28-juni.csv"
+        );
+        assert_eq!(
+            file_name(ReportKind::Monev, ReportFormat::Json, "✪"),
+            "monev.json"
+        );
+    }
 }

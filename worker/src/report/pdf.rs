@@ -166,6 +166,8 @@ struct Layout {
     pages: Vec<Vec<Op>>,
     y: f32,
     m: Metrics,
+    /// The text size of the table being laid out.
+    cell: f32,
 }
 
 /// A table row's or a heading's lines, per cell.
@@ -175,7 +177,9 @@ struct Row {
 }
 
 const BODY: f32 = 10.0;
+/// Table text; a wide table steps down to [`SMALLEST`] before its words break.
 const SMALL: f32 = 8.5;
+const SMALLEST: f32 = 6.5;
 
 impl Layout {
     fn new() -> Layout {
@@ -183,6 +187,7 @@ impl Layout {
             pages: Vec::new(),
             y: 0.0,
             m: Metrics::default(),
+            cell: SMALL,
         };
         l.new_page();
         l
@@ -262,7 +267,7 @@ impl Layout {
             .iter()
             .zip(widths)
             .zip(faces)
-            .map(|((c, w), f)| self.m.wrap(*f, SMALL, c, w - 2.0 * PAD))
+            .map(|((c, w), f)| self.m.wrap(*f, self.cell, c, w - 2.0 * PAD))
             .collect();
         Row {
             cells,
@@ -272,7 +277,8 @@ impl Layout {
 
     /// Draws lines `from..to` of every cell of `row` as one band at the cursor.
     fn band(&mut self, row: &Row, widths: &[f32], from: usize, to: usize, shade: bool) {
-        let lh = SMALL * 1.3;
+        let size = self.cell;
+        let lh = size * 1.3;
         let h = (to - from) as f32 * lh + 2.0 * PAD;
         let top = self.y;
         let bottom = top - h;
@@ -287,8 +293,8 @@ impl Layout {
         let mut x = MARGIN_X;
         for (i, cell) in row.cells.iter().enumerate() {
             for (k, line) in cell.iter().enumerate().take(to).skip(from) {
-                let baseline = top - PAD - (k - from + 1) as f32 * lh + SMALL * 0.28;
-                self.text(row.face[i], SMALL, x + PAD, baseline, line.clone());
+                let baseline = top - PAD - (k - from + 1) as f32 * lh + size * 0.28;
+                self.text(row.face[i], size, x + PAD, baseline, line.clone());
             }
             x += widths[i];
         }
@@ -312,7 +318,7 @@ impl Layout {
         widths: &[f32],
         cancel: &mut dyn FnMut() -> bool,
     ) -> Result<(), Cancelled> {
-        let lh = SMALL * 1.3;
+        let lh = self.cell * 1.3;
         let header_h = header.map_or(0.0, |h| height(h, lh));
         let draw_header = |l: &mut Layout| {
             if let Some(h) = header {
@@ -360,6 +366,85 @@ impl Layout {
 
 const PAD: f32 = 3.0;
 
+/// The text size and column widths of a table: the largest size (from [`SMALL`] down to
+/// [`SMALLEST`]) at which every column has room for its longest word.
+fn table_layout(m: &mut Metrics, t: &super::doc::Table) -> (f32, Vec<f32>) {
+    let mut size = SMALL;
+    while size > SMALLEST {
+        let (fits, widths) = column_fit(m, t, size);
+        if fits {
+            return (size, widths);
+        }
+        size -= 0.5;
+    }
+    (SMALLEST, column_fit(m, t, SMALLEST).1)
+}
+
+/// Column widths that fit the table: every column gets room for its longest word (so "Kemajuan"
+/// and "2018-08-31" never break), then what is left goes to the columns whose text wraps, by
+/// their declared weight, no wider than their longest cell needs.
+fn column_fit(m: &mut Metrics, t: &super::doc::Table, size: f32) -> (bool, Vec<f32>) {
+    let n = t.columns.len();
+    let cap = CONTENT_W * 0.3;
+    let mut min = vec![0f32; n];
+    let mut want = vec![0f32; n];
+    let mut measure = |m: &mut Metrics, i: usize, face: Face, text: &str| {
+        for line in text.split('\n') {
+            for word in line.split_whitespace() {
+                min[i] = min[i].max(m.width(face, size, word).min(cap));
+            }
+            want[i] = want[i].max(m.width(face, size, line));
+        }
+    };
+    for (i, c) in t.columns.iter().enumerate() {
+        measure(m, i, Face::Bold, &c.title);
+    }
+    for row in &t.rows {
+        for (i, cell) in row.iter().enumerate() {
+            measure(m, i, Face::Regular, &cell.display());
+        }
+    }
+    let min: Vec<f32> = min.iter().map(|w| w + 2.0 * PAD + 1.0).collect();
+    let want: Vec<f32> = want
+        .iter()
+        .zip(&min)
+        .map(|(w, lo)| (w + 2.0 * PAD + 1.0).max(*lo))
+        .collect();
+    let total_min: f32 = min.iter().sum();
+    if total_min >= CONTENT_W {
+        return (
+            false,
+            min.iter().map(|w| w * CONTENT_W / total_min).collect(),
+        );
+    }
+    let mut widths = min.clone();
+    let mut left = CONTENT_W - total_min;
+    // Hand out what is left by weight, a few rounds so what one column cannot use goes on.
+    for _ in 0..4 {
+        let hungry: Vec<usize> = (0..n).filter(|&i| widths[i] + 0.01 < want[i]).collect();
+        let weight: f32 = hungry.iter().map(|&i| t.columns[i].width).sum();
+        if hungry.is_empty() || weight <= 0.0 || left < 0.5 {
+            break;
+        }
+        let mut given = 0.0;
+        for &i in &hungry {
+            let share = left * t.columns[i].width / weight;
+            let add = share.min(want[i] - widths[i]);
+            widths[i] += add;
+            given += add;
+        }
+        left -= given;
+    }
+    // Still room: the widest-weighted columns take it (a table spans the page).
+    if left > 0.5 {
+        let weight: f32 = t.columns.iter().map(|c| c.width).sum::<f32>().max(1.0);
+        for (i, c) in t.columns.iter().enumerate() {
+            widths[i] += left * c.width / weight;
+        }
+    }
+    (true, widths)
+}
+
 fn height(row: &Row, lh: f32) -> f32 {
     row.cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * lh + 2.0 * PAD
 }
@@ -367,6 +452,8 @@ fn height(row: &Row, lh: f32) -> f32 {
 /// Lays out and writes `doc`. `cancel` is asked now and then; when it says so the work stops.
 pub fn render(doc: &Doc, cancel: &mut dyn FnMut() -> bool) -> Result<(Vec<u8>, usize), Cancelled> {
     let mut l = Layout::new();
+    // A table sliced under several headings keeps one set of widths.
+    let mut widths_of: HashMap<usize, (f32, Vec<f32>)> = HashMap::new();
     l.lines(Face::Bold, 16.0, &doc.title, 0.0, 0.0);
     for line in &doc.lines {
         l.lines(Face::Regular, BODY, line, 2.0, 0.0);
@@ -383,6 +470,7 @@ pub fn render(doc: &Doc, cancel: &mut dyn FnMut() -> bool) -> Result<(Vec<u8>, u
                 }
             }
             Block::Fields(pairs) => {
+                l.cell = SMALL;
                 let widths = [CONTENT_W * 0.3, CONTENT_W * 0.7];
                 let rows: Vec<Row> = pairs
                     .iter()
@@ -403,12 +491,15 @@ pub fn render(doc: &Doc, cancel: &mut dyn FnMut() -> bool) -> Result<(Vec<u8>, u
                     _ => unreachable!(),
                 };
                 let t = &doc.tables[i];
-                let total: f32 = t.columns.iter().map(|c| c.width).sum::<f32>().max(1.0);
-                let widths: Vec<f32> = t
-                    .columns
-                    .iter()
-                    .map(|c| CONTENT_W * c.width / total)
-                    .collect();
+                let (size, widths) = match widths_of.get(&i) {
+                    Some(w) => w.clone(),
+                    None => {
+                        let w = table_layout(&mut l.m, t);
+                        widths_of.insert(i, w.clone());
+                        w
+                    }
+                };
+                l.cell = size;
                 let titles: Vec<String> = t.columns.iter().map(|c| c.title.clone()).collect();
                 let bold = vec![Face::Bold; widths.len()];
                 let regular = vec![Face::Regular; widths.len()];
@@ -649,4 +740,140 @@ fn write(title: &str, pages: &[Vec<Op>]) -> Vec<u8> {
         pdf.stream(*content_ref, &data).filter(Filter::FlateDecode);
     }
     pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::doc::{Cell, Doc, Table};
+
+    #[test]
+    fn text_wraps_at_spaces_then_at_a_codes_underscores_and_never_overflows() {
+        let mut m = Metrics::default();
+        let lines = m.wrap(
+            Face::Regular,
+            10.0,
+            "Forum bertemu sekurang-kurangnya setiap enam bulan",
+            120.0,
+        );
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| m.width(Face::Regular, 10.0, l) <= 120.0),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines.join(" "),
+            "Forum bertemu sekurang-kurangnya setiap enam bulan"
+        );
+        let code = m.wrap(
+            Face::Regular,
+            8.5,
+            "REASONED_RESPONSE_FOR_EVERY_INPUT",
+            70.0,
+        );
+        assert!(code.len() > 1);
+        assert!(
+            code[..code.len() - 1].iter().all(|l| l.ends_with('_')),
+            "{code:?}"
+        );
+        assert_eq!(code.concat(), "REASONED_RESPONSE_FOR_EVERY_INPUT");
+        // Line breaks in the text stay.
+        assert_eq!(
+            m.wrap(Face::Regular, 10.0, "satu\ndua", 400.0),
+            ["satu", "dua"]
+        );
+    }
+
+    fn long_table_doc(rows: usize) -> Doc {
+        let mut doc = Doc {
+            title: "Uji tabel panjang ✪".into(),
+            page_label: ("Halaman", "dari"),
+            footer: "Terbuka".into(),
+            ..Doc::default()
+        };
+        let mut t = Table::new(
+            "kegiatan",
+            "Kegiatan",
+            &[
+                ("no", "Nomor", 1.0),
+                ("title", "Kegiatan", 5.0),
+                ("ends_on", "Selesai", 2.0),
+            ],
+        );
+        for i in 0..rows {
+            t.push(vec![
+                Cell::Int(i as i64),
+                Cell::text(format!(
+                    "Kegiatan ke-{i} dengan keluaran yang dapat diverifikasi"
+                )),
+                Cell::date(chrono::NaiveDate::from_ymd_opt(2018, 8, 31)),
+            ]);
+        }
+        doc.table(t);
+        doc
+    }
+
+    #[test]
+    fn a_long_table_repeats_its_heading_row_on_every_page_and_numbers_the_pages() {
+        let doc = long_table_doc(400);
+        let (pdf, pages) = render(&doc, &mut || false).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pages > 5, "{pages}");
+        // Lay it out again to look at each page.
+        let mut l = Layout::new();
+        let t = &doc.tables[0];
+        let (size, widths) = table_layout(&mut l.m, t);
+        l.cell = size;
+        let titles: Vec<String> = t.columns.iter().map(|c| c.title.clone()).collect();
+        let header = l.row_of(&titles, &[Face::Bold; 3], &widths);
+        let rows: Vec<Row> = t
+            .rows
+            .iter()
+            .map(|r| {
+                let cells: Vec<String> = r.iter().map(Cell::display).collect();
+                l.row_of(&cells, &[Face::Regular; 3], &widths)
+            })
+            .collect();
+        l.table(Some(&header), rows.into_iter(), &widths, &mut || false)
+            .unwrap();
+        assert!(l.pages.len() > 5);
+        for (n, page) in l.pages.iter().enumerate() {
+            let has_heading = page.iter().any(
+                |op| matches!(op, Op::Text { face: Face::Bold, text, .. } if text == "Selesai"),
+            );
+            assert!(has_heading, "page {} has no heading row", n + 1);
+            // Nothing is drawn into the bottom margin.
+            for op in page {
+                if let Op::Text { y, .. } = op {
+                    assert!(*y >= MARGIN_BOTTOM - 1.0, "page {}: text at {y}", n + 1);
+                }
+            }
+        }
+        // Dates and numbers never break inside.
+        assert!(widths[2] >= l.m.width(Face::Regular, size, "2018-08-31"));
+    }
+
+    #[test]
+    fn a_render_stops_when_asked() {
+        let doc = long_table_doc(2_000);
+        let mut asked = 0;
+        let r = render(&doc, &mut || {
+            asked += 1;
+            asked > 3
+        });
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn the_font_is_embedded_as_a_subset_with_a_unicode_map() {
+        let (pdf, _) = render(&long_table_doc(3), &mut || false).unwrap();
+        let has = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"/FontFile2"));
+        assert!(has(b"/ToUnicode"));
+        assert!(has(b"TRBKAA+DejaVuSans"));
+        // A subset, not the whole 700 KB font.
+        assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
+    }
 }
