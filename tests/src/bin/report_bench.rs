@@ -77,30 +77,33 @@ async fn seed(db: &DatabaseConnection) -> anyhow::Result<(Uuid, Uuid, Uuid)> {
         .map(|c| c.id)
         .collect();
     for chunk in ids.chunks(500) {
-        let rows = chunk.iter().enumerate().map(|(i, c)| commitment_assessment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            member_id: Set(member),
-            assessment_id: Set(a),
-            commitment_id: Set(*c),
-            verifiable: Set(Some(true)),
-            relevant_values: Set(serde_json::json!(["ACCESS_TO_INFORMATION"])),
-            potential_impact: Set(Some(if i % 3 == 0 {
-                PotentialImpact::Transformative
-            } else {
-                PotentialImpact::Minor
-            })),
-            potential_for_results: Set(None),
-            completion: Set(Some(if i % 2 == 0 {
-                Completion::Complete
-            } else {
-                Completion::Limited
-            })),
-            did_it_open_government: Set(Some(Diog::Marginal)),
-            narrative: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        });
+        let rows = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, c)| commitment_assessment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                member_id: Set(member),
+                assessment_id: Set(a),
+                commitment_id: Set(*c),
+                verifiable: Set(Some(true)),
+                relevant_values: Set(serde_json::json!(["ACCESS_TO_INFORMATION"])),
+                potential_impact: Set(Some(if i % 3 == 0 {
+                    PotentialImpact::Transformative
+                } else {
+                    PotentialImpact::Minor
+                })),
+                potential_for_results: Set(None),
+                completion: Set(Some(if i % 2 == 0 {
+                    Completion::Complete
+                } else {
+                    Completion::Limited
+                })),
+                did_it_open_government: Set(Some(Diog::Marginal)),
+                narrative: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            });
         commitment_assessment::Entity::insert_many(rows)
             .exec_without_returning(db)
             .await?;
@@ -201,7 +204,10 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> anyhow::Result<()
             outcome == worker::report::Outcome::Done,
             "{kind:?} {format:?}: {outcome:?}"
         );
-        let done = report::Entity::find_by_id(id).one(&db).await?.expect("kept");
+        let done = report::Entity::find_by_id(id)
+            .one(&db)
+            .await?
+            .expect("kept");
         println!(
             "{:<24} {:>6} {:>9.2} {:>9.2} {:>8.1} MB {:>7} {:>6.0} MiB",
             format!("{kind:?}"),
