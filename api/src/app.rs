@@ -50,6 +50,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
         clock: wc.clock.clone(),
         signer: worker::tokens::Signer::new(&wc.secret),
         limiter: Arc::new(crate::auth::RateLimiter::default()),
+        dashboards: Arc::new(graphql::dashboard::Cache::default()),
         db,
         config: config.clone(),
     };

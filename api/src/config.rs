@@ -37,6 +37,8 @@ pub struct Config {
     pub invitation_lead_days: i64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (per-client rate limits).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Keep computed plan dashboards while the member's data revision is unchanged.
+    pub dashboard_cache: bool,
 }
 
 impl Config {
@@ -101,6 +103,7 @@ impl Config {
         Ok(Self {
             bind,
             trusted_proxies,
+            dashboard_cache: env.flag("TERBUKA_DASHBOARD_CACHE", true)?,
             run_worker: env.flag("TERBUKA_RUN_WORKER", true)?,
             demo,
             graphiql: env.flag("TERBUKA_GRAPHIQL", true)?,

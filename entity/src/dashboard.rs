@@ -273,3 +273,24 @@ pub async fn dashboard_of<C: ConnectionTrait>(
         next_deadline,
     })
 }
+
+/// The member's data revision: raised by the database (triggers) on every change to what a
+/// dashboard reads, so an unchanged revision means an unchanged dashboard (for the same day).
+pub async fn revision<C: ConnectionTrait>(db: &C, member: Uuid) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT revision FROM data_revision WHERE member_id = ?",
+        _ => "SELECT revision FROM data_revision WHERE member_id = $1",
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [member.into()],
+        ))
+        .await?;
+    match row {
+        Some(r) => r.try_get("", "revision"),
+        None => Ok(0),
+    }
+}

@@ -19,6 +19,7 @@ mod m20261127_000010_documents;
 mod m20261127_000011_public_input_channels;
 mod m20261127_000012_subscriptions;
 mod m20261127_000013_reports;
+mod m20261127_000014_plan_revision;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_public_input_channels::Migration),
             Box::new(m20261127_000012_subscriptions::Migration),
             Box::new(m20261127_000013_reports::Migration),
+            Box::new(m20261127_000014_plan_revision::Migration),
         ]
     }
 }

@@ -139,8 +139,19 @@ async fn statements_per_request_do_not_grow_with_the_data() {
         api::graphql::ids::encode("ActionPlan", g.plans[0]).to_string()
     };
     counted(&app, dash, json!({"p": plan(&small)})).await;
+    // Computed, not served from the API's kept dashboards: raise every revision first.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared("UPDATE data_revision SET revision = revision + 1")
+        .await
+        .unwrap();
     let (_, small_dash) = counted(&app, dash, json!({"p": plan(&small)})).await;
     let (big, large_dash) = counted(&app, dash, json!({"p": plan(&large)})).await;
+    // Served again: as few statements for either.
+    let (_, small_kept) = counted(&app, dash, json!({"p": plan(&small)})).await;
+    let (_, large_kept) = counted(&app, dash, json!({"p": plan(&large)})).await;
+    assert_eq!(small_kept, large_kept);
+    assert!(small_kept < small_dash);
     assert_eq!(
         big["planDashboard"]["commitments"]
             .as_array()
@@ -149,5 +160,103 @@ async fn statements_per_request_do_not_grow_with_the_data() {
         50
     );
     assert_eq!(small_dash, large_dash);
+    app.stop().await;
+}
+
+const DASHBOARD: &str = "query($p: ID!) { planDashboard(planId: $p) { progress overdueMilestones
+  counts { notStarted inProgress completed cancelled delayed }
+  commitments { commitment { id } progress } fundingGaps { id } } }";
+
+#[tokio::test]
+async fn a_kept_dashboard_is_served_again_only_while_nothing_it_reads_changed() {
+    use entity::{funding, milestone};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let app = spawn_app().await;
+    let shape = api::demo::generate::Shape {
+        members: 1,
+        organisations_per_member: 3,
+        plans_per_member: 1,
+        commitments_per_plan: 4,
+        milestones_per_commitment: 3,
+        funded_every: 2,
+    };
+    let g = api::demo::generate::generate(&app.db, "Kabupaten Simpan", shape)
+        .await
+        .unwrap();
+    let plan = api::graphql::ids::encode("ActionPlan", g.plans[0]).to_string();
+    let vars = json!({"p": plan});
+    let (first, cold) = counted(&app, DASHBOARD, vars.clone()).await;
+    let (again, warm) = counted(&app, DASHBOARD, vars.clone()).await;
+    assert_eq!(first, again);
+    assert!(
+        warm < cold,
+        "served again without recomputing: {warm} < {cold} statements"
+    );
+
+    // A write straight to the database (no API, no audit): the triggers raise the revision.
+    let m = milestone::Entity::find()
+        .filter(milestone::Column::MemberId.eq(g.members[0]))
+        .filter(milestone::Column::Status.ne(milestone::MilestoneStatus::Completed))
+        .order_by_asc(milestone::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    milestone::Entity::update_many()
+        .col_expr(
+            milestone::Column::Status,
+            sea_orm::sea_query::Expr::value(milestone::MilestoneStatus::Completed),
+        )
+        .col_expr(
+            milestone::Column::Progress,
+            sea_orm::sea_query::Expr::value(100),
+        )
+        .filter(milestone::Column::Id.eq(m.id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let after = app.ok(DASHBOARD, vars.clone()).await;
+    let completed = |d: &Value| d["planDashboard"]["counts"]["completed"].as_i64().unwrap();
+    assert_eq!(completed(&after), completed(&first) + 1, "{after}");
+    assert_ne!(
+        after["planDashboard"]["progress"],
+        first["planDashboard"]["progress"]
+    );
+
+    // Funding removed: the commitment shows up as a gap at once.
+    let gaps = |d: &Value| d["planDashboard"]["fundingGaps"].as_array().unwrap().len();
+    let removed = funding::Entity::delete_many()
+        .filter(funding::Column::MemberId.eq(g.members[0]))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert!(removed.rows_affected > 0);
+    let unfunded = app.ok(DASHBOARD, vars.clone()).await;
+    assert_eq!(gaps(&unfunded), 4, "{unfunded}");
+    assert!(gaps(&after) < 4);
+
+    // Through the API too: a milestone's weight changed by a mutation moves the roll-up.
+    let id = api::graphql::ids::encode("Milestone", m.id).to_string();
+    let version = milestone::Entity::find_by_id(m.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let res = app
+        .mutate_as(
+            Some(&app.operator.clone()),
+            "updateMilestone",
+            "UpdateMilestoneInput",
+            "milestone { id } userErrors { message }",
+            json!({"id": id, "version": version, "weight": 10}),
+        )
+        .await;
+    assert_eq!(res["userErrors"], json!([]), "{res}");
+    let weighted = app.ok(DASHBOARD, vars).await;
+    assert_ne!(
+        weighted["planDashboard"]["progress"], unfunded["planDashboard"]["progress"],
+        "{weighted}"
+    );
     app.stop().await;
 }

@@ -24,6 +24,8 @@ pub struct AppState {
     pub signer: Signer,
     /// Per-client limits on logins and reset requests.
     pub limiter: Arc<RateLimiter>,
+    /// Plan dashboards computed in this process, by plan and day.
+    pub dashboards: Arc<super::dashboard::Cache>,
 }
 
 /// Facts about the request a resolver may need.

@@ -13,8 +13,13 @@
 //! }
 //! ```
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result};
+use chrono::NaiveDate;
 use entity::dashboard::{self as d, FundingSummary, StateCounts};
+use uuid::Uuid;
 
 use super::commitment::Commitment;
 use super::context::CtxExt;
@@ -25,7 +30,7 @@ use super::plan::{self, ActionPlan};
 use super::scalars::Date;
 use super::visibility;
 
-pub struct PlanDashboard(pub d::Dashboard);
+pub struct PlanDashboard(pub Arc<d::Dashboard>);
 
 #[Object]
 impl PlanDashboard {
@@ -89,12 +94,46 @@ impl DashboardCommitment {
     }
 }
 
+/// Dashboards computed in this process, each kept with the member's data revision it was
+/// computed at and the day it is for; served again only for the same plan, day and revision.
+/// The revision is raised by database triggers on every change a dashboard depends on, from
+/// any process, so a kept dashboard is never stale. Bounded: when full, it starts again.
+#[derive(Default, Debug)]
+pub struct Cache {
+    entries: std::sync::Mutex<HashMap<(Uuid, NaiveDate), Kept>>,
+}
+
+/// A dashboard and the revision it was computed at.
+type Kept = (i64, Arc<d::Dashboard>);
+
+/// Plans kept at most (a few hundred KB each for the largest plans).
+const CACHE_PLANS: usize = 1_000;
+
+impl Cache {
+    fn get(&self, plan: Uuid, today: NaiveDate, revision: i64) -> Option<Arc<d::Dashboard>> {
+        let entries = self.entries.lock().expect("not poisoned");
+        match entries.get(&(plan, today)) {
+            Some((r, d)) if *r == revision => Some(d.clone()),
+            _ => None,
+        }
+    }
+
+    fn put(&self, plan: Uuid, today: NaiveDate, revision: i64, d: Arc<d::Dashboard>) {
+        let mut entries = self.entries.lock().expect("not poisoned");
+        if entries.len() >= CACHE_PLANS {
+            entries.clear();
+        }
+        entries.insert((plan, today), (revision, d));
+    }
+}
+
 #[derive(Default)]
 pub struct DashboardQuery;
 
 #[Object]
 impl DashboardQuery {
-    /// The dashboard of a plan, computed on every call for today in the member's time zone.
+    /// The dashboard of a plan for today in the member's time zone (computed again whenever
+    /// anything it reads changed).
     async fn plan_dashboard(&self, ctx: &Context<'_>, plan_id: ID) -> Result<PlanDashboard> {
         let lang = ctx.lang();
         let Some(id) = ids::decode_as(&plan_id, plan::KIND) else {
@@ -107,6 +146,21 @@ impl DashboardQuery {
             return Err(errors::not_found(lang));
         }
         let today = visibility::today(ctx, p.member_id).await;
-        Ok(PlanDashboard(d::dashboard_of(ctx.db(), p, today).await?))
+        let app = ctx.app();
+        if !app.config.dashboard_cache {
+            return Ok(PlanDashboard(Arc::new(
+                d::dashboard_of(ctx.db(), p, today).await?,
+            )));
+        }
+        // Read before computing: a write that lands meanwhile raises the revision past this
+        // one, so the entry is never served for the newer data.
+        let revision = d::revision(ctx.db(), p.member_id).await?;
+        if let Some(hit) = app.dashboards.get(p.id, today, revision) {
+            return Ok(PlanDashboard(hit));
+        }
+        let plan = p.id;
+        let computed = Arc::new(d::dashboard_of(ctx.db(), p, today).await?);
+        app.dashboards.put(plan, today, revision, computed.clone());
+        Ok(PlanDashboard(computed))
     }
 }

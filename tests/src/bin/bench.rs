@@ -259,6 +259,8 @@ async fn run(label: &str, url: &str, dir: &Path, seconds: f64) -> anyhow::Result
         .env("TERBUKA_LOG", "warn")
         .env("TERBUKA_OUTBOX_DIR", dir.join("outbox"))
         .env("TERBUKA_BLOB_DIR", dir.join("files"))
+        // TERBUKA_DASHBOARD_CACHE=false measures every dashboard computed afresh.
+        .envs(std::env::vars().filter(|(k, _)| k == "TERBUKA_DASHBOARD_CACHE"))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
