@@ -479,6 +479,16 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
         assert_eq!(mine["overdue"], c["overdue"].as_array().unwrap().len());
     }
 
+    // People read words, not codes: a milestone past its end is "Terlambat".
+    let statuses: Vec<&str> = monev["tables"]["kegiatan"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"Terlambat"), "{statuses:?}");
+    assert!(!statuses.contains(&"DELAYED"), "{statuses:?}");
+
     // CSV and JSON carry the same rows.
     let csv = bytes(&app, &watchdog, &ids["monev_csv"]).await;
     let table = &monev["tables"][monev["primaryTable"].as_str().unwrap()];
@@ -509,6 +519,10 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
     let irm_text = pdf_text(&bytes(&app, &watchdog, &ids["irm_pdf"]).await);
     assert!(irm_text.contains("Starred commitments ✪"), "{irm_text}");
     assert!(irm_text.contains("Page 1 of"), "{irm_text}");
+    assert!(
+        irm_text.contains("Substantial"),
+        "the IRM scale in words: {irm_text}"
+    );
 
     // The checklist names every standard, with the evidence.
     let checklist = pdf_text(&bytes(&app, &watchdog, &ids["checklist_pdf"]).await);
@@ -540,6 +554,10 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
     // The minutes: the meeting, its follow-ups and what was said — never who said it.
     let minutes = pdf_text(&bytes(&app, &watchdog, &ids["minutes_pdf"]).await);
     assert!(minutes.contains(&one_line(&meeting.title)), "{minutes}");
+    assert!(
+        minutes.contains("Rapat tim"),
+        "the kind of meeting in words: {minutes}"
+    );
     let inputs = entity::public_input::Entity::find()
         .filter(entity::public_input::Column::EventId.eq(meeting.id))
         .all(&app.db)

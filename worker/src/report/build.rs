@@ -48,6 +48,11 @@ fn code<E: ActiveEnum<Value = String>>(e: E) -> String {
     e.to_value()
 }
 
+/// An enumeration's value as people read it.
+fn said<E: ActiveEnum<Value = String>>(e: E, lang: Lang) -> String {
+    super::words::word(&e.to_value(), lang)
+}
+
 /// The IRM star.
 pub const STAR: char = '✪';
 
@@ -200,7 +205,7 @@ impl<'a> PlanContext<'a> {
         out.push(format!(
             "{}: {}{}",
             t(l, "Status", "Status"),
-            code(p.status),
+            said(p.status, l),
             p.document_version
                 .as_ref()
                 .map(|v| format!(" · {} {v}", t(l, "versi", "version")))
@@ -284,24 +289,14 @@ fn ogp_values(c: &commitment::Model, lang: Lang) -> String {
     let values: Vec<String> = serde_json::from_value(c.ogp_values.clone()).unwrap_or_default();
     values
         .iter()
-        .map(|v| match (v.as_str(), lang) {
-            ("ACCESS_TO_INFORMATION", Lang::Id) => "Akses informasi",
-            ("CIVIC_PARTICIPATION", Lang::Id) => "Partisipasi warga",
-            ("PUBLIC_ACCOUNTABILITY", Lang::Id) => "Akuntabilitas publik",
-            ("TECHNOLOGY_INNOVATION", Lang::Id) => "Teknologi dan inovasi",
-            ("ACCESS_TO_INFORMATION", Lang::En) => "Access to information",
-            ("CIVIC_PARTICIPATION", Lang::En) => "Civic participation",
-            ("PUBLIC_ACCOUNTABILITY", Lang::En) => "Public accountability",
-            ("TECHNOLOGY_INNOVATION", Lang::En) => "Technology and innovation",
-            (other, _) => other,
-        })
+        .map(|v| super::words::word(v, lang))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn milestone_state(m: &milestone::Model, today: NaiveDate) -> String {
+fn milestone_state(m: &milestone::Model, today: NaiveDate, lang: Lang) -> String {
     let v = serde_json::to_value(m.state(today)).unwrap_or(Value::Null);
-    v.as_str().unwrap_or_default().to_owned()
+    super::words::word(v.as_str().unwrap_or_default(), lang)
 }
 
 /// The plan-level figures exactly as `planDashboard` gives them.
@@ -599,7 +594,7 @@ async fn monev<C: ConnectionTrait>(
                 ctx.org(m.responsible_organisation_id),
                 Cell::date(m.ends_on),
                 Cell::Int(i64::from(m.weight)),
-                Cell::text(milestone_state(m, ctx.today)),
+                Cell::text(milestone_state(m, ctx.today, l)),
                 Cell::Int(i64::from(m.percent())),
                 Cell::date(u.map(|u| u.reported_on)),
                 Cell::opt(u.and_then(|u| u.note.clone())),
@@ -617,10 +612,10 @@ async fn monev<C: ConnectionTrait>(
     Ok(())
 }
 
-fn word_of<E: serde::Serialize>(e: &Option<E>) -> Cell {
+fn word_of<E: serde::Serialize>(e: &Option<E>, lang: Lang) -> Cell {
     e.as_ref()
         .and_then(|e| serde_json::to_value(e).ok())
-        .and_then(|v| v.as_str().map(str::to_owned))
+        .and_then(|v| v.as_str().map(|c| super::words::word(c, lang)))
         .map_or(Cell::Empty, Cell::Text)
 }
 
@@ -660,8 +655,8 @@ async fn at_a_glance<C: ConnectionTrait>(
     doc.lines.push(format!(
         "{}: {} · {}",
         t(l, "Kerangka", "Framework"),
-        code(a.framework),
-        code(a.kind)
+        said(a.framework, l),
+        said(a.kind, l)
     ));
     let mut table = Table::new(
         "penilaian",
@@ -700,7 +695,7 @@ async fn at_a_glance<C: ConnectionTrait>(
             .map(|x| {
                 serde_json::to_value(x)
                     .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .and_then(|v| v.as_str().map(|c| super::words::word(c, l)))
                     .unwrap_or_default()
             })
             .collect();
@@ -714,9 +709,9 @@ async fn at_a_glance<C: ConnectionTrait>(
                 None => Cell::Empty,
             },
             Cell::text(relevant.join(", ")),
-            word_of(&v.potential_impact),
-            word_of(&v.completion),
-            word_of(&v.did_it_open_government),
+            word_of(&v.potential_impact, l),
+            word_of(&v.completion, l),
+            word_of(&v.did_it_open_government, l),
             Cell::text(if starred {
                 STAR.to_string()
             } else {
@@ -939,7 +934,7 @@ async fn checklist<C: ConnectionTrait>(
                     .or_else(|| event.map(|e| e.starts_at.with_timezone(&tz).date_naive())),
             ),
             Cell::text(d.title.clone()),
-            Cell::text(code(d.kind)),
+            Cell::text(said(d.kind, l)),
             Cell::opt(event.map(|e| e.title.clone())),
             Cell::text(link),
         ]);
@@ -980,8 +975,8 @@ async fn minutes<C: ConnectionTrait>(
         .filter_map(|x| org(Some(x.organisation_id)))
         .collect();
     doc.fields(vec![
-        (t(l, "Jenis kegiatan", "Kind"), code(e.kind)),
-        (t(l, "Status", "Status"), code(e.status)),
+        (t(l, "Jenis kegiatan", "Kind"), said(e.kind, l)),
+        (t(l, "Status", "Status"), said(e.status, l)),
         (
             t(l, "Penyelenggara", "Organiser"),
             org(e.organiser_id).unwrap_or_else(|| "—".into()),
@@ -1058,7 +1053,7 @@ async fn minutes<C: ConnectionTrait>(
             Cell::text(f.description.clone()),
             Cell::opt(org(f.owner_organisation_id)),
             Cell::date(f.due_on),
-            Cell::text(code(f.status)),
+            Cell::text(said(f.status, l)),
         ]);
     }
     doc.heading(t(l, "Tindak lanjut", "Follow-up actions"));
@@ -1085,7 +1080,7 @@ async fn minutes<C: ConnectionTrait>(
         i_table.push(vec![
             Cell::Int(n as i64 + 1),
             Cell::text(p.body.clone()),
-            word_of(&p.response),
+            Cell::opt(p.response.map(|r| r.label(l))),
             Cell::opt(p.response_reason.clone()),
         ]);
     }

@@ -13,6 +13,7 @@ pub mod build;
 pub mod doc;
 pub mod pdf;
 pub mod tabular;
+pub mod words;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
