@@ -162,11 +162,13 @@ pub async fn erase_person<C: ConnectionTrait>(
 }
 
 /// What erasing a member of the public touched.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CitizenErased {
     pub inputs: u64,
     pub registrations: u64,
     pub subscriptions: u64,
+    /// Events where a seat was freed (the waitlist moves up).
+    pub freed_seats: Vec<uuid::Uuid>,
 }
 
 /// Erases what a member of the public left with `email` in `member` (UU 27/2022): the name and
@@ -221,6 +223,9 @@ pub async fn erase_citizen<C: ConnectionTrait>(
                 registration::Column::OrganisationName,
                 Expr::value(Option::<String>::None),
             );
+        if r.status == RegistrationStatus::Registered && !done.freed_seats.contains(&r.event_id) {
+            done.freed_seats.push(r.event_id);
+        }
         if r.status != RegistrationStatus::Cancelled {
             update = update
                 .col_expr(

@@ -344,3 +344,65 @@ async fn registration_refuses_what_it_should_and_changes_nothing() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn erasing_a_registered_citizen_gives_their_seat_to_the_first_waiting() {
+    use entity::registration::{self, RegistrationStatus};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let event = seminar(&app, &member, Some(1)).await;
+    let (_, first) = register(&app, &event, 1).await;
+    assert_eq!(
+        first["data"]["registerForEvent"]["registration"]["status"],
+        "REGISTERED"
+    );
+    let (_, second) = register(&app, &event, 2).await;
+    assert_eq!(
+        second["data"]["registerForEvent"]["registration"]["status"],
+        "WAITLISTED"
+    );
+    received(&app, 2).await;
+
+    let erased = app
+        .mutate_as(
+            Some(&app.operator.clone()),
+            "eraseCitizen",
+            "EraseCitizenInput",
+            "registrations userErrors { field code }",
+            json!({"memberId": member, "email": "warga.1@example.org", "reason": "permintaan warga"}),
+        )
+        .await;
+    assert_eq!(erased["userErrors"], json!([]), "{erased}");
+    assert_eq!(erased["registrations"], 1);
+
+    let rows = registration::Entity::find()
+        .filter(
+            registration::Column::EventId
+                .eq(api::graphql::ids::decode_as(&event, "Event").unwrap()),
+        )
+        .order_by_asc(registration::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows[0].status, RegistrationStatus::Cancelled);
+    assert_eq!(
+        rows[1].status,
+        RegistrationStatus::Registered,
+        "the seat moved up"
+    );
+    assert!(rows[1].promoted_at.is_some());
+    // The one who moved up is told, once.
+    let mail = received(&app, 3).await;
+    let to_second: Vec<_> = mail
+        .iter()
+        .filter(|m| {
+            m.to.iter()
+                .any(|t| t.eq_ignore_ascii_case("warga.2@example.org"))
+        })
+        .collect();
+    assert_eq!(to_second.len(), 2, "waitlisted, then moved up");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.smtp.received().len(), 3);
+    app.stop().await;
+}

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::{Problem, Problems};
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 use super::context::CtxExt;
@@ -55,9 +56,21 @@ impl CitizenErasure {
             });
         };
         let request_id = ctx.meta().request_id;
-        let now = ctx.app().clock.now();
+        let app = ctx.app();
+        let now = app.clock.now();
+        let mut mails = vec![];
         let done = entity::db::write(ctx.db(), async |tx| {
             let done = crate::erasure::erase_citizen(tx, member, &email, now).await?;
+            // A seat they held goes to the first on the waitlist, as a cancellation would.
+            for event_id in &done.freed_seats {
+                super::registration::lock_seats(tx, *event_id).await?;
+                if let Some(e) = entity::event::Entity::find_by_id(*event_id).one(tx).await?
+                    && let Some(mail) =
+                        super::registration::promote_next(tx, app, &e, now).await?
+                {
+                    mails.push(mail);
+                }
+            }
             audit::record(
                 tx,
                 &viewer,
@@ -81,6 +94,9 @@ impl CitizenErasure {
             Ok::<_, sea_orm::DbErr>(done)
         })
         .await?;
+        if !mails.is_empty() {
+            super::session::queue_mail(app, &mails).await;
+        }
         Ok(EraseCitizenPayload {
             inputs: done.inputs as i32,
             registrations: done.registrations as i32,

@@ -269,6 +269,54 @@ pub enum Cancelled {
     NoSuchLink,
 }
 
+/// Gives a freed seat of `e` to the first on its waitlist (if the event has room now) and
+/// records their mail. The caller holds the invitation's lock.
+pub async fn promote_next(
+    tx: &DatabaseTransaction,
+    app: &AppState,
+    e: &event::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Uuid>, DbErr> {
+    let capacity = invitation::Entity::find()
+        .filter(invitation::Column::EventId.eq(e.id))
+        .one(tx)
+        .await?
+        .and_then(|i| i.capacity);
+    if let Some(cap) = capacity {
+        let registered = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(e.id))
+            .filter(registration::Column::Status.eq(RegistrationStatus::Registered))
+            .count(tx)
+            .await?;
+        if registered >= cap.max(0) as u64 {
+            return Ok(None);
+        }
+    }
+    let Some(next) = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(e.id))
+        .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
+        .order_by_asc(registration::Column::Id)
+        .one(tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    registration::Entity::update(registration::ActiveModel {
+        id: Set(next.id),
+        status: Set(RegistrationStatus::Registered),
+        promoted_at: Set(Some(now)),
+        ..Default::default()
+    })
+    .exec(tx)
+    .await?;
+    record_mail(tx, app, &next, e, "PROMOTED", None).await
+}
+
+/// Takes the invitation's lock for `event` (seats are counted under it).
+pub async fn lock_seats(tx: &DatabaseTransaction, event: Uuid) -> Result<(), DbErr> {
+    locked_invitation(tx, event).await.map(|_| ())
+}
+
 /// Cancels the registration behind a link's token and moves the first on the waitlist up
 /// when a seat frees; the mails are recorded in the same transaction and queued after it.
 pub async fn cancel_by_token(app: &AppState, token: &str) -> Result<Cancelled, DbErr> {
@@ -310,23 +358,8 @@ pub async fn cancel_by_token(app: &AppState, token: &str) -> Result<Cancelled, D
             .await?;
             let mut mails = vec![];
             mails.extend(record_mail(tx, app, &r, &e, "CANCELLED", None).await?);
-            if was == RegistrationStatus::Registered
-                && let Some(next) = registration::Entity::find()
-                    .filter(registration::Column::EventId.eq(r.event_id))
-                    .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
-                    .order_by_asc(registration::Column::Id)
-                    .one(tx)
-                    .await?
-            {
-                registration::Entity::update(registration::ActiveModel {
-                    id: Set(next.id),
-                    status: Set(RegistrationStatus::Registered),
-                    promoted_at: Set(Some(now)),
-                    ..Default::default()
-                })
-                .exec(tx)
-                .await?;
-                mails.extend(record_mail(tx, app, &next, &e, "PROMOTED", None).await?);
+            if was == RegistrationStatus::Registered {
+                mails.extend(promote_next(tx, app, &e, now).await?);
             }
             Ok((Cancelled::Done(was), mails))
         },
