@@ -369,9 +369,31 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
         .filter_map(|m| m["payload"]["data"]["reportProgress"]["status"].as_str())
         .collect();
     assert_eq!(statuses.last(), Some(&"DONE"), "{seen:?}");
+    // Each message a change, in order: QUEUED, then RUNNING with rising progress, then DONE.
+    let rank = |s: &str| {
+        ["QUEUED", "RUNNING", "DONE"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
     assert!(
-        statuses.contains(&"RUNNING") || statuses.len() >= 2,
+        statuses.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
         "{seen:?}"
+    );
+    let steps: Vec<(usize, i64)> = seen
+        .iter()
+        .map(|m| &m["payload"]["data"]["reportProgress"])
+        .filter(|r| r.is_object())
+        .map(|r| {
+            (
+                rank(r["status"].as_str().unwrap()),
+                r["progress"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        steps.windows(2).all(|w| w[0] < w[1]),
+        "no repeats, never backwards: {seen:?}"
     );
     let last = &seen[seen.len() - 2]["payload"]["data"]["reportProgress"];
     assert_eq!(last["progress"], 100);

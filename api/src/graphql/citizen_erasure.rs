@@ -63,10 +63,16 @@ impl CitizenErasure {
             let done = crate::erasure::erase_citizen(tx, member, &email, now).await?;
             // A seat they held goes to the first on the waitlist, as a cancellation would.
             for event_id in &done.freed_seats {
-                super::registration::lock_seats(tx, *event_id).await?;
+                let invitation = super::registration::locked_invitation(tx, *event_id).await?;
                 if let Some(e) = entity::event::Entity::find_by_id(*event_id).one(tx).await?
-                    && let Some(mail) =
-                        super::registration::promote_next(tx, app, &e, now).await?
+                    && let Some(mail) = super::registration::promote_next(
+                        tx,
+                        app,
+                        &e,
+                        invitation.as_ref(),
+                        now,
+                    )
+                    .await?
                 {
                     mails.push(mail);
                 }

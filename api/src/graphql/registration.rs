@@ -199,7 +199,7 @@ pub struct CancelRegistrationPayload {
 /// The event's invitation (locked for the rest of the transaction on PostgreSQL, so that
 /// registrations for one event are counted one at a time; SQLite's write transactions are
 /// already one at a time).
-async fn locked_invitation(
+pub async fn locked_invitation(
     tx: &DatabaseTransaction,
     event: Uuid,
 ) -> Result<Option<invitation::Model>, DbErr> {
@@ -270,19 +270,15 @@ pub enum Cancelled {
 }
 
 /// Gives a freed seat of `e` to the first on its waitlist (if the event has room now) and
-/// records their mail. The caller holds the invitation's lock.
+/// records their mail. The caller holds the invitation's lock (`invitation` is what it read).
 pub async fn promote_next(
     tx: &DatabaseTransaction,
     app: &AppState,
     e: &event::Model,
-    now: chrono::DateTime<chrono::Utc>,
+    invitation: Option<&invitation::Model>,
+    now: DateTime<Utc>,
 ) -> Result<Option<Uuid>, DbErr> {
-    let capacity = invitation::Entity::find()
-        .filter(invitation::Column::EventId.eq(e.id))
-        .one(tx)
-        .await?
-        .and_then(|i| i.capacity);
-    if let Some(cap) = capacity {
+    if let Some(cap) = invitation.and_then(|i| i.capacity) {
         let registered = registration::Entity::find()
             .filter(registration::Column::EventId.eq(e.id))
             .filter(registration::Column::Status.eq(RegistrationStatus::Registered))
@@ -312,11 +308,6 @@ pub async fn promote_next(
     record_mail(tx, app, &next, e, "PROMOTED", None).await
 }
 
-/// Takes the invitation's lock for `event` (seats are counted under it).
-pub async fn lock_seats(tx: &DatabaseTransaction, event: Uuid) -> Result<(), DbErr> {
-    locked_invitation(tx, event).await.map(|_| ())
-}
-
 /// Cancels the registration behind a link's token and moves the first on the waitlist up
 /// when a seat frees; the mails are recorded in the same transaction and queued after it.
 pub async fn cancel_by_token(app: &AppState, token: &str) -> Result<Cancelled, DbErr> {
@@ -336,7 +327,7 @@ pub async fn cancel_by_token(app: &AppState, token: &str) -> Result<Cancelled, D
             else {
                 return Ok((Cancelled::NoSuchLink, vec![]));
             };
-            let _lock = locked_invitation(tx, r.event_id).await?;
+            let invitation = locked_invitation(tx, r.event_id).await?;
             // Read again under the lock: a concurrent cancellation may have won.
             let Some(r) = registration::Entity::find_by_id(r.id).one(tx).await? else {
                 return Ok((Cancelled::NoSuchLink, vec![]));
@@ -359,7 +350,7 @@ pub async fn cancel_by_token(app: &AppState, token: &str) -> Result<Cancelled, D
             let mut mails = vec![];
             mails.extend(record_mail(tx, app, &r, &e, "CANCELLED", None).await?);
             if was == RegistrationStatus::Registered {
-                mails.extend(promote_next(tx, app, &e, now).await?);
+                mails.extend(promote_next(tx, app, &e, invitation.as_ref(), now).await?);
             }
             Ok((Cancelled::Done(was), mails))
         },

@@ -11,7 +11,6 @@ use entity::report::{self, ReportFormat, ReportKind, ReportStatus};
 use entity::{Lang, Problem, Problems, action_plan, assessment, event};
 use futures::Stream;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
 
 use super::context::CtxExt;
 use super::crud;
@@ -310,75 +309,40 @@ impl ReportSubscription {
             return Err(super::errors::not_found(ctx.lang()));
         };
         let db = ctx.db().clone();
-        let stop = ctx
+        let mut stop = ctx
             .data_opt::<Shutdown>()
             .map(|s| s.0.clone())
             .unwrap_or_else(|| tokio::sync::watch::channel(false).1);
-        let mut ended = stop.clone();
-        let report_id: Uuid = first.id;
-        Ok(
-            async_stream_like(first, move |last: Option<report::Model>| {
-                let db = db.clone();
-                let mut stop = stop.clone();
-                async move {
-                    let mut last = last?;
-                    if last.status.is_final() {
-                        return None;
-                    }
-                    loop {
-                        tokio::select! {
-                            _ = tokio::time::sleep(POLL) => {}
-                            _ = stop.wait_for(|s| *s) => return None,
+        // The report as it is, then each change of status or progress until it is final.
+        let changes = futures::stream::unfold(first.clone(), move |mut last| {
+            let db = db.clone();
+            async move {
+                if last.status.is_final() {
+                    return None;
+                }
+                loop {
+                    tokio::time::sleep(POLL).await;
+                    match report::Entity::find_by_id(last.id).one(&db).await {
+                        Ok(Some(now))
+                            if now.status != last.status || now.progress != last.progress =>
+                        {
+                            return Some((now.clone(), now));
                         }
-                        match report::Entity::find_by_id(report_id).one(&db).await {
-                            Ok(Some(now))
-                                if now.status != last.status || now.progress != last.progress =>
-                            {
-                                return Some(now);
-                            }
-                            Ok(Some(now)) => last = now,
-                            Ok(None) => return None,
-                            Err(e) => {
-                                tracing::warn!(error = %e, "reportProgress");
-                            }
-                        }
+                        Ok(Some(now)) => last = now,
+                        Ok(None) => return None,
+                        Err(e) => tracing::warn!(error = %e, "reportProgress"),
                     }
                 }
-            })
+            }
+        });
+        Ok(futures::stream::once(async move { first })
+            .chain(changes)
+            // On shutdown the stream ends (the client gets `complete`).
             .take_until(async move {
-                let _ = ended.wait_for(|s| *s).await.map(|_| ());
+                let _ = stop.wait_for(|s| *s).await.map(|_| ());
             })
-            .map(Report),
-        )
+            .map(Report))
     }
 }
 
 use futures::StreamExt;
-
-/// The first snapshot, then each `next(previous)` until it answers `None`.
-fn async_stream_like<F, Fut>(first: report::Model, next: F) -> impl Stream<Item = report::Model>
-where
-    F: FnMut(Option<report::Model>) -> Fut,
-    Fut: std::future::Future<Output = Option<report::Model>>,
-{
-    let mut next = next;
-    futures::stream::unfold((Some(first), true), move |(last, is_first)| {
-        let fut = if is_first {
-            None
-        } else {
-            Some(next(last.clone()))
-        };
-        async move {
-            match fut {
-                None => {
-                    let l = last?;
-                    Some((l.clone(), (Some(l), false)))
-                }
-                Some(f) => {
-                    let n = f.await?;
-                    Some((n.clone(), (Some(n), false)))
-                }
-            }
-        }
-    })
-}

@@ -55,17 +55,37 @@ pub async fn download(
     else {
         return status(StatusCode::NOT_FOUND);
     };
-    let bytes = match tokio::fs::read(&path).await {
+    attachment(
+        &path,
+        d.content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream"),
+        d.file_name.as_deref().unwrap_or("dokumen"),
+        if d.is_public {
+            "public, max-age=300"
+        } else {
+            "private, no-store"
+        },
+    )
+    .await
+}
+
+/// A stored file sent as an attachment: its type, a plain file name, `nosniff`, and the given
+/// caching. A file the blob store has lost is a 500 (and a log line), never an empty body.
+pub async fn attachment(
+    path: &std::path::Path,
+    content_type: &str,
+    file_name: &str,
+    cache: &'static str,
+) -> Response {
+    let bytes = match tokio::fs::read(path).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, file = %path.display(), "a stored file is missing");
             return status(StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
-    let name: String = d
-        .file_name
-        .as_deref()
-        .unwrap_or("dokumen")
+    let name: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
@@ -79,12 +99,8 @@ pub async fn download(
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(
-            d.content_type
-                .as_deref()
-                .unwrap_or("application/octet-stream"),
-        )
-        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -93,13 +109,6 @@ pub async fn download(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if d.is_public {
-            "public, max-age=300"
-        } else {
-            "private, no-store"
-        }),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     res
 }

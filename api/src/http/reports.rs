@@ -2,9 +2,8 @@
 //! token). Anyone with a role in the report's member gets it; everyone else a 404, so nobody
 //! learns that a report exists. A report not finished yet answers 409 with its status.
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use entity::report::{self, ReportStatus};
 use sea_orm::EntityTrait;
@@ -49,29 +48,9 @@ pub async fn download(
         )
             .into_response();
     };
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, file = %path.display(), "a stored report is missing");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
     let name = r
         .file_name
         .clone()
         .unwrap_or_else(|| format!("laporan.{}", r.format.extension()));
-    let mut res = Response::new(Body::from(bytes));
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(r.format.content_type()),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    res
+    super::files::attachment(&path, r.format.content_type(), &name, "private, no-store").await
 }

@@ -126,7 +126,7 @@ impl Table {
 
 #[derive(Clone, Debug)]
 pub enum Block {
-    /// A heading; level 1 starts a new page when `page_break` is set on the doc's sections.
+    /// A section's heading (kept with the text that follows it).
     Heading(String),
     Subheading(String),
     Paragraph(String),

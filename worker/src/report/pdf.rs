@@ -546,7 +546,7 @@ pub fn render(doc: &Doc, cancel: &mut dyn FnMut() -> bool) -> Result<(Vec<u8>, u
             text: label,
         });
     }
-    let bytes = write(&doc.title, &l.pages);
+    let bytes = write(&doc.title, &l.pages, &mut l.m);
     Ok((bytes, total))
 }
 
@@ -595,8 +595,7 @@ fn subset(face: Face, chars: &std::collections::BTreeSet<char>, m: &mut Metrics)
     Subset { map, glyphs, font }
 }
 
-fn write(title: &str, pages: &[Vec<Op>]) -> Vec<u8> {
-    let mut m = Metrics::default();
+fn write(title: &str, pages: &[Vec<Op>], m: &mut Metrics) -> Vec<u8> {
     let mut chars: [std::collections::BTreeSet<char>; 2] = Default::default();
     for op in pages.iter().flatten() {
         if let Op::Text { face, text, .. } = op {
@@ -604,8 +603,8 @@ fn write(title: &str, pages: &[Vec<Op>]) -> Vec<u8> {
         }
     }
     let subsets = [
-        subset(Face::Regular, &chars[0], &mut m),
-        subset(Face::Bold, &chars[1], &mut m),
+        subset(Face::Regular, &chars[0], m),
+        subset(Face::Bold, &chars[1], m),
     ];
 
     let mut next = 1;
