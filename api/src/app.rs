@@ -82,9 +82,20 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
             .await?;
         result.context("cannot apply the migrations")?;
     } else {
-        migration::Migrator::up(db, None)
-            .await
-            .context("cannot apply the migrations")?;
+        // Another process on the same file (a running server's heartbeat, say) can hold the
+        // write lock for a moment; SQLite then refuses at once ("database is locked") instead
+        // of waiting, so the migrator is asked again after a pause.
+        let mut tries = 0;
+        loop {
+            match migration::Migrator::up(db, None).await {
+                Ok(()) => break,
+                Err(e) if tries < 20 && e.to_string().contains("database is locked") => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context("cannot apply the migrations")),
+            }
+        }
     }
     // A connection check that also fails early on a read-only database file.
     db.execute_unprepared("SELECT 1").await?;
@@ -105,8 +116,10 @@ pub async fn serve(
         ..
     } = prepared;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let mut worker_health = None;
     let worker = if state.config.run_worker {
         let ws = WorkerState::new(state.db.clone(), Arc::new(state.config.worker.clone()))?;
+        worker_health = Some(ws.health.clone());
         let mut rx = stop_rx.clone();
         Some(tokio::spawn(worker::run(ws, async move {
             let _ = rx.wait_for(|stop| *stop).await;
@@ -122,10 +135,12 @@ pub async fn serve(
         metrics,
         stop: stop_rx.clone(),
         sockets: sockets.clone(),
+        worker_health,
     });
     let mut http_stop = stop_rx.clone();
+    use axum::serve::ListenerExt;
     let server = axum::serve(
-        listener,
+        http::conn::CodedListener(listener).tap_io(|_| ()),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

@@ -42,6 +42,23 @@ where
     }
 }
 
+/// Whether an error's text says the storage cannot take the write: a full disk (SQLite
+/// `SQLITE_FULL`, PostgreSQL "could not extend file", the OS's `ENOSPC`), an I/O error, or a
+/// read-only database or file system. Such a write is refused with `STORAGE_UNAVAILABLE`
+/// (nothing was saved; trying again later works), not reported as an internal fault.
+pub fn is_storage_failure(text: &str) -> bool {
+    const SIGNS: [&str; 7] = [
+        "database or disk is full",
+        "disk I/O error",
+        "No space left on device",
+        "could not extend file",
+        "readonly database",
+        "Read-only file system",
+        "os error 28",
+    ];
+    SIGNS.iter().any(|s| text.contains(s))
+}
+
 /// Whether the error is a unique-constraint violation (a duplicate).
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))

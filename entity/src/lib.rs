@@ -66,6 +66,7 @@ pub mod seed_run;
 pub mod starred_rule;
 pub mod subscription;
 pub mod transitions;
+pub mod worker_beat;
 
 pub use clock::Clock;
 pub use i18n::Lang;

@@ -41,6 +41,14 @@ pub enum Problem {
     TooLong {
         max: usize,
     },
+    /// A list with more items than allowed.
+    TooMany {
+        max: usize,
+    },
+    /// A file over the size limit (in bytes).
+    FileTooLarge {
+        max_bytes: usize,
+    },
     OutOfRange {
         min: String,
         max: String,
@@ -80,7 +88,9 @@ impl Problem {
     pub fn code(&self) -> UserErrorCode {
         match self {
             Problem::Required => UserErrorCode::Required,
-            Problem::TooLong { .. } => UserErrorCode::TooLong,
+            Problem::TooLong { .. } | Problem::TooMany { .. } | Problem::FileTooLarge { .. } => {
+                UserErrorCode::TooLong
+            }
             Problem::OutOfRange { .. } => UserErrorCode::OutOfRange,
             Problem::InvalidTimeZone
             | Problem::InvalidId
@@ -110,6 +120,14 @@ impl Problem {
             (Problem::Required, En) => "This field is required.".into(),
             (Problem::TooLong { max }, Id) => format!("Paling banyak {max} karakter."),
             (Problem::TooLong { max }, En) => format!("At most {max} characters."),
+            (Problem::TooMany { max }, Id) => format!("Paling banyak {max} butir."),
+            (Problem::TooMany { max }, En) => format!("At most {max} items."),
+            (Problem::FileTooLarge { max_bytes }, Id) => {
+                format!("Berkas paling besar {}.", byte_size(*max_bytes, Id))
+            }
+            (Problem::FileTooLarge { max_bytes }, En) => {
+                format!("A file may be at most {}.", byte_size(*max_bytes, En))
+            }
             (Problem::OutOfRange { min, max }, Id) => {
                 format!("Harus antara {min} dan {max}.")
             }
@@ -181,6 +199,30 @@ impl Problem {
             (Problem::Rule { id, .. }, Id) => id.clone(),
             (Problem::Rule { en, .. }, En) => en.clone(),
         }
+    }
+}
+
+/// A size in bytes as people read it: `10 MiB`, `512 KiB`, `900 bita`.
+fn byte_size(n: usize, lang: Lang) -> String {
+    const KIB: usize = 1 << 10;
+    const MIB: usize = 1 << 20;
+    let whole = |unit: usize, name: &str| {
+        let tenths = n * 10 / unit;
+        if tenths.is_multiple_of(10) {
+            format!("{} {name}", tenths / 10)
+        } else {
+            let sep = if lang == Lang::Id { "," } else { "." };
+            format!("{}{sep}{} {name}", tenths / 10, tenths % 10)
+        }
+    };
+    if n >= MIB {
+        whole(MIB, "MiB")
+    } else if n >= KIB {
+        whole(KIB, "KiB")
+    } else if lang == Lang::Id {
+        format!("{n} bita")
+    } else {
+        format!("{n} bytes")
     }
 }
 

@@ -20,6 +20,7 @@ mod m20261127_000011_public_input_channels;
 mod m20261127_000012_subscriptions;
 mod m20261127_000013_reports;
 mod m20261127_000014_plan_revision;
+mod m20261202_000015_worker_beat;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_subscriptions::Migration),
             Box::new(m20261127_000013_reports::Migration),
             Box::new(m20261127_000014_plan_revision::Migration),
+            Box::new(m20261202_000015_worker_beat::Migration),
         ]
     }
 }

@@ -42,10 +42,45 @@ async fn upload(
     res.json::<Value>().await.unwrap()["data"]["attachDocument"].clone()
 }
 
-fn pdf(size: usize, seed: u8) -> Vec<u8> {
-    let mut b = b"%PDF-1.7\n% Notulen rapat\n".to_vec();
-    b.resize(size, seed);
-    b
+/// A real one-page PDF of exactly `size` bytes (a comment of `seed` bytes fills it out), with
+/// a correct cross-reference table: evidence files must parse.
+pub fn pdf(size: usize, seed: u8) -> Vec<u8> {
+    let build = |pad: usize| {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ];
+        let mut out = b"%PDF-1.7\n% Notulen rapat\n%".to_vec();
+        out.extend(std::iter::repeat_n(seed, pad));
+        out.push(b'\n');
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        out
+    };
+    let mut pad = 0;
+    loop {
+        let b = build(pad);
+        match b.len().cmp(&size) {
+            std::cmp::Ordering::Equal => return b,
+            std::cmp::Ordering::Less => pad += size - b.len(),
+            std::cmp::Ordering::Greater => {
+                assert!(pad > 0, "a PDF cannot be as small as {size} bytes");
+                pad -= (b.len() - size).min(pad);
+            }
+        }
+    }
 }
 
 fn files_in(dir: &std::path::Path) -> usize {
@@ -64,7 +99,7 @@ fn files_in(dir: &std::path::Path) -> usize {
         .sum()
 }
 
-async fn meeting(app: &TestApp, member: &str, public: bool) -> String {
+pub async fn meeting(app: &TestApp, member: &str, public: bool) -> String {
     make(
         app,
         "createEvent",
@@ -110,6 +145,11 @@ async fn uploads_are_checked_by_size_and_content_and_stored_once() {
     .await;
     assert_eq!(p["userErrors"][0]["code"], "TOO_LONG", "{p}");
     assert_eq!(p["userErrors"][0]["field"], json!(["input", "file"]));
+    // The limit is said in bytes, not characters.
+    assert_eq!(
+        p["userErrors"][0]["message"], "Berkas paling besar 10 MiB.",
+        "{p}"
+    );
 
     // A program dressed as a PDF: refused, nothing stored.
     let before = files_in(&blobs);

@@ -681,3 +681,486 @@ async fn two_hundred_hostile_requests_change_nothing_and_answer_with_codes() {
     );
     app.stop().await;
 }
+
+/// A document of `levels` fragments, each spreading the next twice: 2^levels fields once
+/// expanded, about 1.2 KB written.
+fn fragment_bomb(levels: usize) -> String {
+    let mut q = format!("query {{ ...F0 }}\nfragment F{levels} on Query {{ version }}\n");
+    for i in (0..levels).rev() {
+        q.push_str(&format!(
+            "fragment F{i} on Query {{ ...F{} ...F{} }}\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    q
+}
+
+/// Fragment bombs of 20–30 levels are refused in time linear in their size, over HTTP and
+/// over graphql-ws, and eight of them at once leave other requests unhurt. (Before, 24 levels
+/// took 2.4 s, 25 levels 4.4 s and 30 levels minutes of a core.) The bounds are generous
+/// (a debug build on a busy machine): they only catch the exponential case.
+#[tokio::test]
+async fn fragment_bombs_are_refused_at_once_over_http_and_websocket() {
+    use futures::SinkExt;
+    let app = spawn_app().await;
+    for levels in [20, 24, 26, 28, 30] {
+        let q = fragment_bomb(levels);
+        let started = std::time::Instant::now();
+        let res = app.gql(&q, json!({})).await;
+        let took = started.elapsed();
+        assert_eq!(error_code(&res), "FIELD_LIMIT_EXCEEDED", "{levels}: {res}");
+        assert!(
+            took < std::time::Duration::from_millis(1000),
+            "{levels} levels took {took:?}"
+        );
+        println!("fragment bomb of {levels} levels refused in {took:?}");
+    }
+    // Eight at once, and a plain request beside them.
+    let bombs: Vec<_> = (0..8)
+        .map(|_| {
+            let client = app.client.clone();
+            let url = format!("{}/graphql", app.base);
+            let body = json!({"query": fragment_bomb(30)});
+            tokio::spawn(async move { client.post(url).json(&body).send().await })
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let res = app.gql("{ version }", json!({})).await;
+    let took = started.elapsed();
+    assert_eq!(res["data"]["version"], env!("CARGO_PKG_VERSION"), "{res}");
+    for b in bombs {
+        let r = b.await.unwrap().unwrap();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(error_code(&body), "FIELD_LIMIT_EXCEEDED");
+    }
+    assert!(
+        took < std::time::Duration::from_millis(1000),
+        "{{ version }} waited {took:?} beside eight bombs"
+    );
+    println!("{{ version }} beside eight 30-level bombs: {took:?}");
+    // Depth through spreads is limited too, in one pass: a chain of 40 fragments, each one
+    // selection deep.
+    let mut chain = "query { ...C0 }\n".to_owned();
+    for i in 0..40 {
+        chain.push_str(&format!("fragment C{i} on Query {{ ...C{} }}\n", i + 1));
+    }
+    chain.push_str("fragment C40 on Query { version }\n");
+    let res = app.gql(&chain, json!({})).await;
+    assert_eq!(error_code(&res), "DEPTH_LIMIT_EXCEEDED", "{res}");
+
+    // Over graphql-ws.
+    let mut ws = crate::http::ws_connect(&app, json!({})).await;
+    assert_eq!(
+        crate::http::ws_next(&mut ws).await.unwrap()["type"],
+        "connection_ack"
+    );
+    let started = std::time::Instant::now();
+    ws.send(tokio_tungstenite::tungstenite::Message::text(
+        json!({"id": "b", "type": "subscribe", "payload": {"query": fragment_bomb(30)}})
+            .to_string(),
+    ))
+    .await
+    .unwrap();
+    let answer = crate::http::ws_next(&mut ws).await.unwrap();
+    let took = started.elapsed();
+    // async-graphql answers a refused operation as a `next` carrying the errors.
+    let errors = match answer["type"].as_str() {
+        Some("error") => answer["payload"].clone(),
+        _ => answer["payload"]["errors"].clone(),
+    };
+    assert_eq!(
+        errors[0]["extensions"]["code"], "FIELD_LIMIT_EXCEEDED",
+        "{answer}"
+    );
+    assert!(
+        took < std::time::Duration::from_millis(1000),
+        "over graphql-ws: {took:?}"
+    );
+    app.stop().await;
+}
+
+/// `TERBUKA_MAX_UPLOAD_FILES` counts the files of one request before any is read: six
+/// aliased uploads, or six parts put in one variable, are refused with nothing stored; five
+/// are taken.
+#[tokio::test]
+async fn the_upload_file_limit_counts_every_file_of_a_request() {
+    let app = spawn_app().await;
+    let blobs = app.dir.path().join("files");
+    let member = crate::foundation::create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let event = crate::documents::meeting(&app, &member, true).await;
+    let send = |n: usize, aliased: bool| {
+        let (query, variables, map): (String, Value, Value) = if aliased {
+            let fields: String = (0..n)
+                .map(|i| {
+                    format!(
+                        "a{i}: attachDocument(input: $i{i}) {{ document {{ id }} userErrors {{ code }} }} "
+                    )
+                })
+                .collect();
+            let params: Vec<String> = (0..n)
+                .map(|i| format!("$i{i}: AttachDocumentInput!"))
+                .collect();
+            let vars: serde_json::Map<String, Value> = (0..n)
+                .map(|i| {
+                    (
+                        format!("i{i}"),
+                        json!({"subjectId": event, "kind": "MINUTES", "title": format!("Daftar hadir {i}"), "file": null}),
+                    )
+                })
+                .collect();
+            let map: serde_json::Map<String, Value> = (0..n)
+                .map(|i| (i.to_string(), json!([format!("variables.i{i}.file")])))
+                .collect();
+            (
+                format!("mutation({}) {{ {fields} }}", params.join(", ")),
+                Value::Object(vars),
+                Value::Object(map),
+            )
+        } else {
+            let map: serde_json::Map<String, Value> = (0..n)
+                .map(|i| (i.to_string(), json!(["variables.i.file"])))
+                .collect();
+            (
+                "mutation($i: AttachDocumentInput!) { attachDocument(input: $i) { document { id } userErrors { code } } }".to_owned(),
+                json!({"i": {"subjectId": event, "kind": "MINUTES", "title": "Daftar hadir", "file": null}}),
+                Value::Object(map),
+            )
+        };
+        let mut form = reqwest::multipart::Form::new()
+            .text(
+                "operations",
+                json!({"query": query, "variables": variables}).to_string(),
+            )
+            .text("map", map.to_string());
+        for i in 0..n {
+            form = form.part(
+                i.to_string(),
+                reqwest::multipart::Part::bytes(format!("No;Nama\n{i};Peserta {i}\n").into_bytes())
+                    .file_name(format!("hadir-{i}.csv"))
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        }
+        app.client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&app.operator)
+            .multipart(form)
+            .send()
+    };
+    for aliased in [true, false] {
+        let res = send(6, aliased).await.unwrap();
+        assert_eq!(res.status(), 413, "aliased: {aliased}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(error_code(&body), "PAYLOAD_TOO_LARGE", "{body}");
+        assert!(!blobs.exists() || std::fs::read_dir(&blobs).unwrap().next().is_none());
+    }
+    let res = send(5, true).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    for i in 0..5 {
+        assert!(
+            body["data"][format!("a{i}")]["document"]["id"].is_string(),
+            "{body}"
+        );
+    }
+    app.stop().await;
+}
+
+/// Smaller holes: an enum written as a string, an account's id asked anonymously, lists
+/// without a cap, error answers without a JSON body.
+#[tokio::test]
+async fn enum_strings_hidden_accounts_list_caps_and_bare_errors() {
+    let app = spawn_app().await;
+    // An enum is an enum literal; a string literal is refused (variables carry strings).
+    let res = app
+        .gql("{ members(level: \"REGENCY\") { totalCount } }", json!({}))
+        .await;
+    assert_eq!(error_code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
+    let res = app
+        .gql_as(
+            Some(&app.operator),
+            "mutation { createMember(input: {name: \"Kabupaten Kutip\", level: \"REGENCY\"}) { member { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
+    let res = app
+        .gql(
+            "query($l: MemberLevel = \"REGENCY\") { members(level: $l) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&res), "GRAPHQL_VALIDATION_FAILED", "{res}");
+    let ok = app
+        .gql("{ members(level: REGENCY) { totalCount } }", json!({}))
+        .await;
+    assert!(ok["data"]["members"]["totalCount"].is_number(), "{ok}");
+    let ok = app
+        .gql(
+            "query($l: MemberLevel) { members(level: $l) { totalCount } }",
+            json!({"l": "REGENCY"}),
+        )
+        .await;
+    assert!(ok["data"]["members"]["totalCount"].is_number(), "{ok}");
+
+    // An account's id: NOT_FOUND to a stranger, as every hidden record; its owner sees it.
+    let member = crate::foundation::create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let other = crate::foundation::create_member(&app, "Kota Semarang", "semarang").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    let o = api::graphql::ids::decode_as(&other, "Member").unwrap();
+    let (account, token) = app
+        .account("nuty@bojonegorokab.go.id", &[(m, Role::TeamMember)])
+        .await;
+    let (_, stranger) = app
+        .account("admin@semarangkota.go.id", &[(o, Role::Admin)])
+        .await;
+    let (_, colleague) = app
+        .account("sekretariat@bojonegorokab.go.id", &[(m, Role::Secretariat)])
+        .await;
+    let id = api::graphql::ids::encode("Account", account).0;
+    let q = "query($id: ID!) { node(id: $id) { id ... on Account { name email } } }";
+    for viewer in [None, Some(stranger.as_str())] {
+        let res = app.gql_as(viewer, q, json!({"id": id})).await;
+        assert_eq!(error_code(&res), "NOT_FOUND", "{res}");
+        assert!(res["data"]["node"].is_null(), "{res}");
+    }
+    let own = app.gql_as(Some(&token), q, json!({"id": id})).await;
+    assert_eq!(
+        own["data"]["node"]["email"], "nuty@bojonegorokab.go.id",
+        "{own}"
+    );
+    let seen = app.gql_as(Some(&colleague), q, json!({"id": id})).await;
+    assert_eq!(seen["data"]["node"]["id"], id.as_str(), "{seen}");
+
+    // Every list has a cap, said by a code rather than cut silently.
+    for (q, v) in [
+        ("{ mailDeliveries(first: 1000000) { id } }", json!({})),
+        ("{ mailDeliveries(first: -1) { id } }", json!({})),
+        (
+            "query($m: ID!) { scheduleRuns(memberId: $m, first: 501) { key } }",
+            json!({"m": member}),
+        ),
+        (
+            "query($m: ID!) { reports(memberId: $m, first: 2147483647) { id } }",
+            json!({"m": member}),
+        ),
+    ] {
+        let res = app.gql_as(Some(&app.operator), q, v).await;
+        assert_eq!(error_code(&res), "PAGE_SIZE_EXCEEDED", "{q}: {res}");
+    }
+    let res = app
+        .gql_as(
+            Some(&app.operator),
+            "{ mailDeliveries(first: 500) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(res["data"]["mailDeliveries"].is_array(), "{res}");
+
+    // Error answers carry a JSON body with a code, whoever makes them: hyper (a URL over
+    // 64 KiB, too many header fields), axum (a method a route does not take, a bad query
+    // string) and the handlers' bare statuses.
+    for (request, status, code) in [
+        (
+            format!(
+                "GET /graphql?query={} HTTP/1.1\r\nHost: t\r\n\r\n",
+                "x".repeat(70_000)
+            ),
+            414,
+            "URI_TOO_LONG",
+        ),
+        (
+            format!(
+                "GET /healthz HTTP/1.1\r\nHost: t\r\n{}\r\n",
+                (0..150)
+                    .map(|i| format!("X-Extra-{i}: 1\r\n"))
+                    .collect::<String>()
+            ),
+            431,
+            "HEADERS_TOO_LARGE",
+        ),
+        (
+            "BREW /pot HTCPCP/1.0\r\n\r\n".to_owned(),
+            400,
+            "BAD_REQUEST",
+        ),
+    ] {
+        let (got, body) = raw_http(app.addr, &request).await;
+        assert_eq!(got, status, "{body}");
+        let body: Value =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body:?}"));
+        assert_eq!(error_code(&body), code, "{body}");
+    }
+    for (method, path, status, code) in [
+        (reqwest::Method::DELETE, "/graphql", 405, "BAD_REQUEST"),
+        (
+            reqwest::Method::GET,
+            "/graphql?query=a&query=b",
+            400,
+            "BAD_REQUEST",
+        ),
+        (reqwest::Method::GET, "/no/such/page", 404, "NOT_FOUND"),
+        (
+            reqwest::Method::GET,
+            "/events/nothing.ics",
+            404,
+            "NOT_FOUND",
+        ),
+        (reqwest::Method::GET, "/files/nothing", 404, "NOT_FOUND"),
+        (reqwest::Method::GET, "/reports/nothing", 404, "NOT_FOUND"),
+    ] {
+        let res = app
+            .client
+            .request(method.clone(), format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{method} {path}");
+        assert!(res.headers()["x-request-id"].to_str().is_ok());
+        let text = res.text().await.unwrap();
+        let body: Value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: {text:?}"));
+        assert_eq!(error_code(&body), code, "{method} {path}: {body}");
+    }
+    app.stop().await;
+}
+
+/// Sends `request` as written on a new connection; the status and body of the answer.
+async fn raw_http(addr: std::net::SocketAddr, request: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    conn.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        conn.read_to_end(&mut out),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// graphql-ws close codes as the protocol sets them, and the server up after each.
+#[tokio::test]
+async fn graphql_ws_protocol_errors_close_with_the_protocols_codes() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = spawn_app().await;
+    let open = || crate::http::ws_open(&app);
+    let close_code = |mut ws: tokio_tungstenite::WebSocketStream<_>| async move {
+        loop {
+            match tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("no close frame: {other:?}"),
+            }
+        }
+    };
+    // A message that is not JSON: 4400.
+    let mut ws = open().await;
+    ws.send(Message::text("{not json")).await.unwrap();
+    assert_eq!(close_code(ws).await, Some(4400));
+    // A subscribe before connection_init: 4401.
+    let mut ws = open().await;
+    ws.send(Message::text(
+        json!({"id": "1", "type": "subscribe", "payload": {"query": "{ version }"}}).to_string(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(close_code(ws).await, Some(4401));
+    // A refused token: 4403.
+    let ws = crate::http::ws_connect(&app, json!({"Authorization": "Bearer palsu"})).await;
+    assert_eq!(close_code(ws).await, Some(4403));
+    // A message over the size limit (1 MiB): 1009, not 1001 "going away".
+    let mut ws = crate::http::ws_connect(&app, json!({})).await;
+    assert_eq!(
+        crate::http::ws_next(&mut ws).await.unwrap()["type"],
+        "connection_ack"
+    );
+    let big = json!({"id": "2", "type": "subscribe", "payload": {"query": format!("{{ version }} #{}", "x".repeat(2 << 20))}});
+    let _ = ws.send(Message::text(big.to_string())).await;
+    assert_eq!(close_code(ws).await, Some(1009));
+    // The server is still up.
+    let res = app.gql("{ version }", json!({})).await;
+    assert_eq!(res["data"]["version"], env!("CARGO_PKG_VERSION"));
+    app.stop().await;
+}
+
+/// A file must be its kind all the way through, and is kept under its base name only.
+#[tokio::test]
+async fn polyglot_files_are_refused_and_names_lose_their_folders() {
+    let app = spawn_app().await;
+    let blobs = app.dir.path().join("files");
+    let member = crate::foundation::create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let event = crate::documents::meeting(&app, &member, true).await;
+    let attach = "mutation($i: AttachDocumentInput!) { attachDocument(input: $i) { document { id fileName } userErrors { field code message } } }";
+    let upload = |name: &str, ct: &str, bytes: Vec<u8>| {
+        let operations = json!({"query": attach, "variables": {"i": {"subjectId": event, "kind": "MINUTES", "title": "Notulen", "file": null}}});
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({"0": ["variables.i.file"]}).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_owned())
+                    .mime_str(ct)
+                    .unwrap(),
+            );
+        let req = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&app.operator)
+            .multipart(form);
+        async move {
+            req.send().await.unwrap().json::<Value>().await.unwrap()["data"]["attachDocument"]
+                .clone()
+        }
+    };
+    let elf: Vec<u8> = {
+        let mut e =
+            b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00".to_vec();
+        e.resize(8192, 0x90);
+        e
+    };
+    let mut pdf_then_elf = b"%PDF-1.4\n".to_vec();
+    pdf_then_elf.extend_from_slice(&elf);
+    let mut png_then_elf = b"\x89PNG\r\n\x1a\n".to_vec();
+    png_then_elf.extend_from_slice(&elf);
+    let mut text_then_elf = "No;Nama\n1;Nuty\n".repeat(10_000).into_bytes();
+    text_then_elf.extend_from_slice(&elf);
+    for (name, ct, bytes) in [
+        ("program.pdf", "application/pdf", pdf_then_elf),
+        ("program.png", "image/png", png_then_elf),
+        ("program.csv", "text/csv", text_then_elf),
+        ("program.docx", "application/octet-stream", {
+            let mut z = b"PK\x03\x04word/document.xml".to_vec();
+            z.extend_from_slice(&elf);
+            z
+        }),
+    ] {
+        let p = upload(name, ct, bytes).await;
+        assert_eq!(p["userErrors"][0]["code"], "NOT_ALLOWED", "{name}: {p}");
+        assert_eq!(p["userErrors"][0]["field"], json!(["input", "file"]));
+        assert!(p["document"].is_null());
+    }
+    assert!(
+        !blobs.exists() || std::fs::read_dir(&blobs).unwrap().next().is_none(),
+        "a refused file was stored"
+    );
+    // A real PDF with a path for a name keeps only its base name.
+    let p = upload(
+        "../../../../etc/passwd.pdf",
+        "application/pdf",
+        crate::documents::pdf(4096, b'n'),
+    )
+    .await;
+    assert_eq!(p["userErrors"], json!([]), "{p}");
+    assert_eq!(p["document"]["fileName"], "passwd.pdf", "{p}");
+    app.stop().await;
+}

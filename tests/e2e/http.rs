@@ -16,7 +16,7 @@ async fn health_readiness_metrics_and_request_ids() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(
         body,
-        json!({"status": "ready", "database": true, "migrations": true})
+        json!({"status": "ready", "database": true, "migrations": true, "writable": true, "worker": "running"})
     );
 
     // A sane request id is echoed back; a missing one is made up.
@@ -72,7 +72,13 @@ async fn statements_for(app: &TestApp, query: &str) -> u64 {
 
 #[tokio::test]
 async fn nested_lists_cost_the_same_statements_for_5_and_50_rows() {
-    let app = spawn_app().await;
+    // No worker in this process: its heartbeat and sweeps would add statements of their own
+    // to the request's count.
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        ..Options::default()
+    })
+    .await;
     let q = "{ members(first: 5) { totalCount nodes { name parent { name } organisations(first: 50) { totalCount nodes { name member { slug } parent { name } } } } } }";
     let a = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
     let b = create_member(&app, "Kota Semarang", "semarang").await;
@@ -199,12 +205,10 @@ async fn browsers_get_cors_for_configured_origins_and_every_answer_is_hardened()
     app.stop().await;
 }
 
-/// Opens a `graphql-transport-ws` connection and sends `connection_init` with `payload`.
-async fn ws_connect(
+/// Opens a `graphql-transport-ws` connection (nothing sent yet).
+pub async fn ws_open(
     app: &TestApp,
-    payload: Value,
 ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    use futures::SinkExt;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut req = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
@@ -213,7 +217,16 @@ async fn ws_connect(
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
+/// Opens a `graphql-transport-ws` connection and sends `connection_init` with `payload`.
+pub async fn ws_connect(
+    app: &TestApp,
+    payload: Value,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures::SinkExt;
+    let mut ws = ws_open(app).await;
     ws.send(tokio_tungstenite::tungstenite::Message::text(
         json!({"type": "connection_init", "payload": payload}).to_string(),
     ))
@@ -222,7 +235,7 @@ async fn ws_connect(
     ws
 }
 
-async fn ws_next(
+pub async fn ws_next(
     ws: &mut tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >,

@@ -12,6 +12,7 @@ mod compliance;
 mod digests;
 mod documents;
 mod events;
+mod faults;
 mod foundation;
 mod graphql_conventions;
 mod hostile;

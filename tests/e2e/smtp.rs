@@ -121,9 +121,13 @@ impl SmtpServer {
         };
         std::thread::spawn(move || {
             let mut server = Server::new(handler);
+            // A thread per open connection: every process of a test (the API's own worker and
+            // worker processes, each pooling up to its concurrency) must find one, as a real
+            // relay serves each (with eight, a restarted worker's connections waited for the
+            // greeting behind the API worker's idle ones).
             server
                 .with_name("smtp.test")
-                .with_num_threads(8)
+                .with_num_threads(48)
                 .with_tcp_listener(listener);
             let _ = server.serve();
         });

@@ -63,6 +63,16 @@ pub async fn connect(
             .max_connections(max_connections)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            // A connection whose COMMIT failed (a full disk) can come back still counted as in
+            // a transaction: SQLite rolled it back itself, the later ROLLBACK failed, and from
+            // then on its BEGINs were savepoints that fail at once with "database is locked".
+            // Such a connection is closed instead of being handed out again.
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::Connection;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(sqlite_options(url)?)
             .await
             .with_context(|| format!("cannot open the SQLite database {url:?}"))?;

@@ -37,6 +37,49 @@ pub struct WorkerState {
     pub queue: JobQueue,
     pub mailer: mail::Mailer,
     pub signer: tokens::Signer,
+    /// Whether this process's job workers run, for `/readyz`.
+    pub health: Arc<Health>,
+}
+
+/// Whether a process's worker is doing its work: its mail and report job workers are running
+/// and its heartbeat reaches the database. Shared with the API's `/readyz`.
+#[derive(Debug)]
+pub struct Health {
+    mail: std::sync::atomic::AtomicBool,
+    report: std::sync::atomic::AtomicBool,
+    beat: std::sync::atomic::AtomicBool,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        // Running from the start: the supervisor says when a job worker has stopped, and a
+        // failed heartbeat when the database cannot be reached.
+        Self {
+            mail: true.into(),
+            report: true.into(),
+            beat: true.into(),
+        }
+    }
+}
+
+impl Health {
+    pub fn set(&self, part: &str, up: bool) {
+        use std::sync::atomic::Ordering;
+        match part {
+            "mail" => self.mail.store(up, Ordering::Release),
+            "report" => self.report.store(up, Ordering::Release),
+            "beat" => self.beat.store(up, Ordering::Release),
+            _ => {}
+        }
+    }
+
+    /// Both job workers run and the last heartbeat was written.
+    pub fn running(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.mail.load(Ordering::Acquire)
+            && self.report.load(Ordering::Acquire)
+            && self.beat.load(Ordering::Acquire)
+    }
 }
 
 impl WorkerState {
@@ -66,6 +109,7 @@ impl WorkerState {
             db,
             config,
             mailer,
+            health: Arc::default(),
         })
     }
 }

@@ -113,8 +113,8 @@ pub fn due_periods(
     out
 }
 
-/// Claims the tick `key` for `owner`: a new row, or a row whose claim ran out and that is not
-/// done. `true` when this process now holds it.
+/// Claims the tick `key` for `owner`: a new row, or a row not done whose claim ran out or
+/// whose holder stopped beating. `true` when this process now holds it.
 pub async fn claim(
     db: &DatabaseConnection,
     key: &str,
@@ -147,7 +147,11 @@ pub async fn claim(
         .col_expr(C::ClaimedUntil, Expr::value(until))
         .filter(C::Key.eq(key))
         .filter(C::DoneAt.is_null())
-        .filter(C::ClaimedUntil.lt(now))
+        .filter(
+            sea_orm::Condition::any()
+                .add(C::ClaimedUntil.lt(now))
+                .add(entity::worker_beat::holder_is_dead(C::ClaimedBy, now)),
+        )
         .exec(db)
         .await?;
     Ok(taken.rows_affected > 0)
@@ -164,11 +168,22 @@ async fn last_done(db: &DatabaseConnection, schedule: &str) -> Result<Option<Nai
         .map(|t| t.period))
 }
 
-/// Runs every due tick of every member once; returns the mail recorded (to queue).
-pub async fn run_due(state: &WorkerState) -> Result<Vec<Uuid>, DbErr> {
+/// What a scheduler pass did.
+#[derive(Debug, Default)]
+pub struct Pass {
+    /// The mail recorded (to queue).
+    pub recorded: Vec<Uuid>,
+    /// A due tick was held by another process: look again soon (if that process died, its
+    /// tick is free once it has stopped beating).
+    pub held_elsewhere: bool,
+}
+
+/// Runs every due tick of every member once.
+pub async fn run_due(state: &WorkerState) -> Result<Pass, DbErr> {
     let now = state.clock.now();
     let config = &state.config;
     let mut queued = vec![];
+    let mut held_elsewhere = false;
     for m in member::Entity::find().all(&state.db).await? {
         let tz = m.tz();
         for schedule in [
@@ -199,6 +214,7 @@ pub async fn run_due(state: &WorkerState) -> Result<Vec<Uuid>, DbErr> {
                 )
                 .await?
                 {
+                    held_elsewhere = true;
                     continue;
                 }
                 let tick = Tick {
@@ -226,7 +242,10 @@ pub async fn run_due(state: &WorkerState) -> Result<Vec<Uuid>, DbErr> {
             }
         }
     }
-    Ok(queued)
+    Ok(Pass {
+        recorded: queued,
+        held_elsewhere,
+    })
 }
 
 /// Records a message that is known to be empty or unwanted as SKIPPED under its dedupe key, so
@@ -253,21 +272,25 @@ pub async fn record_skipped(
 /// The scheduler loop: at start, then every `TERBUKA_SCHEDULE_MS`, until `stop`.
 pub async fn schedule_loop(state: Arc<WorkerState>, mut stop: watch::Receiver<bool>) {
     loop {
+        let mut every = state.config.schedule_every.max(Duration::from_millis(100));
         match run_due(&state).await {
-            Ok(ids) if !ids.is_empty() => {
-                if let Err(e) = state
-                    .queue
-                    .push_mail(&ids, state.config.mail_attempts as usize)
-                    .await
+            Ok(pass) => {
+                if !pass.recorded.is_empty()
+                    && let Err(e) = state
+                        .queue
+                        .push_mail(&pass.recorded, state.config.mail_attempts as usize)
+                        .await
                 {
                     tracing::warn!(error = %e, "digests recorded but not queued; the sweeper will queue them");
                 }
+                if pass.held_elsewhere {
+                    every = every.min(entity::worker_beat::DEAD_AFTER + Duration::from_secs(1));
+                }
             }
-            Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "scheduler pass failed; trying again"),
         }
         tokio::select! {
-            _ = tokio::time::sleep(state.config.schedule_every.max(Duration::from_millis(100))) => {}
+            _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => return,
         }
     }

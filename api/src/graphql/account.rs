@@ -65,6 +65,35 @@ impl Account {
     }
 }
 
+/// The account behind `id` for `node(id:)`, when the viewer may know it exists: its owner,
+/// an operator, or someone who belongs to a member government the account holds a role in.
+/// For anyone else a hidden account is not there at all (`NOT_FOUND`, as every hidden record).
+pub async fn visible_account(ctx: &Context<'_>, id: Uuid) -> Result<Option<Account>> {
+    let viewer = ctx.viewer();
+    if !viewer.is_signed_in() {
+        return Ok(None);
+    }
+    let Some(model) = account::Entity::find_by_id(id).one(ctx.db()).await? else {
+        return Ok(None);
+    };
+    if viewer.account_id() == Some(id) {
+        return Ok(Some(Account::own(model)));
+    }
+    if viewer.is_operator() {
+        return Ok(Some(Account::unscoped(model)));
+    }
+    let shared = role_grant::Entity::find()
+        .select_only()
+        .column(role_grant::Column::MemberId)
+        .filter(role_grant::Column::AccountId.eq(id))
+        .into_tuple::<Uuid>()
+        .all(ctx.db())
+        .await?
+        .into_iter()
+        .find(|m| viewer.belongs_to(*m));
+    Ok(shared.map(|member| Account::in_member(model, member)))
+}
+
 #[Object]
 impl Account {
     pub async fn id(&self) -> ID {

@@ -271,7 +271,7 @@ fn fields(p: &mut Problems, input: &DecreeInput) -> DecreeFields {
             }
         }
         if list.len() > 50 {
-            p.push(&["input", "decidedItems"], Problem::TooLong { max: 50 });
+            p.push(&["input", "decidedItems"], Problem::TooMany { max: 50 });
         }
         items = Some(serde_json::to_value(out).unwrap_or_default());
     }
@@ -529,7 +529,7 @@ impl DecreeMutation {
         };
         let mut p = Problems::new();
         if input.lines.len() > 200 {
-            p.push(&["input", "lines"], Problem::TooLong { max: 200 });
+            p.push(&["input", "lines"], Problem::TooMany { max: 200 });
         }
         let mut lines = Vec::new();
         for (i, l) in input.lines.iter().enumerate() {

@@ -268,11 +268,27 @@ impl DocumentMutation {
                     .read_to_end(&mut bytes)
                     .map_err(|e| super::errors::internal(e, lang))?;
                 if bytes.len() > max {
-                    p.push(&["input", "file"], Problem::TooLong { max });
+                    p.push(&["input", "file"], Problem::FileTooLarge { max_bytes: max });
                 } else {
                     match crate::blobs::detect(&bytes) {
+                        Some(kind)
+                            if crate::blobs::agrees(declared.as_deref(), kind)
+                                && !crate::blobs::structure::holds_together(kind, &bytes) =>
+                        {
+                            p.push(
+                                &["input", "file"],
+                                Problem::Rule {
+                                    id: format!(
+                                        "Berkas ini rusak atau bukan {kind} yang utuh."
+                                    ),
+                                    en: format!(
+                                        "This file is damaged or not a whole {kind} file."
+                                    ),
+                                },
+                            )
+                        }
                         Some(kind) if crate::blobs::agrees(declared.as_deref(), kind) => {
-                            file = Some((name, kind.to_owned(), bytes));
+                            file = Some((crate::blobs::clean_file_name(&name), kind.to_owned(), bytes));
                         }
                         Some(kind) => {
                             let declared = declared.unwrap_or_default();

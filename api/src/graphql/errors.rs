@@ -25,6 +25,10 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     pub const INTERNAL: &str = "INTERNAL";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const URI_TOO_LONG: &str = "URI_TOO_LONG";
+    pub const HEADERS_TOO_LARGE: &str = "HEADERS_TOO_LARGE";
+    pub const STORAGE_UNAVAILABLE: &str = "STORAGE_UNAVAILABLE";
 }
 
 fn with_code(message: String, code: &'static str) -> Error {
@@ -106,8 +110,30 @@ pub fn internal_message(lang: Lang) -> &'static str {
     }
 }
 
-/// Logs an unexpected error and returns one that hides it.
+/// Logs an unexpected error and returns one that hides it (a storage that cannot take writes
+/// is said as such: see [`storage_unavailable`]).
 pub fn internal(err: impl std::fmt::Display, lang: Lang) -> Error {
-    tracing::error!(error = %err, "internal error");
+    let text = err.to_string();
+    if entity::db::is_storage_failure(&text) {
+        tracing::error!(error = %text, "storage cannot take writes");
+        return storage_unavailable(lang);
+    }
+    tracing::error!(error = %text, "internal error");
     with_code(internal_message(lang).to_owned(), code::INTERNAL)
+}
+
+pub fn storage_message(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => {
+            "Penyimpanan server penuh atau tidak dapat ditulis. Perubahan ini belum tersimpan; silakan coba lagi nanti."
+        }
+        Lang::En => {
+            "The server's storage is full or cannot be written. This change was not saved; please try again later."
+        }
+    }
+}
+
+/// The storage (database or file store) cannot take the write: nothing was saved.
+pub fn storage_unavailable(lang: Lang) -> Error {
+    with_code(storage_message(lang).to_owned(), code::STORAGE_UNAVAILABLE)
 }

@@ -567,7 +567,7 @@ fn recurrence(p: &mut Problems, r: &RecurrenceInput) -> Option<serde_json::Value
     if r.exceptions.len() > 200 {
         p.push(
             &["input", "recurrence", "exceptions"],
-            Problem::TooLong { max: 200 },
+            Problem::TooMany { max: 200 },
         );
         ok = false;
     }
@@ -942,7 +942,7 @@ impl EventMutation {
         };
         let mut p = Problems::new();
         if input.items.len() > 100 {
-            p.push(&["input", "items"], Problem::TooLong { max: 100 });
+            p.push(&["input", "items"], Problem::TooMany { max: 100 });
         }
         let mut items = vec![];
         for (i, item) in input.items.iter().enumerate() {

@@ -70,10 +70,21 @@ impl Executor {
         request: async_graphql::Request,
         batching: Batching,
     ) -> Option<async_graphql::Response> {
-        let task = self.pool.spawn_pinned(move || Tracked {
-            inner: Box::pin(async move { schema.execute(request).await }),
+        self.run(async move { schema.execute(request).await }, batching)
+            .await
+    }
+
+    /// Runs `work` on a worker. When the caller stops waiting (the client went away and its
+    /// request was dropped), the work is aborted at its next await instead of running on.
+    pub async fn run<T, F>(&self, work: F, batching: Batching) -> Option<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        let task = AbortOnDrop(self.pool.spawn_pinned(move || Tracked {
+            inner: Box::pin(work),
             state: batching.0.unwrap_or_default(),
-        });
+        }));
         match task.await {
             Ok(response) => Some(response),
             Err(e) => {
@@ -81,6 +92,23 @@ impl Executor {
                 None
             }
         }
+    }
+}
+
+/// A task handle that aborts its task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -150,5 +178,41 @@ pub fn loader<T: Send + Sync + 'static>(inner: T, batching: &Batching) -> DataLo
             .max_batch_size(MAX_BATCH)
         }
         None => DataLoader::new(inner, tokio::spawn).max_batch_size(MAX_BATCH),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Work whose caller went away is stopped, not left running.
+    #[tokio::test]
+    async fn work_stops_when_its_caller_stops_waiting() {
+        struct Flag(Arc<AtomicU8>);
+        impl Drop for Flag {
+            fn drop(&mut self) {
+                self.0.store(DONE, Ordering::Release);
+            }
+        }
+        let executor = Executor::new(1);
+        let dropped = Arc::new(AtomicU8::new(WAITING));
+        let flag = Flag(dropped.clone());
+        let call = executor.run(
+            async move {
+                let _flag = flag;
+                std::future::pending::<()>().await;
+            },
+            Batching::default(),
+        );
+        // The caller gives up after a moment (as a request does when its client disconnects).
+        let given_up = tokio::time::timeout(std::time::Duration::from_millis(50), call).await;
+        assert!(given_up.is_err());
+        for _ in 0..100 {
+            if dropped.load(Ordering::Acquire) == DONE {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the work went on after its caller had gone");
     }
 }

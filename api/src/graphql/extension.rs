@@ -3,7 +3,7 @@
 //! limits, and the last line of defence: an error without a code is an unexpected fault, which
 //! is logged and replaced by a generic message so that SQL, paths and internals never leave.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::extensions::{
@@ -23,6 +23,10 @@ pub struct Limits {
     pub max_aliases: usize,
     /// Fields after every fragment is expanded (defeats fragment bombs before validation).
     pub max_expanded_fields: usize,
+    /// Nesting of selection sets, fragments expanded.
+    pub max_recursive_depth: usize,
+    /// Directives on one selection.
+    pub max_directives: usize,
 }
 
 pub struct Guard(pub Limits);
@@ -64,6 +68,13 @@ impl Extension for GuardExtension {
                 set_code(err, code::BAD_USER_INPUT);
                 continue;
             }
+            if entity::db::is_storage_failure(&err.message) {
+                tracing::error!(error = %err.message, path = ?err.path, "storage cannot take writes");
+                err.message = super::errors::storage_message(lang).to_owned();
+                err.source = None;
+                set_code(err, code::STORAGE_UNAVAILABLE);
+                continue;
+            }
             tracing::error!(error = %err.message, path = ?err.path, "unexpected GraphQL error");
             err.message = internal_message(lang).to_owned();
             err.source = None;
@@ -72,38 +83,71 @@ impl Extension for GuardExtension {
         response
     }
 
+    /// Parses the document and decides every document limit in one pass over it, in time
+    /// linear in its size. async-graphql's own recursion-depth and directive checks walk every
+    /// fragment spread again (a document of nested spreads doubles their work per level: 30
+    /// levels kept a core busy for minutes), so the parse does not go on to them (`next` is
+    /// not run) and the same limits are decided here with each fragment counted once.
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
         query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
+        _variables: &Variables,
+        _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await.map_err(|mut e| {
+        let doc = async_graphql::parser::parse_query(query).map_err(|e| {
+            let mut e = ServerError::from(e);
             set_code(&mut e, code::GRAPHQL_PARSE_FAILED);
             e
         })?;
-        let counts = count(&doc);
+        let counts = count(&doc, self.0.max_directives);
+        let refuse = |message: String, c: &'static str| {
+            let mut e = ServerError::new(message, None);
+            set_code(&mut e, c);
+            Err(e)
+        };
+        if let Some(n) = counts.directives_on_one {
+            return refuse(
+                format!(
+                    "A field carries {n} directives; at most {} are allowed.",
+                    self.0.max_directives
+                ),
+                code::GRAPHQL_VALIDATION_FAILED,
+            );
+        }
         if counts.aliases > self.0.max_aliases {
-            let mut e = ServerError::new(
+            return refuse(
                 format!(
                     "The query uses {} aliases; at most {} are allowed.",
                     counts.aliases, self.0.max_aliases
                 ),
-                None,
+                code::ALIAS_LIMIT_EXCEEDED,
             );
-            set_code(&mut e, code::ALIAS_LIMIT_EXCEEDED);
-            return Err(e);
         }
-        if counts.expanded_fields > self.0.max_expanded_fields {
-            let mut e = ServerError::new(
+        if counts.expanded_fields > self.0.max_expanded_fields
+            || counts.expanded_fragments > self.0.max_expanded_fields * 10
+        {
+            return refuse(
                 format!(
                     "The query expands to more than {} fields.",
                     self.0.max_expanded_fields
                 ),
-                None,
+                code::FIELD_LIMIT_EXCEEDED,
             );
-            set_code(&mut e, code::FIELD_LIMIT_EXCEEDED);
+        }
+        // Counted as async-graphql's recursion limit counts: the operation's own selection set
+        // is level 0.
+        if counts.depth.saturating_sub(1) > self.0.max_recursive_depth {
+            return refuse(
+                format!(
+                    "The query nests selections {} deep; at most {} are allowed.",
+                    counts.depth.saturating_sub(1),
+                    self.0.max_recursive_depth
+                ),
+                code::DEPTH_LIMIT_EXCEEDED,
+            );
+        }
+        if let Some(e) = literals::string_for_enum(&doc, &ctx.schema_env.registry) {
             return Err(e);
         }
         Ok(doc)
@@ -130,78 +174,292 @@ impl Extension for GuardExtension {
     }
 }
 
+#[derive(Debug)]
 struct Counts {
     aliases: usize,
+    /// Fields once every fragment is expanded.
     expanded_fields: usize,
+    /// Fragment spreads and inline fragments once every fragment is expanded: with the fields,
+    /// what validation and execution will walk.
+    expanded_fragments: usize,
+    /// The deepest nesting of selection sets once fragments are expanded (spreads and inline
+    /// fragments count a level, as async-graphql's recursion limit does).
+    depth: usize,
+    /// The number of directives on one selection, when one carries more than the limit.
+    directives_on_one: Option<usize>,
 }
 
-/// Counts aliases as written, and fields as they would be once every fragment is expanded,
-/// memoising per fragment so that counting a bomb is cheap. Fragment cycles count as huge
-/// (validation refuses them anyway).
-fn count(doc: &ExecutableDocument) -> Counts {
-    let mut aliases = 0usize;
-    let mut memo: HashMap<&Name, usize> = HashMap::new();
-    for (_, fragment) in doc.fragments.iter() {
-        aliases += aliases_in(&fragment.node.selection_set);
+/// What one selection set amounts to once its fragments are expanded.
+#[derive(Clone, Copy)]
+struct Size {
+    fields: usize,
+    fragments: usize,
+    depth: usize,
+}
+
+impl Size {
+    fn add(&mut self, other: Size) {
+        self.fields = self.fields.saturating_add(other.fields);
+        self.fragments = self.fragments.saturating_add(other.fragments);
     }
-    let mut expanded = 0usize;
+}
+
+/// Counts as described on [`Counts`], memoising per fragment so that every selection set of
+/// the document is looked at once: linear in the document's size, whatever its spreads. A
+/// fragment cycle counts as huge (validation refuses cycles anyway).
+fn count(doc: &ExecutableDocument, max_directives: usize) -> Counts {
+    let mut walk = Walk {
+        doc,
+        memo: HashMap::new(),
+        open: HashSet::new(),
+        aliases: 0,
+        directives_on_one: None,
+        max_directives,
+    };
+    let mut total = Size {
+        fields: 0,
+        fragments: 0,
+        depth: 0,
+    };
     for (_, op) in doc.operations.iter() {
-        aliases += aliases_in(&op.node.selection_set);
-        let mut stack = Vec::new();
-        expanded =
-            expanded.saturating_add(expand(doc, &op.node.selection_set, &mut memo, &mut stack));
+        walk.directives(op.node.directives.len());
+        let s = walk.set(&op.node.selection_set);
+        total.add(s);
+        total.depth = total.depth.max(s.depth);
+    }
+    // Fragments no operation uses are refused by validation, but their aliases and
+    // directives are counted all the same (each once).
+    for (name, _) in doc.fragments.iter() {
+        walk.fragment(name);
     }
     Counts {
-        aliases,
-        expanded_fields: expanded,
+        aliases: walk.aliases,
+        expanded_fields: total.fields,
+        expanded_fragments: total.fragments,
+        depth: total.depth,
+        directives_on_one: walk.directives_on_one,
     }
 }
 
-fn aliases_in(set: &Positioned<SelectionSet>) -> usize {
-    set.node
-        .items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + aliases_in(&f.node.selection_set)
-            }
-            Selection::InlineFragment(i) => aliases_in(&i.node.selection_set),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+struct Walk<'a> {
+    doc: &'a ExecutableDocument,
+    memo: HashMap<&'a Name, Size>,
+    /// Fragments being expanded (a spread of one of these is a cycle).
+    open: HashSet<&'a Name>,
+    aliases: usize,
+    directives_on_one: Option<usize>,
+    max_directives: usize,
 }
 
-fn expand<'a>(
-    doc: &'a ExecutableDocument,
-    set: &'a Positioned<SelectionSet>,
-    memo: &mut HashMap<&'a Name, usize>,
-    stack: &mut Vec<&'a Name>,
-) -> usize {
-    let mut total = 0usize;
-    for item in &set.node.items {
-        let n = match &item.node {
-            Selection::Field(f) => {
-                1usize.saturating_add(expand(doc, &f.node.selection_set, memo, stack))
-            }
-            Selection::InlineFragment(i) => expand(doc, &i.node.selection_set, memo, stack),
-            Selection::FragmentSpread(s) => {
-                let name = &s.node.fragment_name.node;
-                if let Some(n) = memo.get(name) {
-                    *n
-                } else if stack.contains(&name) {
-                    usize::MAX / 2
-                } else if let Some(fragment) = doc.fragments.get(name) {
-                    stack.push(name);
-                    let n = expand(doc, &fragment.node.selection_set, memo, stack);
-                    stack.pop();
-                    memo.insert(name, n);
-                    n
-                } else {
-                    0
+const HUGE: Size = Size {
+    fields: usize::MAX / 2,
+    fragments: usize::MAX / 2,
+    depth: usize::MAX / 2,
+};
+
+const EMPTY: Size = Size {
+    fields: 0,
+    fragments: 0,
+    depth: 0,
+};
+
+impl<'a> Walk<'a> {
+    fn directives(&mut self, n: usize) {
+        if n > self.max_directives && self.directives_on_one.is_none() {
+            self.directives_on_one = Some(n);
+        }
+    }
+
+    /// A selection set: its expanded node count and the depth below it (one level for the set
+    /// itself).
+    fn set(&mut self, set: &'a Positioned<SelectionSet>) -> Size {
+        let mut size = Size {
+            fields: 0,
+            fragments: 0,
+            depth: 1,
+        };
+        for item in &set.node.items {
+            let (mut inner, own) = match &item.node {
+                Selection::Field(f) => {
+                    self.aliases += usize::from(f.node.alias.is_some());
+                    self.directives(f.node.directives.len());
+                    let inner = if f.node.selection_set.node.items.is_empty() {
+                        EMPTY
+                    } else {
+                        self.set(&f.node.selection_set)
+                    };
+                    (inner, Size { fields: 1, ..EMPTY })
+                }
+                Selection::InlineFragment(i) => {
+                    self.directives(i.node.directives.len());
+                    let inner = self.set(&i.node.selection_set);
+                    (
+                        inner,
+                        Size {
+                            fragments: 1,
+                            ..EMPTY
+                        },
+                    )
+                }
+                Selection::FragmentSpread(s) => {
+                    self.directives(s.node.directives.len());
+                    let inner = self.fragment(&s.node.fragment_name.node);
+                    (
+                        inner,
+                        Size {
+                            fragments: 1,
+                            ..EMPTY
+                        },
+                    )
+                }
+            };
+            size.depth = size.depth.max(inner.depth.saturating_add(1));
+            inner.add(own);
+            size.add(inner);
+        }
+        size
+    }
+
+    /// A fragment's expanded size, computed once.
+    fn fragment(&mut self, name: &'a Name) -> Size {
+        if let Some(s) = self.memo.get(name) {
+            return *s;
+        }
+        if self.open.contains(name) {
+            return HUGE;
+        }
+        let Some(fragment) = self.doc.fragments.get(name) else {
+            // An unknown fragment: validation names it.
+            return EMPTY;
+        };
+        self.open.insert(name);
+        self.directives(fragment.node.directives.len());
+        let s = self.set(&fragment.node.selection_set);
+        self.open.remove(name);
+        self.memo.insert(name, s);
+        s
+    }
+}
+
+/// The GraphQL spec takes an enum value only as an enum literal (`REGENCY`); a string literal
+/// (`"REGENCY"`) is refused where an enum is expected. async-graphql takes both, since JSON
+/// variables carry enums as strings, so the literals written in the document are checked here
+/// against the schema (each selection set once).
+mod literals {
+    use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+    use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+    use async_graphql::{Positioned, ServerError};
+    use async_graphql_value::Value;
+
+    use super::{code, set_code};
+
+    pub fn string_for_enum(doc: &ExecutableDocument, registry: &Registry) -> Option<ServerError> {
+        let mut found = None;
+        for (_, op) in doc.operations.iter() {
+            use async_graphql::parser::types::OperationType;
+            let root = match op.node.ty {
+                OperationType::Query => Some(registry.query_type.as_str()),
+                OperationType::Mutation => registry.mutation_type.as_deref(),
+                OperationType::Subscription => registry.subscription_type.as_deref(),
+            };
+            for var in &op.node.variable_definitions {
+                if let Some(default) = &var.node.default_value {
+                    let ty = var.node.var_type.node.to_string();
+                    let value = default.node.clone().into_value();
+                    check_value(registry, &value, &ty, default.pos, &mut found);
                 }
             }
-        };
-        total = total.saturating_add(n);
+            if let Some(root) = root {
+                set(registry, root, &op.node.selection_set, &mut found);
+            }
+        }
+        for (_, fragment) in doc.fragments.iter() {
+            let on = fragment.node.type_condition.node.on.node.as_str();
+            set(registry, on, &fragment.node.selection_set, &mut found);
+        }
+        found
     }
-    total
+
+    fn set(
+        registry: &Registry,
+        parent: &str,
+        selections: &Positioned<SelectionSet>,
+        found: &mut Option<ServerError>,
+    ) {
+        for item in &selections.node.items {
+            if found.is_some() {
+                return;
+            }
+            match &item.node {
+                Selection::Field(f) => {
+                    let def = registry
+                        .types
+                        .get(parent)
+                        .and_then(MetaType::fields)
+                        .and_then(|fields| fields.get(f.node.name.node.as_str()));
+                    let Some(def) = def else { continue };
+                    for (name, value) in &f.node.arguments {
+                        if let Some(arg) = def.args.get(name.node.as_str()) {
+                            check_value(registry, &value.node, &arg.ty, value.pos, found);
+                        }
+                    }
+                    let child = MetaTypeName::concrete_typename(&def.ty);
+                    set(registry, child, &f.node.selection_set, found);
+                }
+                Selection::InlineFragment(i) => {
+                    let on = i
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(parent, |t| t.node.on.node.as_str());
+                    set(registry, on, &i.node.selection_set, found);
+                }
+                // Each fragment definition is looked at once, on its own type.
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+
+    fn check_value(
+        registry: &Registry,
+        value: &Value,
+        ty: &str,
+        pos: async_graphql::Pos,
+        found: &mut Option<ServerError>,
+    ) {
+        if found.is_some() {
+            return;
+        }
+        match MetaTypeName::create(ty) {
+            MetaTypeName::NonNull(inner) => check_value(registry, value, inner, pos, found),
+            MetaTypeName::List(inner) => match value {
+                Value::List(items) => {
+                    for v in items {
+                        check_value(registry, v, inner, pos, found);
+                    }
+                }
+                v => check_value(registry, v, inner, pos, found),
+            },
+            MetaTypeName::Named(name) => match (registry.types.get(name), value) {
+                (Some(MetaType::Enum { .. }), Value::String(s)) => {
+                    let mut e = ServerError::new(
+                        format!(
+                            "Enum \"{name}\" takes an enum value, not the string \"{s}\": write {s} without quotes."
+                        ),
+                        Some(pos),
+                    );
+                    set_code(&mut e, code::GRAPHQL_VALIDATION_FAILED);
+                    *found = Some(e);
+                }
+                (Some(MetaType::InputObject { input_fields, .. }), Value::Object(fields)) => {
+                    for (k, v) in fields {
+                        if let Some(def) = input_fields.get(k.as_str()) {
+                            check_value(registry, v, &def.ty, pos, found);
+                        }
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
 }

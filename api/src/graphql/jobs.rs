@@ -20,7 +20,7 @@ use super::policy;
 use super::scalars::Date;
 
 /// The most rows a list answers.
-const MAX_ROWS: u64 = 500;
+const MAX_ROWS: i32 = 500;
 
 pub struct MailDelivery(mail_delivery::Model);
 
@@ -109,7 +109,7 @@ impl JobQuery {
         ctx: &Context<'_>,
         member_id: Option<ID>,
         status: Option<DeliveryStatus>,
-        #[graphql(default = 100)] first: i32,
+        #[graphql(default = 100, desc = "At most 500 (PAGE_SIZE_EXCEEDED beyond).")] first: i32,
     ) -> Result<Vec<MailDelivery>> {
         let member = scope(ctx, "mailDeliveries", member_id.as_ref())?;
         let mut select = mail_delivery::Entity::find().order_by_desc(mail_delivery::Column::Id);
@@ -120,7 +120,7 @@ impl JobQuery {
             select = select.filter(mail_delivery::Column::Status.eq(s));
         }
         Ok(select
-            .limit((first.max(0) as u64).min(MAX_ROWS))
+            .limit(super::pagination::bounded(ctx, first, MAX_ROWS)?)
             .all(ctx.db())
             .await?
             .into_iter()
@@ -133,7 +133,7 @@ impl JobQuery {
         &self,
         ctx: &Context<'_>,
         member_id: ID,
-        #[graphql(default = 100)] first: i32,
+        #[graphql(default = 100, desc = "At most 500 (PAGE_SIZE_EXCEEDED beyond).")] first: i32,
     ) -> Result<Vec<ScheduleRun>> {
         let member = scope(ctx, "scheduleRuns", Some(&member_id))?;
         let member = member.map(|m| m.to_string()).unwrap_or_default();
@@ -141,7 +141,7 @@ impl JobQuery {
             .filter(schedule_tick::Column::Schedule.like(format!("%:{member}")))
             .order_by_desc(schedule_tick::Column::Period)
             .order_by_asc(schedule_tick::Column::Key)
-            .limit((first.max(0) as u64).min(MAX_ROWS))
+            .limit(super::pagination::bounded(ctx, first, MAX_ROWS)?)
             .all(ctx.db())
             .await?
             .into_iter()

@@ -544,7 +544,7 @@ impl MilestoneMutation {
             }
         }
         if links.len() > 20 {
-            p.push(&["input", "evidenceLinks"], Problem::TooLong { max: 20 });
+            p.push(&["input", "evidenceLinks"], Problem::TooMany { max: 20 });
         }
         if matches!(m.status, MilestoneStatus::Cancelled) {
             p.push(

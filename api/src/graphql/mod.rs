@@ -83,10 +83,9 @@ impl NodeQuery {
         };
         let loaders = ctx.loaders();
         let node = match kind.as_str() {
-            account::KIND => entity::account::Entity::find_by_id(uuid)
-                .one(ctx.db())
+            account::KIND => account::visible_account(ctx, uuid)
                 .await?
-                .map(|a| Node::Account(account::Account::unscoped(a))),
+                .map(Node::Account),
             member::KIND => loaders
                 .member
                 .load_one(uuid)
@@ -222,11 +221,13 @@ pub fn build(state: Option<AppState>, limits: SchemaLimits) -> TerbukaSchema {
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
-    .limit_recursive_depth(32)
-    .limit_directives(20)
+    // The recursion-depth and directive limits are decided by the guard (in linear time);
+    // async-graphql's own checks are not reached (see `extension::Guard`).
     .extension(Guard(Limits {
         max_aliases: limits.aliases,
         max_expanded_fields: 2_000,
+        max_recursive_depth: 32,
+        max_directives: 20,
     }));
     if !limits.introspection {
         builder = builder.disable_introspection();

@@ -28,6 +28,21 @@ pub const DEFAULT_PAGE: i32 = 20;
 /// The most items one page may hold.
 pub const MAX_PAGE: i32 = 50;
 
+/// The size of a bounded list (`first` on a plain list, not a connection): refused with
+/// `PAGE_SIZE_EXCEEDED` outside `0..=max`, never silently cut.
+pub fn bounded(
+    ctx: &async_graphql::Context<'_>,
+    first: i32,
+    max: i32,
+) -> async_graphql::Result<u64> {
+    use super::context::CtxExt;
+    if (0..=max).contains(&first) {
+        Ok(first as u64)
+    } else {
+        Err(super::errors::page_size(ctx.lang(), max))
+    }
+}
+
 /// A cursor: the id of the item it points at, opaque to clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Cursor(pub Uuid);

@@ -854,7 +854,7 @@ fn secretariat_fields(p: &mut Problems, input: &SecretariatInput) -> Secretariat
         },
     };
     if input.channels.as_ref().is_some_and(|c| c.len() > 20) {
-        p.push(&["input", "channels"], Problem::TooLong { max: 20 });
+        p.push(&["input", "channels"], Problem::TooMany { max: 20 });
     }
     SecretariatFields {
         room: text_change(p, "room", &input.room, 200, false),

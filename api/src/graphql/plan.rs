@@ -515,7 +515,7 @@ impl PlanMutation {
             ));
         }
         if input.phases.len() > 30 {
-            problems.push(&["input", "phases"], Problem::TooLong { max: 30 });
+            problems.push(&["input", "phases"], Problem::TooMany { max: 30 });
         }
         let member = current.member_id;
         let result = crud::update::<action_plan::Entity>(

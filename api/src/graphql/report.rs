@@ -22,7 +22,7 @@ pub const KIND: &str = "Report";
 crate::record!(entity::report, "report", "Report");
 
 /// The most reports a list answers.
-const MAX_ROWS: u64 = 200;
+const MAX_ROWS: i32 = 200;
 
 /// A report and how far along it is.
 pub struct Report(pub report::Model);
@@ -130,7 +130,7 @@ impl ReportQuery {
         ctx: &Context<'_>,
         member_id: ID,
         plan_id: Option<ID>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50, desc = "At most 200 (PAGE_SIZE_EXCEEDED beyond).")] first: i32,
     ) -> Result<Vec<Report>> {
         policy::gate(ctx, "reports")?;
         let member = super::member::decode_scope(ctx, &member_id)?;
@@ -144,7 +144,7 @@ impl ReportQuery {
             select = select.filter(report::Column::PlanId.eq(plan));
         }
         Ok(select
-            .limit((first.max(0) as u64).min(MAX_ROWS))
+            .limit(super::pagination::bounded(ctx, first, MAX_ROWS)?)
             .all(ctx.db())
             .await?
             .into_iter()

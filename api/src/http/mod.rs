@@ -2,6 +2,7 @@
 //! ids, logs and metrics on every request.
 
 pub mod calendar;
+pub mod conn;
 pub mod feeds;
 pub mod files;
 pub mod graphql;
@@ -42,6 +43,8 @@ pub struct HttpState {
     /// Open WebSocket connections: the server's graceful shutdown does not see upgraded
     /// connections, so the process waits for these to say goodbye before it exits.
     pub sockets: tokio_util::task::TaskTracker,
+    /// The in-process worker's health (`None` when this process runs no worker).
+    pub worker_health: Option<Arc<worker::Health>>,
 }
 
 /// The request id (from `X-Request-Id` when the client or a proxy sent a sane one).
@@ -203,7 +206,7 @@ async fn observe(State(state): State<HttpState>, mut req: Request, next: Next) -
     let method = req.method().clone();
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
     let start = Instant::now();
-    let mut response = next.run(req).instrument(span.clone()).await;
+    let mut response = coded(next.run(req).instrument(span.clone()).await).await;
     let took = start.elapsed();
     let status = response.status();
     state
@@ -226,12 +229,89 @@ async fn observe(State(state): State<HttpState>, mut req: Request, next: Next) -
     response
 }
 
+/// An error answer without a body (a handler's bare status) or with axum's plain-text
+/// rejection becomes the JSON error every other answer carries, with a code for its status;
+/// its other header fields (`Allow`, `Retry-After`) stay.
+async fn coded(response: Response) -> Response {
+    use axum::body::HttpBody;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let bare = content_type.is_empty() && response.body().size_hint().exact() == Some(0);
+    if !bare && !content_type.starts_with("text/plain") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let said = if bare {
+        String::new()
+    } else {
+        axum::body::to_bytes(body, 4096)
+            .await
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .unwrap_or_default()
+    };
+    use crate::graphql::errors::code;
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => (code::BAD_REQUEST, "Permintaan tidak valid."),
+        StatusCode::UNAUTHORIZED => (code::UNAUTHENTICATED, "Silakan masuk terlebih dahulu."),
+        StatusCode::FORBIDDEN => (code::FORBIDDEN, "Tidak diizinkan."),
+        StatusCode::NOT_FOUND => (code::NOT_FOUND, "Tidak ditemukan."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            code::BAD_REQUEST,
+            "Metode HTTP ini tidak diterima di alamat ini.",
+        ),
+        StatusCode::CONFLICT => (
+            code::CONFLICT,
+            "Belum dapat dilayani dalam keadaan sekarang.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (code::PAYLOAD_TOO_LARGE, "Permintaan terlalu besar."),
+        StatusCode::URI_TOO_LONG => (
+            code::URI_TOO_LONG,
+            "Alamat (URL) permintaan terlalu panjang.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (code::BAD_REQUEST, "Jenis isi permintaan tidak diterima.")
+        }
+        StatusCode::TOO_MANY_REQUESTS => (
+            code::RATE_LIMITED,
+            "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
+        ),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            (code::HEADERS_TOO_LARGE, "Kepala permintaan terlalu besar.")
+        }
+        s if s.is_server_error() => (
+            code::INTERNAL,
+            crate::graphql::errors::internal_message(entity::Lang::Id),
+        ),
+        _ => (code::BAD_REQUEST, "Permintaan tidak dapat dilayani."),
+    };
+    let message = if said.is_empty() || status.is_server_error() {
+        message.to_owned()
+    } else {
+        format!("{message} ({said})")
+    };
+    let coded = graphql::error_response(status, code, message);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let (coded_parts, body) = coded.into_parts();
+    parts.headers.extend(coded_parts.headers);
+    Response::from_parts(parts, body)
+}
+
 /// The process is up.
 async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
-/// The process can serve: the database answers and every migration is applied.
+/// The process can serve: the database answers, every migration is applied, a write lands
+/// (a full disk or a read-only database says no here, not at the next user's save), and the
+/// in-process worker, when there is one, is running (`worker`: `running`, `not running`, or
+/// `elsewhere` for an API process that runs none).
 async fn readyz(State(state): State<HttpState>) -> Response {
     let db = &state.app.db;
     let database = db.ping().await.is_ok();
@@ -240,11 +320,27 @@ async fn readyz(State(state): State<HttpState>) -> Response {
             .await
             .map(|p| p.is_empty())
             .unwrap_or(false);
-    let ready = database && migrations;
+    // A heartbeat-sized write (liveness rows are not data; real time, not the domain clock).
+    let writable = database
+        && entity::worker_beat::beat(
+            db,
+            &format!("probe:{}", state.app.config.worker.worker_id),
+            chrono::Utc::now(),
+        )
+        .await
+        .is_ok();
+    let worker = match &state.worker_health {
+        Some(h) if h.running() => "running",
+        Some(_) => "not running",
+        None => "elsewhere",
+    };
+    let ready = database && migrations && writable && worker != "not running";
     let body = Json(json!({
         "status": if ready { "ready" } else { "not ready" },
         "database": database,
         "migrations": migrations,
+        "writable": writable,
+        "worker": worker,
     }));
     if ready {
         (StatusCode::OK, body).into_response()
@@ -264,7 +360,11 @@ async fn metrics_text(State(state): State<HttpState>) -> impl IntoResponse {
 }
 
 async fn not_found() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, Json(json!({"error": "not found"})))
+    graphql::error_response(
+        StatusCode::NOT_FOUND,
+        crate::graphql::errors::code::NOT_FOUND,
+        "Tidak ditemukan. / Not found.",
+    )
 }
 
 #[cfg(test)]

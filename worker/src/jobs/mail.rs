@@ -16,6 +16,7 @@ pub use crate::queue::MailJob as Job;
 pub async fn deliver(job: Job, state: Data<Arc<WorkerState>>) -> Result<(), BoxDynError> {
     let mut retry = None;
     let mut failed = None;
+    mail::hold(&state.db, &job.deliveries, &state.mailer.owner).await?;
     for id in job.deliveries {
         match state.mailer.deliver(&state.db, id).await? {
             Outcome::Retry(e) => retry = Some(e),
@@ -34,7 +35,8 @@ pub async fn deliver(job: Job, state: Data<Arc<WorkerState>>) -> Result<(), BoxD
 
 /// How long a due message may wait unclaimed before the sweeper assumes its job was lost.
 const STRANDED_AFTER: Duration = Duration::from_secs(30);
-const SWEEP_EVERY: Duration = Duration::from_secs(10);
+/// Often enough that a stopped sender's messages go out again within seconds of its last beat.
+const SWEEP_EVERY: Duration = Duration::from_secs(2);
 
 /// Re-queues messages whose job was lost (the process died between recording and queueing)
 /// or whose sender died holding the claim. Runs at start, then every few seconds.

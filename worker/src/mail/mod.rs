@@ -14,7 +14,8 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -129,19 +130,39 @@ impl Mailer {
         let now = Utc::now();
         let lease_until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
         use mail_delivery::Column as C;
-        let claimed = mail_delivery::Entity::update_many()
+        let mut claimed = mail_delivery::Entity::update_many()
             .col_expr(C::Status, Expr::value(DeliveryStatus::Sending))
             .col_expr(C::LeaseOwner, Expr::value(self.owner.clone()))
             .col_expr(C::LeaseUntil, Expr::value(lease_until))
             .col_expr(C::UpdatedAt, Expr::value(now))
             .filter(C::Id.eq(id))
-            .filter(
-                C::Status.eq(DeliveryStatus::Pending).or(C::Status
-                    .eq(DeliveryStatus::Sending)
-                    .and(C::LeaseUntil.lt(now))),
-            )
+            .filter(C::Status.eq(DeliveryStatus::Pending))
             .exec(db)
             .await?;
+        if claimed.rows_affected == 0 {
+            // A claim whose sender stopped (its lease ran out, or it stopped beating): the
+            // attempt it had in flight counts, since the message may have gone out.
+            claimed = mail_delivery::Entity::update_many()
+                .col_expr(C::Status, Expr::value(DeliveryStatus::Sending))
+                .col_expr(C::LeaseOwner, Expr::value(self.owner.clone()))
+                .col_expr(C::LeaseUntil, Expr::value(lease_until))
+                .col_expr(C::UpdatedAt, Expr::value(now))
+                .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+                .col_expr(
+                    C::LastError,
+                    Expr::value("taken over: the previous sender stopped while sending"),
+                )
+                .filter(C::Id.eq(id))
+                .filter(C::Status.eq(DeliveryStatus::Sending))
+                .filter(entity::worker_beat::claim_is_free(
+                    C::LeaseOwner,
+                    C::LeaseUntil,
+                    C::UpdatedAt,
+                    now,
+                ))
+                .exec(db)
+                .await?;
+        }
         let Some(row) = mail_delivery::Entity::find_by_id(id).one(db).await? else {
             return Ok(Outcome::AlreadySettled);
         };
@@ -397,32 +418,161 @@ fn message_id(row: &mail_delivery::Model) -> String {
     format!("<{}@terbuka>", row.id)
 }
 
-/// Messages that need a sender: pending ones whose next attempt was due `idle` ago and still
-/// nobody took them (their job was lost), and claims whose lease ran out (their process died).
-/// The sweeper queues them again.
+/// Marks the pending messages of a job this process has taken as held by it (`lease_owner`,
+/// status unchanged): if the process dies before sending them, the sweeper sees whose they were
+/// and queues them again as soon as that process stops beating, instead of waiting for the
+/// queue to give up on the lost job.
+pub async fn hold(
+    db: &DatabaseConnection,
+    ids: &[Uuid],
+    owner: &str,
+) -> Result<(), sea_orm::DbErr> {
+    use mail_delivery::Column as C;
+    mail_delivery::Entity::update_many()
+        .col_expr(C::LeaseOwner, Expr::value(owner.to_owned()))
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::Status.eq(DeliveryStatus::Pending))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Everything `owner` (this process) holds goes back to pending, for a job worker of this
+/// process that ended while its jobs were in hand (a sending message's attempt counts); returns
+/// them to queue again.
+pub async fn release_own(
+    db: &DatabaseConnection,
+    owner: &str,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    use mail_delivery::Column as C;
+    use sea_orm::QuerySelect;
+    let held = || {
+        Condition::all()
+            .add(C::LeaseOwner.eq(owner.to_owned()))
+            .add(C::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Sending]))
+    };
+    let ids: Vec<Uuid> = mail_delivery::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(held())
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    let now = Utc::now();
+    mail_delivery::Entity::update_many()
+        .col_expr(
+            C::Attempts,
+            Expr::case(
+                C::Status.eq(DeliveryStatus::Sending),
+                Expr::col(C::Attempts).add(1),
+            )
+            .finally(Expr::col(C::Attempts))
+            .into(),
+        )
+        .col_expr(C::Status, Expr::value(DeliveryStatus::Pending))
+        .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(
+            C::LeaseUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(C::UpdatedAt, Expr::value(now))
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(held())
+        .exec(db)
+        .await?;
+    Ok(ids)
+}
+
+/// Messages that need a sender, ready to be queued again:
+/// - claims of a sender that stopped (it stopped beating, or its lease ran out) go back to
+///   pending, the attempt it had in flight counted (the message may have gone out);
+/// - pending messages held by a job of a sender that stopped are released;
+/// - pending messages nobody held, whose next attempt was due `idle` ago (their job was lost).
 pub async fn stranded(
     db: &DatabaseConnection,
     idle: Duration,
     limit: u64,
 ) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    use entity::worker_beat::{claim_is_free, holder_is_dead};
     use mail_delivery::Column as C;
     use sea_orm::{QueryOrder, QuerySelect};
+    // Liveness and leases run on real time (the domain clock may be set or frozen).
     let now = Utc::now();
+    let ids = |condition: Condition| {
+        mail_delivery::Entity::find()
+            .select_only()
+            .column(C::Id)
+            .filter(condition)
+            .order_by_asc(C::Id)
+            .limit(limit)
+            .into_tuple::<Uuid>()
+            .all(db)
+    };
+    let stopped_claim = || {
+        Condition::all()
+            .add(C::Status.eq(DeliveryStatus::Sending))
+            .add(claim_is_free(
+                C::LeaseOwner,
+                C::LeaseUntil,
+                C::UpdatedAt,
+                now,
+            ))
+    };
+    let taken_back = ids(stopped_claim()).await?;
+    if !taken_back.is_empty() {
+        mail_delivery::Entity::update_many()
+            .col_expr(C::Status, Expr::value(DeliveryStatus::Pending))
+            .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+            .col_expr(
+                C::LastError,
+                Expr::value("taken back: the sender stopped while sending"),
+            )
+            .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(
+                C::LeaseUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .col_expr(C::UpdatedAt, Expr::value(now))
+            .filter(C::Id.is_in(taken_back.iter().copied()))
+            .filter(stopped_claim())
+            .exec(db)
+            .await?;
+    }
+    let held_by_stopped = || {
+        Condition::all()
+            .add(C::Status.eq(DeliveryStatus::Pending))
+            .add(C::LeaseOwner.is_not_null())
+            .add(holder_is_dead(C::LeaseOwner, now))
+    };
+    let released = ids(held_by_stopped()).await?;
+    if !released.is_empty() {
+        mail_delivery::Entity::update_many()
+            .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+            .filter(C::Id.is_in(released.iter().copied()))
+            .filter(held_by_stopped())
+            .exec(db)
+            .await?;
+    }
     let idle_since = now - chrono::Duration::from_std(idle).unwrap_or_default();
-    mail_delivery::Entity::find()
-        .select_only()
-        .column(C::Id)
-        .filter(
-            C::Status
-                .eq(DeliveryStatus::Pending)
-                .and(C::NextAttemptAt.lt(idle_since))
-                .or(C::Status
-                    .eq(DeliveryStatus::Sending)
-                    .and(C::LeaseUntil.lt(now))),
-        )
-        .order_by_asc(C::Id)
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await
+    let lost = ids(Condition::all()
+        .add(C::Status.eq(DeliveryStatus::Pending))
+        .add(C::LeaseOwner.is_null())
+        .add(C::NextAttemptAt.lt(idle_since)))
+    .await?;
+    if !lost.is_empty() {
+        // Queued again now: not "lost" again before another `idle` has passed.
+        mail_delivery::Entity::update_many()
+            .col_expr(C::NextAttemptAt, Expr::value(now))
+            .filter(C::Id.is_in(lost.iter().copied()))
+            .filter(C::Status.eq(DeliveryStatus::Pending))
+            .exec(db)
+            .await?;
+    }
+    let mut out: Vec<Uuid> = taken_back.into_iter().chain(released).chain(lost).collect();
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }

@@ -142,7 +142,11 @@ pub async fn produce(
                 .add(
                     Condition::all()
                         .add(C::Status.eq(ReportStatus::Running))
-                        .add(C::ClaimedUntil.lt(real_now)),
+                        .add(
+                            Condition::any()
+                                .add(C::ClaimedUntil.lt(real_now))
+                                .add(entity::worker_beat::holder_is_dead(C::ClaimedBy, real_now)),
+                        ),
                 ),
         )
         .exec(&state.db)
@@ -405,7 +409,13 @@ pub async fn sweep(state: &WorkerState) -> anyhow::Result<usize> {
         .filter(
             Condition::any()
                 .add(C::ClaimedUntil.is_null())
-                .add(C::ClaimedUntil.lt(now)),
+                .add(C::ClaimedUntil.lt(now))
+                // Being made by a process that stopped beating.
+                .add(
+                    Condition::all()
+                        .add(C::Status.eq(ReportStatus::Running))
+                        .add(entity::worker_beat::holder_is_dead(C::ClaimedBy, now)),
+                ),
         )
         .all(&state.db)
         .await?;

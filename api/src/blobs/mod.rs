@@ -3,6 +3,30 @@
 //! name, flushed to disk and renamed, so a reader never sees half a file; writing the same
 //! content twice keeps one file.
 
+pub mod structure;
+
+/// The name a file is kept under: its base name only (no folders, whichever separator the
+/// client used), without control characters, leading dots or surrounding blanks, at most 255
+/// characters; `berkas` when nothing is left.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .trim()
+        .chars()
+        .take(255)
+        .collect();
+    if cleaned.is_empty() {
+        "berkas".to_owned()
+    } else {
+        cleaned
+    }
+}
+
 /// The kinds of file the evidence repository takes, told by their first bytes (the name and
 /// the type the client declares are not trusted).
 pub fn detect(bytes: &[u8]) -> Option<&'static str> {
@@ -121,6 +145,22 @@ mod tests {
         ));
         assert!(agrees(Some("text/csv"), "text/plain"));
         assert!(agrees(None, "image/jpeg"));
+    }
+
+    #[test]
+    fn file_names_keep_their_base_name_only() {
+        assert_eq!(clean_file_name("../../../../etc/passwd.pdf"), "passwd.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\nuty\\notulen.pdf"),
+            "notulen.pdf"
+        );
+        assert_eq!(clean_file_name("..\u{0}.."), "berkas");
+        assert_eq!(clean_file_name(" .htaccess "), "htaccess");
+        assert_eq!(
+            clean_file_name("Notulen 28 Juni 2018.pdf"),
+            "Notulen 28 Juni 2018.pdf"
+        );
+        assert_eq!(clean_file_name(&"a".repeat(300)).len(), 255);
     }
 
     #[test]
