@@ -36,6 +36,12 @@ impl PlanStatus {
         !matches!(self, Self::Planning | Self::CoCreation | Self::Drafting)
     }
 
+    /// Carried out to its end, assessed or withdrawn: its milestones are no longer "due" or
+    /// "overdue" news, only their final state counts.
+    pub fn is_over(self) -> bool {
+        matches!(self, Self::Ended | Self::Assessed | Self::Withdrawn)
+    }
+
     /// Not yet submitted: its submission deadline still matters.
     pub fn before_submission(self) -> bool {
         matches!(

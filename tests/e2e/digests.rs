@@ -818,3 +818,101 @@ async fn a_digest_waits_out_an_smtp_outage_and_arrives_once() {
     assert!(d.attempts >= 3, "{d:?}");
     app.stop().await;
 }
+
+/// A digest lists the overdue milestones of plans still being carried out, never those of a
+/// plan that ended (every day, the assessed 2016–2017 plan's nine milestones came as "overdue"
+/// news), and every open invitation until its registration closes, however far ahead its event
+/// is (one published three weeks before its event never appeared).
+#[tokio::test]
+async fn a_digest_leaves_out_ended_plans_and_shows_far_invitations() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let m = api::graphql::ids::decode_as(&member, "Member").unwrap();
+    for (title, last) in [
+        ("Kegiatan yang sedang berjalan", "IMPLEMENTING"),
+        ("Kegiatan rencana lama", "ENDED"),
+    ] {
+        let (plan, mut v) = make(
+            &app,
+            "createPlan",
+            "CreatePlanInput",
+            "plan",
+            json!({"memberId": member, "level": "REGIONAL", "title": format!("Renaksi {title}")}),
+        )
+        .await;
+        let (commitment, _) = make(
+            &app,
+            "createCommitment",
+            "CreateCommitmentInput",
+            "commitment",
+            json!({"planId": plan, "title": format!("Komitmen {title}")}),
+        )
+        .await;
+        make(
+            &app,
+            "createMilestone",
+            "CreateMilestoneInput",
+            "milestone",
+            json!({"commitmentId": commitment, "title": title, "endsOn": "2018-07-25"}),
+        )
+        .await;
+        for to in [
+            "CO_CREATION",
+            "DRAFTING",
+            "PUBLIC_REVIEW",
+            "SUBMITTED",
+            "IMPLEMENTING",
+            "ENDED",
+        ] {
+            v = make(
+                &app,
+                "transitionPlan",
+                "TransitionPlanInput",
+                "plan",
+                json!({"id": plan, "version": v, "to": to}),
+            )
+            .await
+            .1;
+            if to == last {
+                break;
+            }
+        }
+    }
+    // A public hearing three weeks ahead, its invitation out today.
+    let (event, _) = make(
+        &app,
+        "createEvent",
+        "EventInput",
+        "event",
+        json!({"id": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi 2018",
+               "isPublic": true, "startsAt": "2018-08-22T09:00:00+07:00"}),
+    )
+    .await;
+    let p = app
+        .mutate_as(
+            Some(&app.operator),
+            "publishInvitation",
+            "PublishInvitationInput",
+            "userErrors { code }",
+            json!({"eventId": event, "channels": ["WEBSITE"]}),
+        )
+        .await;
+    assert_eq!(p["userErrors"], json!([]), "{p}");
+    subscribe(&app, m, "warga@example.org", DigestFrequency::Daily, false).await;
+    let ws = workers(&app, 1, "2018-08-01T09:00:00+07:00");
+    let mails = settle(&app, 1).await;
+    stop(ws);
+    let digest = mails
+        .iter()
+        .find(|m| m.to[0] == "warga@example.org" && m.subject().starts_with("Ringkasan"))
+        .expect("the daily digest");
+    let text = digest.text();
+    assert!(text.contains("Kegiatan yang sedang berjalan"), "{text}");
+    assert!(!text.contains("Kegiatan rencana lama"), "{text}");
+    assert!(text.contains("Konsultasi publik Renaksi 2018"), "{text}");
+    assert!(text.contains("undangan terbuka"), "{text}");
+    // Its Date is the story's day (the domain clock), as every date it mentions is.
+    let date = digest.header("Date").unwrap_or_default();
+    assert!(date.contains("1 Aug 2018"), "{date}");
+    app.stop().await;
+}

@@ -356,3 +356,73 @@ async fn depth_complexity_alias_and_fragment_limits_answer_with_codes() {
     assert!(res.get("errors").is_none(), "{res}");
     app.stop().await;
 }
+
+/// A response map is ordered as its selection set (the GraphQL spec; clients diff and snapshot
+/// answers): aliases, nested objects, lists, fragments and inline fragments, the same every
+/// time, over HTTP and over graphql-ws. (async-graphql put fields in the order they finished:
+/// `version` first, the members after, in either order.)
+#[tokio::test]
+async fn answers_keep_the_order_of_the_selection_over_http_and_websocket() {
+    use futures::SinkExt;
+    let app = spawn_app().await;
+    create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    create_member(&app, "Kota Semarang", "semarang").await;
+    let query = r#"query Order {
+        b: member(slug: "bojonegoro") { slug name }
+        a: member(slug: "bojonegoro") { ...M slug }
+        c: version
+        members(first: 2) { nodes { slug ... on Member { level } name } totalCount }
+    }
+    fragment M on Member { name ... on Member { level } }"#;
+    let version = env!("CARGO_PKG_VERSION");
+    let expected = format!(
+        concat!(
+            r#"{{"b":{{"slug":"bojonegoro","name":"Kabupaten Bojonegoro"}},"#,
+            r#""a":{{"name":"Kabupaten Bojonegoro","level":"REGENCY","slug":"bojonegoro"}},"#,
+            r#""c":"{}","#,
+            r#""members":{{"nodes":[{{"slug":"bojonegoro","level":"REGENCY","name":"Kabupaten Bojonegoro"}},"#,
+            r#"{{"slug":"semarang","level":"REGENCY","name":"Kota Semarang"}}],"totalCount":2}}}}"#
+        ),
+        version
+    );
+    for _ in 0..20 {
+        let text = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .json(&json!({"query": query}))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(text, format!(r#"{{"data":{expected}}}"#));
+    }
+    let mut ws = crate::http::ws_connect(&app, json!({})).await;
+    assert_eq!(
+        crate::http::ws_next(&mut ws).await.unwrap()["type"],
+        "connection_ack"
+    );
+    for i in 0..5 {
+        use futures::StreamExt;
+        ws.send(tokio_tungstenite::tungstenite::Message::text(
+            json!({"id": format!("o{i}"), "type": "subscribe", "payload": {"query": query}})
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+        let text = loop {
+            match ws.next().await.unwrap().unwrap() {
+                tokio_tungstenite::tungstenite::Message::Text(t) if t.contains("\"next\"") => {
+                    break t.to_string();
+                }
+                _ => continue,
+            }
+        };
+        assert!(
+            text.contains(&format!(r#""payload":{{"data":{expected}}}"#)),
+            "{text}"
+        );
+    }
+    app.stop().await;
+}

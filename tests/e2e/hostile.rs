@@ -933,6 +933,19 @@ async fn enum_strings_hidden_accounts_list_caps_and_bare_errors() {
     let seen = app.gql_as(Some(&colleague), q, json!({"id": id})).await;
     assert_eq!(seen["data"]["node"]["id"], id.as_str(), "{seen}");
 
+    // A token that is not valid is refused as such, even on what the public may ask.
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth("palsu")
+        .json(&json!({"query": "{ version }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
+
     // Every list has a cap, said by a code rather than cut silently.
     for (q, v) in [
         ("{ mailDeliveries(first: 1000000) { id } }", json!({})),

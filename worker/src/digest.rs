@@ -113,21 +113,35 @@ async fn gather(
         }
     }
 
-    let events = event::Entity::find()
-        .filter(event::Column::MemberId.eq(member))
-        .filter(event::Column::Status.eq(EventStatus::Planned))
-        .filter(event::Column::StartsAt.gte(from))
-        .filter(event::Column::StartsAt.lt(local_midnight(horizon, tz)))
-        .order_by_asc(event::Column::StartsAt)
-        .all(db)
-        .await?;
+    // Planned events from today on: those within the look-ahead, and every one with an open
+    // invitation until its registration closes, however far ahead (an invitation published
+    // three weeks before its event is news from the day it is out).
+    let now = state.clock.now();
     let open: Vec<Uuid> = invitation::Entity::find()
-        .filter(invitation::Column::EventId.is_in(events.iter().map(|e| e.id)))
+        .filter(invitation::Column::MemberId.eq(member))
+        .filter(invitation::Column::PublishedAt.lte(now))
+        .filter(
+            sea_orm::Condition::any()
+                .add(invitation::Column::RegistrationClosesAt.is_null())
+                .add(invitation::Column::RegistrationClosesAt.gt(now)),
+        )
         .all(db)
         .await?
         .into_iter()
         .map(|i| i.event_id)
         .collect();
+    let events = event::Entity::find()
+        .filter(event::Column::MemberId.eq(member))
+        .filter(event::Column::Status.eq(EventStatus::Planned))
+        .filter(event::Column::StartsAt.gte(from))
+        .filter(
+            sea_orm::Condition::any()
+                .add(event::Column::StartsAt.lt(local_midnight(horizon, tz)))
+                .add(event::Column::Id.is_in(open.iter().copied())),
+        )
+        .order_by_asc(event::Column::StartsAt)
+        .all(db)
+        .await?;
     for e in &events {
         let invited = open.contains(&e.id);
         s.events.push(Line {
@@ -160,6 +174,14 @@ async fn gather(
             .and_then(|c| plans.get(&c.plan_id))
             .is_some_and(|p| p.status.is_public())
     };
+    // A milestone of a plan that is over (ended, assessed, withdrawn) is never due or overdue
+    // news: that plan's final state is its report's business.
+    let plan_running = |id: Uuid| {
+        commitments
+            .get(&id)
+            .and_then(|c| plans.get(&c.plan_id))
+            .is_some_and(|p| !p.status.is_over())
+    };
     // Every milestone of the member, read once: the open ones due by the horizon are listed,
     // and all of them name the progress reports below.
     let milestones: HashMap<Uuid, milestone::Model> = milestone::Entity::find()
@@ -177,6 +199,7 @@ async fn gather(
                 m.status,
                 MilestoneStatus::NotStarted | MilestoneStatus::InProgress
             ) && m.ends_on.is_some_and(|e| e <= horizon)
+                && plan_running(m.commitment_id)
         })
         .collect();
     listed.sort_by_key(|m| (m.ends_on, m.id));

@@ -101,6 +101,7 @@ impl WorkerState {
             max_attempts: config.mail_attempts,
             backoff: config.mail_backoff,
             signer: tokens::Signer::new(&config.secret),
+            clock: config.clock.clone(),
         };
         Ok(Self {
             queue: JobQueue::for_db(&db),

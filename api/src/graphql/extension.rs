@@ -4,16 +4,18 @@
 //! is logged and replaced by a generic message so that SQL, paths and internals never leave.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+    NextSubscribe, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{
     Name, Positioned, Response, ServerError, ServerResult, ValidationResult, Variables,
 };
 use entity::Lang;
+use futures::stream::BoxStream;
 
 use super::errors::{code, internal_message};
 
@@ -33,11 +35,22 @@ pub struct Guard(pub Limits);
 
 impl ExtensionFactory for Guard {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardExtension(self.0))
+        Arc::new(GuardExtension(self.0, Mutex::default()))
     }
 }
 
-struct GuardExtension(Limits);
+/// One request's guard: its limits, and the parsed document its answers are ordered by.
+struct GuardExtension(Limits, Mutex<Option<Arc<ExecutableDocument>>>);
+
+impl GuardExtension {
+    fn ordered(&self, operation: Option<&str>, mut response: Response) -> Response {
+        let doc = self.1.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(doc) = doc {
+            super::order::reorder(&doc, operation, &mut response.data);
+        }
+        response
+    }
+}
 
 fn set_code(err: &mut ServerError, value: &'static str) {
     err.extensions
@@ -150,7 +163,39 @@ impl Extension for GuardExtension {
         if let Some(e) = literals::string_for_enum(&doc, &ctx.schema_env.registry) {
             return Err(e);
         }
+        *self.1.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(doc.clone()));
         Ok(doc)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let response = next.run(ctx, operation_name).await;
+        self.ordered(operation_name, response)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        use futures::StreamExt;
+        let doc = self.1.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let stream = next.run(ctx, stream);
+        match doc {
+            // A subscription document holds one operation (or is refused before this).
+            Some(doc) => stream
+                .map(move |mut r| {
+                    super::order::reorder(&doc, None, &mut r.data);
+                    r
+                })
+                .boxed(),
+            None => stream,
+        }
     }
 
     async fn validation(

@@ -28,6 +28,7 @@ pub mod mail;
 pub mod member;
 pub mod milestone;
 pub mod mutation;
+pub mod order;
 pub mod organisation;
 pub mod pagination;
 pub mod partnership;

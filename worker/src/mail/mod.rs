@@ -95,6 +95,9 @@ pub struct Mailer {
     pub backoff: Duration,
     /// Recomputes link tokens at send time (they are never stored).
     pub signer: crate::tokens::Signer,
+    /// The domain clock: a message's `Date` is the story's time (`TERBUKA_CLOCK`), as every
+    /// date it mentions is.
+    pub clock: entity::Clock,
 }
 
 /// The purpose under which account links (invitation, password reset) are derived.
@@ -364,7 +367,7 @@ impl Mailer {
             .to(to)
             .subject(rendered.subject)
             .message_id(Some(message_id(row)))
-            .date_now()
+            .date(std::time::SystemTime::from(self.clock.now()))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("Content-Language"),
                 lang.tag().to_owned(),
