@@ -264,6 +264,14 @@ async fn the_news_feeds_parse_and_link_to_the_post() {
             "2018-06-30T17:00:00+00:00",
             "{path}: 1 July 2018 00:00 WIB"
         );
+        // Its last change is the record's own, as the story's clock sees it (not the day the
+        // demo was loaded).
+        if let Some(updated) = entry.updated {
+            assert!(
+                updated.to_rfc3339().starts_with("2018-"),
+                "{path}: updated {updated}"
+            );
+        }
         let link = &entry.links[0].href;
         assert_eq!(
             link,
@@ -283,7 +291,56 @@ async fn the_news_feeds_parse_and_link_to_the_post() {
         assert!(html.contains("Pembahasan Persiapan Penyusunan Renaksi OGP Daerah"));
         assert!(html.contains("305 kali dibaca"));
     }
+    // The feeds' own link (the site) is the news index, an HTML page listing the post.
+    let body = app
+        .get("/feeds/bojonegoro/news.atom")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let feed = feed_rs::parser::parse(&body[..]).unwrap();
+    let site = &feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref() != Some("self"))
+        .unwrap()
+        .href;
+    assert_eq!(site, "http://terbuka.test/news/bojonegoro");
+    let index = app
+        .get(site.trim_start_matches("http://terbuka.test"))
+        .await;
+    assert_eq!(index.status(), 200);
+    assert!(
+        index.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = index.text().await.unwrap();
+    assert!(html.contains("name=\"viewport\""), "{html}");
+    assert!(
+        html.contains("href=\"http://terbuka.test/news/bojonegoro/pembahasan-persiapan-penyusunan-renaksi-ogp-daerah\""),
+        "{html}"
+    );
     assert_eq!(app.get("/feeds/atlantis/news.rss").await.status(), 404);
-    assert_eq!(app.get("/news/bojonegoro/tidak-ada").await.status(), 404);
+    // Pages people open in a browser answer errors as pages.
+    for path in ["/news/bojonegoro/tidak-ada", "/news/atlantis"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Halaman tidak ditemukan"),
+            "{path}"
+        );
+    }
     app.stop().await;
 }

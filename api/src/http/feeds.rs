@@ -34,6 +34,35 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A public page: Indonesian, readable on a phone, no outside assets (the style is inline).
+fn shell(title: &str, head: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title>{head}<style>{STYLE}</style></head>\
+         <body><main>{body}</main></body></html>\n",
+        title = escape(title),
+    )
+}
+
+const STYLE: &str = "body{margin:0;font:17px/1.6 system-ui,sans-serif;color:#1a1a1a;background:#fff}\
+main{max-width:42rem;margin:0 auto;padding:1rem}h1{font-size:1.5rem;line-height:1.3}\
+a{color:#0b4f8a}small{color:#4a4a4a}li{margin:.6rem 0}";
+
+/// An HTML page's "not found", for the pages people open in a browser.
+pub fn html_not_found(what: &str) -> Response {
+    let body = format!(
+        "<h1>Halaman tidak ditemukan</h1><p>{}</p><p lang=\"en\"><small>Page not found.</small></p>",
+        escape(what)
+    );
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        shell("Tidak ditemukan", "", &body),
+    )
+        .into_response()
+}
+
 struct Feed {
     member: entity::member::Model,
     posts: Vec<publication::Model>,
@@ -184,6 +213,7 @@ pub async fn atom(State(state): State<HttpState>, Path(member): Path<String>) ->
         Err(r) => return r,
     };
     let tz = feed.tz();
+    let now = state.app.clock.now();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"id\">\n");
     out.push_str(&format!(
@@ -214,13 +244,19 @@ pub async fn atom(State(state): State<HttpState>, Path(member): Path<String>) ->
             "<link rel=\"alternate\" href=\"{}\"/>\n",
             escape(&feed.link(p))
         ));
+        // Its last change, by the record's own dates as the domain clock sees them: a change
+        // stamped after "now" (records loaded by a later real clock than the story's) is not
+        // news of the post.
+        let published_utc = published.with_timezone(&Utc);
+        let updated = if p.updated_at > now {
+            published_utc
+        } else {
+            p.updated_at.max(published_utc)
+        };
         out.push_str(&format!(
             "<published>{}</published>\n<updated>{}</updated>\n",
             published.to_rfc3339(),
-            p.updated_at
-                .max(published.with_timezone(&Utc))
-                .with_timezone(&tz)
-                .to_rfc3339()
+            updated.with_timezone(&tz).to_rfc3339()
         ));
         if let Some(credit) = &p.author_credit {
             out.push_str(&format!(
@@ -239,6 +275,61 @@ pub async fn atom(State(state): State<HttpState>, Path(member): Path<String>) ->
     xml("application/atom+xml; charset=utf-8", out)
 }
 
+/// `GET /news/{member}`: the member's published posts, newest first (the feeds' site link).
+pub async fn index(State(state): State<HttpState>, Path(member): Path<String>) -> Response {
+    let feed = match load(&state, &member).await {
+        Ok(f) => f,
+        Err(r) if r.status() == StatusCode::NOT_FOUND => {
+            return html_not_found("Pemerintah daerah ini tidak dikenal.");
+        }
+        Err(r) => return r,
+    };
+    let tz = feed.tz();
+    let items: String = feed
+        .posts
+        .iter()
+        .map(|p| {
+            let when = p
+                .published_at
+                .map(|t| entity::i18n::long_datetime(t, tz, entity::Lang::Id))
+                .unwrap_or_default();
+            format!(
+                "<li><a href=\"{href}\">{title}</a><br><small>{when} · {views} kali dibaca</small></li>",
+                href = escape(&feed.link(p)),
+                title = escape(&p.title),
+                views = p.views,
+            )
+        })
+        .collect();
+    let list = if items.is_empty() {
+        "<p>Belum ada berita.</p>".to_owned()
+    } else {
+        format!("<ul>{items}</ul>")
+    };
+    let title = format!("Berita Pemerintahan Terbuka — {}", feed.member.name);
+    let head = format!(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{base}/feeds/{m}/news.atom\">\
+         <link rel=\"alternate\" type=\"application/rss+xml\" href=\"{base}/feeds/{m}/news.rss\">",
+        base = escape(&feed.base),
+        m = escape(&feed.member.slug),
+    );
+    let body = format!(
+        "<h1>{}</h1>{list}<p><small>Langganan: <a href=\"{base}/feeds/{m}/news.atom\">Atom</a> · \
+         <a href=\"{base}/feeds/{m}/news.rss\">RSS</a></small></p>",
+        escape(&title),
+        base = escape(&feed.base),
+        m = escape(&feed.member.slug),
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        shell(&title, &head, &body),
+    )
+        .into_response()
+}
+
 /// A published post as a plain page (what the feed items link to).
 pub async fn page(
     State(state): State<HttpState>,
@@ -251,6 +342,9 @@ pub async fn page(
             posts: vec![],
             base: base(&state),
         },
+        Err(r) if r.status() == StatusCode::NOT_FOUND => {
+            return html_not_found("Pemerintah daerah ini tidak dikenal.");
+        }
         Err(r) => return r,
     };
     let Some(p) = publication::Entity::find()
@@ -262,7 +356,7 @@ pub async fn page(
         .flatten()
         .filter(|p| crate::graphql::publication::is_public(p, state.app.clock.now()))
     else {
-        return StatusCode::NOT_FOUND.into_response();
+        return html_not_found("Berita ini tidak ada atau belum terbit.");
     };
     let when = p
         .published_at
@@ -277,16 +371,20 @@ pub async fn page(
         .split("\n\n")
         .map(|para| format!("<p>{}</p>\n", escape(para.trim())))
         .collect();
-    let html = format!(
-        "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <link rel=\"alternate\" type=\"application/atom+xml\" href=\"{base}/feeds/{m}/news.atom\"></head>\
-         <body><article><h1>{title}</h1><p><small>{credit} · {when} · {views} kali dibaca</small></p>\n{paragraphs}</article></body></html>\n",
-        title = escape(&p.title),
+    let head = format!(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{base}/feeds/{m}/news.atom\">",
         base = escape(&feed.base),
         m = escape(&feed.member.slug),
+    );
+    let body = format!(
+        "<p><a href=\"{home}\">← Semua berita</a></p><article><h1>{title}</h1>\
+         <p><small>{credit} · {when} · {views} kali dibaca</small></p>\n{paragraphs}</article>",
+        home = escape(&feed.home()),
+        title = escape(&p.title),
         credit = escape(p.author_credit.as_deref().unwrap_or("")),
         views = p.views,
     );
+    let html = shell(&p.title, &head, &body);
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 

@@ -61,6 +61,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/feeds/{member}/news.rss", get(feeds::rss))
         .route("/feeds/{member}/news.atom", get(feeds::atom))
+        .route("/news/{member}", get(feeds::index))
         .route("/news/{member}/{slug}", get(feeds::page))
         .route("/events/{file}", get(calendar::one))
         .route("/calendar/{file}", get(calendar::feed))
