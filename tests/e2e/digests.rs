@@ -102,6 +102,20 @@ fn by_kind(mails: &[Received]) -> BTreeMap<(String, String), usize> {
     out
 }
 
+/// Publishes an open invitation to `event` on the website.
+async fn publish_invitation(app: &TestApp, event: &str) {
+    let p = app
+        .mutate_as(
+            Some(&app.operator),
+            "publishInvitation",
+            "PublishInvitationInput",
+            "userErrors { code }",
+            json!({"eventId": event, "channels": ["WEBSITE"]}),
+        )
+        .await;
+    assert_eq!(p["userErrors"], json!([]), "{p}");
+}
+
 /// A plan in public review due 31 August 2018, a public seminar on 6 August with an open
 /// invitation.
 async fn plan_and_event(app: &TestApp, member: &str) {
@@ -134,16 +148,7 @@ async fn plan_and_event(app: &TestApp, member: &str) {
                "isPublic": true, "startsAt": "2018-08-06T09:00:00+07:00"}),
     )
     .await;
-    let p = app
-        .mutate_as(
-            Some(&app.operator),
-            "publishInvitation",
-            "PublishInvitationInput",
-            "userErrors { code }",
-            json!({"eventId": event, "channels": ["WEBSITE"]}),
-        )
-        .await;
-    assert_eq!(p["userErrors"], json!([]), "{p}");
+    publish_invitation(app, &event).await;
 }
 
 #[tokio::test]
@@ -888,16 +893,7 @@ async fn a_digest_leaves_out_ended_plans_and_shows_far_invitations() {
                "isPublic": true, "startsAt": "2018-08-22T09:00:00+07:00"}),
     )
     .await;
-    let p = app
-        .mutate_as(
-            Some(&app.operator),
-            "publishInvitation",
-            "PublishInvitationInput",
-            "userErrors { code }",
-            json!({"eventId": event, "channels": ["WEBSITE"]}),
-        )
-        .await;
-    assert_eq!(p["userErrors"], json!([]), "{p}");
+    publish_invitation(&app, &event).await;
     subscribe(&app, m, "warga@example.org", DigestFrequency::Daily, false).await;
     let ws = workers(&app, 1, "2018-08-01T09:00:00+07:00");
     let mails = settle(&app, 1).await;
