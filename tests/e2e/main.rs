@@ -24,6 +24,7 @@ mod plans;
 mod privacy;
 mod process;
 mod publications;
+mod readme;
 mod registrations;
 mod reports;
 mod sqlite;
