@@ -106,6 +106,11 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for CodedErrors<T> {
 /// hyper's answer to a request it could not parse, rewritten with a JSON body; `None` for
 /// anything else (every answer of Terbuka's own carries more header fields than these).
 fn rewrite(buf: &[u8]) -> Option<Vec<u8>> {
+    // Cheap checks first: this sees every write of every answer (bodies of megabytes too),
+    // and hyper's error answer is a short head on its own.
+    if buf.len() > 512 || !buf.starts_with(b"HTTP/1.") || !buf.ends_with(b"\r\n\r\n") {
+        return None;
+    }
     let head = std::str::from_utf8(buf).ok()?;
     let head = head.strip_suffix("\r\n\r\n")?;
     let mut lines = head.split("\r\n");
