@@ -73,15 +73,21 @@ pub async fn create_operator(
         .ok_or_else(|| anyhow::anyhow!("{email:?} is not an e-mail address"))?;
     auth::check_new_password(&["password"], password, &email)
         .map_err(|p| anyhow::anyhow!("{}", p.problem.message(entity::Lang::En)))?;
-    let exists = account::Entity::find()
-        .filter(account::Column::Email.eq(&email))
-        .count(db)
-        .await?;
-    if exists > 0 {
-        anyhow::bail!("an account with the address {email} already exists");
-    }
     let hash = auth::hash_password(password.to_owned()).await?;
-    Ok(create_account(db, &email, name, Some(hash), true, &[]).await?)
+    // The check and the insert in one write transaction: on SQLite it takes the write lock at
+    // BEGIN (waiting out a running server's writes), where a read followed by a lone insert
+    // could be refused at once with "database is locked".
+    entity::db::write(db, async |tx| {
+        let exists = account::Entity::find()
+            .filter(account::Column::Email.eq(&email))
+            .count(tx)
+            .await?;
+        if exists > 0 {
+            anyhow::bail!("an account with the address {email} already exists");
+        }
+        Ok(create_account(tx, &email, name, Some(hash), true, &[]).await?)
+    })
+    .await
 }
 
 /// On start: when no operator exists and the variables name one, create it.
