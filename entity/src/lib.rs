@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod db;
 pub mod i18n;
+pub mod ids;
 pub mod macros;
 pub mod privacy;
 pub mod problem;

@@ -127,6 +127,18 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
             ("createdAt", Internal),
         ],
     ),
+    (
+        // What `subscribe` answers its caller: their own request, echoed.
+        "SubscriptionRequest",
+        &[
+            ("memberId", Public),
+            ("email", Personal),
+            ("frequency", Internal),
+            ("topics", Internal),
+            ("lang", Internal),
+            ("awaitingConfirmation", Public),
+        ],
+    ),
     ("AgendaItem", &[("speaker", Internal)]),
     (
         "MailDelivery",
@@ -178,7 +190,7 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
-        "Subscription",
+        "DigestSubscription",
         &[
             ("id", Internal),
             ("email", Personal),
@@ -319,7 +331,7 @@ pub const PUBLIC_TYPES: &[&str] = &[
     "UserError",
     "Query",
     "Mutation",
-    "ReportSubscription",
+    "Subscription",
 ];
 
 /// The class of `field` on GraphQL type `ty`, if it is classified.

@@ -87,7 +87,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("transitionMilestone", ADMIN_SECRETARIAT),
     ("setMilestonePeople", ADMIN_SECRETARIAT),
     ("deleteMilestone", ADMIN_SECRETARIAT),
-    ("reportProgress", ADMIN_SECRETARIAT),
+    ("reportMilestoneProgress", ADMIN_SECRETARIAT),
     ("createAssessment", ADMIN_SECRETARIAT),
     ("updateAssessment", ADMIN_SECRETARIAT),
     ("setCommitmentValues", ADMIN_SECRETARIAT),
@@ -789,7 +789,7 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             let (id, version) = milestone(app, w).await;
             json!({"id": id, "version": version})
         }
-        "reportProgress" => {
+        "reportMilestoneProgress" => {
             let (id, _) = milestone(app, w).await;
             json!({"milestoneId": id, "percent": 40, "note": "Monev Juli"})
         }

@@ -543,6 +543,72 @@ async fn milestone_and_follow_up_alerts_reach_the_people_responsible() {
             ),
         ]
     );
+    // None of them has a subscription row, and each alert still carries one-click unsubscribe
+    // (RFC 8058) and a link to its record in the admin app.
+    for m in &mails {
+        assert!(m.header("List-Unsubscribe").is_some(), "{}", m.subject());
+        assert_eq!(
+            m.header("List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
+        );
+        assert!(
+            m.text()
+                .contains("Berhenti berlangganan: http://terbuka.test/unsubscribe?token=")
+        );
+    }
+    let milestone_alert = mails
+        .iter()
+        .find(|m| m.to[0] == "nuty@bojonegorokab.go.id" && m.subject().contains("Portal data"))
+        .unwrap();
+    let link = format!("http://terbuka.test/milestones/{}", milestones[0]);
+    assert!(
+        milestone_alert.text().contains(&link),
+        "{}",
+        milestone_alert.text()
+    );
+    // The HTML part links it too (minijinja writes `/` as `&#x2f;` inside the attribute).
+    let html = milestone_alert.html().replace("&#x2f;", "/");
+    assert!(
+        html.contains(&format!("<a href=\"{link}\">Buka di aplikasi")),
+        "{html}"
+    );
+    let follow_up_alert = mails
+        .iter()
+        .find(|m| m.subject().contains("tindak lanjut"))
+        .unwrap();
+    assert!(
+        follow_up_alert
+            .text()
+            .contains(&format!("http://terbuka.test/follow-ups/{follow_up}"))
+    );
+
+    // Nuty uses the one-click header: no alert of the member reaches her again; the
+    // secretariat still gets the next thresholds (the milestone's day before, the follow-up
+    // overdue).
+    let header = milestone_alert.header("List-Unsubscribe").unwrap();
+    let path = &header.trim_matches(['<', '>'])[header.find("/unsubscribe").unwrap() - 1..];
+    let clicked = reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), 200);
+    let ws = workers(&app, 1, "2018-08-07T09:00:00+07:00");
+    let mails = settle(&app, 6).await;
+    stop(ws);
+    let later: Vec<(String, String)> = mails[4..]
+        .iter()
+        .map(|m| (m.to[0].clone(), m.subject()))
+        .collect();
+    assert_eq!(later.len(), 2, "{later:?}");
+    assert!(
+        later
+            .iter()
+            .all(|(to, _)| to == "sekretariat@bojonegorokab.go.id"),
+        "{later:?}"
+    );
     app.stop().await;
 }
 

@@ -375,8 +375,8 @@ async fn report(
     }
     app.mutate_as(
         token,
-        "reportProgress",
-        "ReportProgressInput",
+        "reportMilestoneProgress",
+        "ReportMilestoneProgressInput",
         "update { percent reportedOn } userErrors { field code message }",
         input,
     )
@@ -538,7 +538,7 @@ async fn a_responsible_team_member_reports_on_their_milestone_and_no_other() {
     let refused = app
         .gql_as(
             Some(&token),
-            "mutation($input: ReportProgressInput!) { reportProgress(input: $input) { __typename } }",
+            "mutation($input: ReportMilestoneProgressInput!) { reportMilestoneProgress(input: $input) { __typename } }",
             json!({"input": {"milestoneId": other, "percent": 30}}),
         )
         .await;

@@ -656,12 +656,12 @@ async fn personal_and_secret_markers_never_reach_those_who_may_not_see_them() {
     let own = app
         .gql_as(
             Some(&canary_session),
-            r#"mutation($input: ReportProgressInput!) { reportProgress(input: $input) { update { id } userErrors { code message } } }"#,
+            r#"mutation($input: ReportMilestoneProgressInput!) { reportMilestoneProgress(input: $input) { update { id } userErrors { code message } } }"#,
             json!({"input": {"milestoneId": records.milestone, "percent": 30, "note": "Rapat monev"}}),
         )
         .await;
     assert_eq!(
-        own["data"]["reportProgress"]["userErrors"],
+        own["data"]["reportMilestoneProgress"]["userErrors"],
         json!([]),
         "{own}"
     );

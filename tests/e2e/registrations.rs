@@ -406,3 +406,95 @@ async fn erasing_a_registered_citizen_gives_their_seat_to_the_first_waiting() {
     assert_eq!(app.smtp.received().len(), 3);
     app.stop().await;
 }
+
+/// A phone on a bad connection sends its registration again: with the same clientMutationId
+/// and input it gets the first registration back (one seat, one mail); a changed input with
+/// that id is a CONFLICT; another citizen who picked the same id is not mixed up with the first.
+#[tokio::test]
+async fn a_retried_registration_answers_the_first_and_mails_once() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let event = seminar(&app, &member, Some(10)).await;
+    let send = |name: &str, email: &str| {
+        json!({"clientMutationId": "daftar-1", "eventId": event, "name": name,
+               "email": email, "consent": true})
+    };
+    let fields = "clientMutationId registration { id status } userErrors { field code }";
+    let first = app
+        .mutate_as(
+            None,
+            "registerForEvent",
+            "RegisterInput",
+            fields,
+            send("Warga Satu", "satu@example.org"),
+        )
+        .await;
+    assert_eq!(first["userErrors"], json!([]), "{first}");
+    assert_eq!(first["clientMutationId"], "daftar-1");
+    let again = app
+        .mutate_as(
+            None,
+            "registerForEvent",
+            "RegisterInput",
+            fields,
+            send("Warga Satu", "satu@example.org"),
+        )
+        .await;
+    assert_eq!(again["registration"], first["registration"], "{again}");
+    let changed = app
+        .mutate_as(
+            None,
+            "registerForEvent",
+            "RegisterInput",
+            fields,
+            send("Warga Satu (ganti)", "satu@example.org"),
+        )
+        .await;
+    assert_eq!(
+        changed["userErrors"],
+        json!([{"field": ["input", "clientMutationId"], "code": "CONFLICT"}])
+    );
+    let other = app
+        .mutate_as(
+            None,
+            "registerForEvent",
+            "RegisterInput",
+            fields,
+            send("Warga Dua", "dua@example.org"),
+        )
+        .await;
+    assert_eq!(other["userErrors"], json!([]), "{other}");
+    assert_ne!(other["registration"]["id"], first["registration"]["id"]);
+
+    let mails = received(&app, 2).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        app.smtp.received().len(),
+        2,
+        "{:?}",
+        mails.iter().map(|m| m.subject()).collect::<Vec<_>>()
+    );
+    let rows = entity::registration::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
+    // Each registration is in the audit log (as the public, personal fields marked).
+    let audited = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::EntityType.eq("Registration"))
+        .filter(entity::audit_event::Column::Action.eq("CREATE"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 2);
+    assert!(audited.iter().all(|a| {
+        a.actor_id.is_none()
+            && a.personal_fields
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == "email")
+    }));
+    app.stop().await;
+}

@@ -309,3 +309,46 @@ async fn the_partnerships_people_set_their_own_and_the_public_is_rate_limited() 
     assert_eq!(list(&app, &member).await.len(), 6);
     app.stop().await;
 }
+
+/// A retried `subscribe` with its clientMutationId answers as the first did, with the
+/// request's public state, and sends no second confirmation; a changed input with that id is
+/// a CONFLICT. The answer for an address that is already confirmed is the same (it never says).
+#[tokio::test]
+async fn a_retried_subscribe_answers_as_the_first_and_mails_once() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let fields = "clientMutationId accepted request { memberId email frequency topics lang awaitingConfirmation } userErrors { field code }";
+    let input = json!({"clientMutationId": "langganan-1", "memberId": member,
+                       "email": "Warga@Example.org", "frequency": "DAILY", "topics": ["PUBLICATIONS"],
+                       "consent": true});
+    let first = app
+        .mutate_as(None, "subscribe", "SubscribeInput", fields, input.clone())
+        .await;
+    let expected = json!({
+        "clientMutationId": "langganan-1",
+        "accepted": true,
+        "request": {"memberId": member, "email": "warga@example.org", "frequency": "DAILY",
+                    "topics": ["PUBLICATIONS"], "lang": "id", "awaitingConfirmation": true},
+        "userErrors": []
+    });
+    assert_eq!(first, expected);
+    let again = app
+        .mutate_as(None, "subscribe", "SubscribeInput", fields, input.clone())
+        .await;
+    assert_eq!(again, expected);
+    let mut changed = input.clone();
+    changed["frequency"] = json!("WEEKLY");
+    let changed = app
+        .mutate_as(None, "subscribe", "SubscribeInput", fields, changed)
+        .await;
+    assert_eq!(
+        changed["userErrors"],
+        json!([{"field": ["input", "clientMutationId"], "code": "CONFLICT"}])
+    );
+    assert_eq!(changed["request"], Value::Null);
+    app.smtp.wait_for(1, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(app.smtp.received().len(), 1, "one confirmation mail");
+    assert_eq!(list(&app, &member).await.len(), 1);
+    app.stop().await;
+}

@@ -110,6 +110,44 @@ async fn people<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<Vec<Recipi
         .collect())
 }
 
+/// What an alert is about, as the admin app's address of it: `{TERBUKA_APP_URL}/{path}/{global id}`.
+#[derive(Clone, Copy)]
+struct About {
+    path: &'static str,
+    kind: &'static str,
+}
+
+const PLAN: About = About {
+    path: "plans",
+    kind: "ActionPlan",
+};
+const MILESTONE: About = About {
+    path: "milestones",
+    kind: "Milestone",
+};
+const FOLLOW_UP: About = About {
+    path: "follow-ups",
+    kind: "FollowUp",
+};
+const EVENT: About = About {
+    path: "events",
+    kind: "Event",
+};
+const MEMBER: About = About {
+    path: "members",
+    kind: "Member",
+};
+
+/// The admin app's page of record `id`.
+fn record_url(app_url: &str, about: About, id: Uuid) -> String {
+    format!(
+        "{}/{}/{}",
+        app_url.trim_end_matches('/'),
+        about.path,
+        entity::ids::encode(about.kind, id)
+    )
+}
+
 /// Records one alert per recipient (once per address) unless their subscription says no.
 #[allow(clippy::too_many_arguments)]
 async fn alert(
@@ -118,6 +156,7 @@ async fn alert(
     subs: &BTreeMap<String, subscription::Model>,
     recipients: Vec<Recipient>,
     kind: AlertKind,
+    about: About,
     subject_id: Uuid,
     title: (&str, &str),
     date: NaiveDate,
@@ -171,6 +210,7 @@ async fn alert(
             "date": i18n::long_date(date, lang),
             "when": headline(days_left, lang),
             "overdue": days_left < 0,
+            "record_url": record_url(&state.config.app_url, about, subject_id),
         });
         if let Some(s) = &r.subscription {
             context["subscription_id"] = Value::from(s.id.to_string());
@@ -254,6 +294,7 @@ pub async fn record(
             &subs,
             to,
             AlertKind::SubmissionDeadline,
+            PLAN,
             plan.id,
             (&plan.title, &plan.title),
             deadline,
@@ -319,6 +360,7 @@ pub async fn record(
             &subs,
             to,
             AlertKind::MilestoneDue,
+            MILESTONE,
             m.id,
             (&m.title, &m.title),
             end,
@@ -357,6 +399,7 @@ pub async fn record(
             &subs,
             to,
             AlertKind::FollowUpDue,
+            FOLLOW_UP,
             f.id,
             (&f.description, &f.description),
             due,
@@ -385,6 +428,11 @@ pub async fn record(
             &subs,
             office.clone(),
             AlertKind::OgpRequirement,
+            match r.rule {
+                crate::requirements::Rule::Forum => MEMBER,
+                crate::requirements::Rule::Inception => PLAN,
+                crate::requirements::Rule::Minutes | crate::requirements::Rule::Invitation => EVENT,
+            },
             r.id,
             (&r.id_text, &r.en_text),
             r.due,

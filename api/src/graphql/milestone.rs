@@ -187,7 +187,7 @@ pub struct TransitionMilestoneInput {
 }
 
 #[derive(InputObject, Serialize)]
-pub struct ReportProgressInput {
+pub struct ReportMilestoneProgressInput {
     pub client_mutation_id: Option<String>,
     pub milestone_id: ID,
     /// The day the progress was reported (today by default).
@@ -503,14 +503,14 @@ impl MilestoneMutation {
 
     /// Reports progress on a milestone (a monev update): it becomes the milestone's progress,
     /// and a milestone not started is now in progress.
-    async fn report_progress(
+    async fn report_milestone_progress(
         &self,
         ctx: &Context<'_>,
-        input: ReportProgressInput,
+        input: ReportMilestoneProgressInput,
     ) -> Result<ProgressPayload> {
         let lang = ctx.lang();
         let Some((viewer, m)) =
-            milestone_and_rule(ctx, "reportProgress", &input.milestone_id).await?
+            milestone_and_rule(ctx, "reportMilestoneProgress", &input.milestone_id).await?
         else {
             return Ok(ProgressPayload::refused(
                 Problems::one(&["input", "milestoneId"], Problem::NotFound),
@@ -573,7 +573,7 @@ impl MilestoneMutation {
             ctx,
             &viewer,
             Create {
-                mutation: "reportProgress",
+                mutation: "reportMilestoneProgress",
                 client_mutation_id: input.client_mutation_id.as_deref(),
                 input: &input,
                 problems: p,

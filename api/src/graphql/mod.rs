@@ -50,7 +50,7 @@ use context::{AppState, CtxExt};
 use extension::{Guard, Limits};
 use sea_orm::EntityTrait;
 
-pub type TerbukaSchema = Schema<Query, Mutation, report::ReportSubscription>;
+pub type TerbukaSchema = Schema<Query, Mutation, report::SubscriptionRoot>;
 
 /// Anything with a global id, fetchable with `node(id:)`.
 #[derive(Interface)]
@@ -218,7 +218,7 @@ pub fn build(state: Option<AppState>, limits: SchemaLimits) -> TerbukaSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
-        report::ReportSubscription,
+        report::SubscriptionRoot,
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)

@@ -50,6 +50,19 @@ impl From<entity::FieldProblem> for Refused {
     }
 }
 
+/// The scope a client mutation id of a public create lives in: the account's when signed in,
+/// else the address the request is for (hashed). Two citizens who both pick `"1"` never see
+/// each other's record; a retry of one citizen's request finds theirs.
+pub fn person_scope(ctx: &async_graphql::Context<'_>, email: &str) -> String {
+    match super::context::CtxExt::viewer(ctx).account_id() {
+        Some(id) => format!("account:{id}"),
+        None => format!(
+            "public:{}",
+            hex(&Sha256::digest(email.trim().to_lowercase().as_bytes()))
+        ),
+    }
+}
+
 /// A client mutation id with what it guards.
 pub struct Receipt<'a> {
     pub scope: &'a str,

@@ -80,7 +80,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("transitionMilestone", Rule::InMember(ADMIN_SECRETARIAT)),
     ("setMilestonePeople", Rule::InMember(ADMIN_SECRETARIAT)),
     ("deleteMilestone", Rule::InMember(ADMIN_SECRETARIAT)),
-    ("reportProgress", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("reportMilestoneProgress", Rule::InMember(ADMIN_SECRETARIAT)),
     ("createAssessment", Rule::InMember(ADMIN_SECRETARIAT)),
     ("updateAssessment", Rule::InMember(ADMIN_SECRETARIAT)),
     ("setCommitmentValues", Rule::InMember(ADMIN_SECRETARIAT)),

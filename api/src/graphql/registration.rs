@@ -24,8 +24,9 @@ use super::crud::{self, Create};
 use super::errors;
 use super::event::{self as event_gql, Event, EventPayload};
 use super::ids;
-use super::mutation::{UserError, user_errors};
+use super::mutation::{Outcome, Receipt, Refused, UserError, user_errors};
 use super::policy;
+use crate::audit::{self, Change};
 
 crate::record!(entity::invitation, "invitation", "Invitation");
 
@@ -168,8 +169,11 @@ pub struct PublishInvitationInput {
     pub message: Option<String>,
 }
 
-#[derive(InputObject)]
+#[derive(InputObject, Serialize)]
 pub struct RegisterInput {
+    /// Makes a retry safe: the same id with the same input answers the registration the first
+    /// request made (no second mail); with a changed input it is a `CONFLICT`.
+    pub client_mutation_id: Option<String>,
     pub event_id: ID,
     pub name: String,
     pub email: String,
@@ -180,6 +184,7 @@ pub struct RegisterInput {
 
 #[derive(SimpleObject)]
 pub struct RegisterPayload {
+    client_mutation_id: Option<String>,
     registration: Option<Registration>,
     user_errors: Vec<UserError>,
 }
@@ -509,6 +514,7 @@ impl RegistrationMutation {
             return Err(errors::rate_limited(lang));
         }
         let refused = |p: Problems| RegisterPayload {
+            client_mutation_id: input.client_mutation_id.clone(),
             registration: None,
             user_errors: user_errors(p, lang),
         };
@@ -540,10 +546,28 @@ impl RegistrationMutation {
         else {
             return Ok(refused(p));
         };
+        let scope = super::mutation::person_scope(ctx, &email);
+        let receipt = match Receipt::new(
+            &scope,
+            "registerForEvent",
+            input.client_mutation_id.as_deref(),
+            &input,
+        ) {
+            Ok(r) => r,
+            Err(Refused(p)) => return Ok(refused(p)),
+        };
         let now = app.clock.now();
+        let request_id = ctx.meta().request_id;
+        let viewer = ctx.viewer();
         let outcome = entity::db::write(
             ctx.db(),
-            async |tx| -> Result<Result<(registration::Model, Vec<Uuid>), Problems>, DbErr> {
+            async |tx| -> Result<Result<(registration::Model, Vec<Uuid>), Problems>, Outcome> {
+                if let Some(rc) = &receipt
+                    && let Some(id) = rc.earlier(tx).await?
+                    && let Some(earlier) = registration::Entity::find_by_id(id).one(tx).await?
+                {
+                    return Ok(Ok((earlier, vec![])));
+                }
                 let Some(e) = event::Entity::find_by_id(event_id).one(tx).await? else {
                     return Ok(Err(Problems::one(&["input", "eventId"], Problem::NotFound)));
                 };
@@ -607,9 +631,27 @@ impl RegistrationMutation {
                     promoted_at: None,
                     cancelled_at: None,
                 };
+                if let Some(rc) = &receipt {
+                    rc.save(tx, id).await?;
+                }
                 registration::Entity::insert(registration::ActiveModel::from(r.clone()))
                     .exec_without_returning(tx)
                     .await?;
+                audit::record(
+                    tx,
+                    &viewer,
+                    Some(&request_id),
+                    Change::of(
+                        "registration",
+                        "Registration",
+                        "CREATE",
+                        id,
+                        Some(e.member_id),
+                        None,
+                        Some(&r),
+                    ),
+                )
+                .await?;
                 super::access::record_consent(
                     tx,
                     Some(e.member_id),
@@ -634,11 +676,31 @@ impl RegistrationMutation {
                 Ok(Ok((r, mails)))
             },
         )
-        .await?;
+        .await;
+        // A concurrent retry with the same id that committed first: its registration.
+        let outcome = match (outcome, &receipt) {
+            (Err(Outcome::Raced), Some(rc)) => match rc.earlier(ctx.db()).await {
+                Ok(Some(id)) => registration::Entity::find_by_id(id)
+                    .one(ctx.db())
+                    .await?
+                    .map(|r| Ok((r, vec![])))
+                    .ok_or(Outcome::Raced),
+                Ok(None) => Err(Outcome::Raced),
+                Err(e) => Err(e),
+            },
+            (other, _) => other,
+        };
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(Outcome::Refused(Refused(p))) => Err(p),
+            Err(Outcome::Raced) => return Err(errors::internal("unexpected race", lang)),
+            Err(Outcome::Db(e)) => return Err(e.into()),
+        };
         match outcome {
             Ok((r, mails)) => {
                 super::session::queue_mail(app, &mails).await;
                 Ok(RegisterPayload {
+                    client_mutation_id: input.client_mutation_id.clone(),
                     registration: Some(Registration(r)),
                     user_errors: vec![],
                 })

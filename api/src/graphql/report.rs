@@ -291,13 +291,14 @@ impl ReportMutation {
 pub struct Shutdown(pub tokio::sync::watch::Receiver<bool>);
 
 #[derive(Default)]
-pub struct ReportSubscription;
+pub struct SubscriptionRoot;
 
 /// How often a subscription looks at the report.
 const POLL: Duration = Duration::from_millis(200);
 
-#[Subscription]
-impl ReportSubscription {
+/// The root of `subscription` operations (over `/graphql/ws`).
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
     /// The report each time its status or progress changes, until it is DONE or FAILED.
     async fn report_progress(
         &self,

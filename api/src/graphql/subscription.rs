@@ -20,13 +20,14 @@ use entity::{Lang, Problem, Problems, membership, person, role_grant, validate};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
+use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::context::{AppState, CtxExt};
 use super::errors;
 use super::ids;
-use super::mutation::{UserError, user_errors};
+use super::mutation::{Outcome, Receipt, Refused, UserError, user_errors};
 use super::policy;
 use crate::audit::{self, Change};
 use crate::auth::Viewer;
@@ -41,10 +42,10 @@ const CONSENT_ID: &str = "Saya setuju alamat email saya dipakai untuk mengirimka
 const CONSENT_EN: &str = "I agree that my email address is used to send me the Open Government \
     updates I chose, until I unsubscribe.";
 
-pub struct Subscription(pub subscription::Model);
+pub struct DigestSubscription(pub subscription::Model);
 
 #[Object]
-impl Subscription {
+impl DigestSubscription {
     async fn id(&self) -> ID {
         ids::encode(KIND, self.0.id)
     }
@@ -87,8 +88,11 @@ impl Subscription {
     }
 }
 
-#[derive(InputObject)]
+#[derive(InputObject, Serialize)]
 pub struct SubscribeInput {
+    /// Makes a retry safe: the same id with the same input answers as the first request did
+    /// (no second mail); with a changed input it is a `CONFLICT`.
+    pub client_mutation_id: Option<String>,
     pub member_id: ID,
     pub email: String,
     pub name: Option<String>,
@@ -103,9 +107,26 @@ pub struct SubscribeInput {
 /// What `subscribe` answers: the same whatever the address's history.
 #[derive(SimpleObject)]
 pub struct SubscribePayload {
+    client_mutation_id: Option<String>,
     /// A mail is on its way (to confirm, or saying it already is).
     accepted: bool,
+    /// What was asked for, as it will be once the link in the mail is used. It never says
+    /// whether the address was subscribed before (that is told only to the mailbox).
+    request: Option<SubscriptionRequest>,
     user_errors: Vec<UserError>,
+}
+
+/// The public state of a `subscribe` request.
+#[derive(SimpleObject)]
+pub struct SubscriptionRequest {
+    member_id: ID,
+    email: String,
+    frequency: DigestFrequency,
+    topics: Vec<Topic>,
+    /// The language of the mails.
+    lang: String,
+    /// Always true: nothing is sent but the confirmation until its link is used.
+    awaiting_confirmation: bool,
 }
 
 #[derive(InputObject)]
@@ -131,7 +152,7 @@ pub struct UpdateMySubscriptionInput {
 
 #[derive(SimpleObject)]
 pub struct MySubscriptionPayload {
-    subscription: Option<Subscription>,
+    subscription: Option<DigestSubscription>,
     user_errors: Vec<UserError>,
 }
 
@@ -239,12 +260,15 @@ pub async fn use_link(app: &AppState, purpose: &str, token: &str) -> Result<Link
     if token.len() > 1000 {
         return Ok(LinkOutcome::NoSuchLink);
     }
-    let Some(id) = app
-        .signer
-        .verify(purpose, token, Utc::now())
-        .ok()
-        .and_then(|s| s.parse::<Uuid>().ok())
-    else {
+    let Ok(subject) = app.signer.verify(purpose, token, Utc::now()) else {
+        return Ok(LinkOutcome::NoSuchLink);
+    };
+    if purpose == worker::mail::UNSUBSCRIBE_PURPOSE
+        && let Some((member, email)) = worker::mail::parse_opt_out(&subject)
+    {
+        return opt_out(app, member, &email).await;
+    }
+    let Ok(id) = subject.parse::<Uuid>() else {
         return Ok(LinkOutcome::NoSuchLink);
     };
     let now = app.clock.now();
@@ -310,6 +334,83 @@ pub async fn use_link(app: &AppState, purpose: &str, token: &str) -> Result<Link
     Ok(outcome)
 }
 
+/// The unsubscribe link of a mail sent for a role rather than a subscription (an alert to the
+/// secretariat or to a milestone's people): the address's subscription row for the member is
+/// made, or moved, to UNSUBSCRIBED, so no alert or digest of that member goes to it again.
+async fn opt_out(app: &AppState, member: Uuid, email: &str) -> Result<LinkOutcome, DbErr> {
+    let now = app.clock.now();
+    entity::db::write(&app.db, async |tx| -> Result<LinkOutcome, DbErr> {
+        if entity::member::Entity::find_by_id(member)
+            .one(tx)
+            .await?
+            .is_none()
+        {
+            return Ok(LinkOutcome::NoSuchLink);
+        }
+        let existing = subscription::Entity::find()
+            .filter(subscription::Column::MemberId.eq(member))
+            .filter(subscription::Column::Email.eq(email))
+            .one(tx)
+            .await?;
+        let (action, before, after) = match existing {
+            Some(s) if s.status == SubscriptionStatus::Unsubscribed => {
+                return Ok(LinkOutcome::Done(SubscriptionStatus::Unsubscribed));
+            }
+            Some(before) => {
+                let mut a: subscription::ActiveModel = before.clone().into();
+                a.status = Set(SubscriptionStatus::Unsubscribed);
+                a.unsubscribed_at = Set(Some(now));
+                a.updated_at = Set(Utc::now());
+                a.version = Set(before.version + 1);
+                let after = subscription::Entity::update(a).exec(tx).await?;
+                ("UNSUBSCRIBE", Some(before), after)
+            }
+            None => {
+                let row = subscription::Model {
+                    id: Uuid::now_v7(),
+                    member_id: member,
+                    email: email.to_owned(),
+                    name: None,
+                    account_id: None,
+                    audience: audience_of(tx, member, email).await?,
+                    frequency: DigestFrequency::None,
+                    lang: Lang::Id.tag().to_owned(),
+                    topics: json!([]),
+                    alerts_off: json!([]),
+                    status: SubscriptionStatus::Unsubscribed,
+                    requested_at: now,
+                    confirmed_at: None,
+                    unsubscribed_at: Some(now),
+                    created_at: Utc::now(),
+                    updated_at: Utc::now(),
+                    version: 1,
+                };
+                subscription::Entity::insert(subscription::ActiveModel::from(row.clone()))
+                    .exec_without_returning(tx)
+                    .await?;
+                ("UNSUBSCRIBE", None, row)
+            }
+        };
+        audit::record(
+            tx,
+            &Viewer::anonymous(),
+            None,
+            Change::of(
+                "subscription",
+                KIND,
+                action,
+                after.id,
+                Some(member),
+                before.as_ref(),
+                Some(&after),
+            ),
+        )
+        .await?;
+        Ok(LinkOutcome::Done(SubscriptionStatus::Unsubscribed))
+    })
+    .await
+}
+
 #[derive(Default)]
 pub struct SubscriptionMutation;
 
@@ -334,7 +435,9 @@ impl SubscriptionMutation {
             return Err(errors::rate_limited(lang));
         }
         let refused = |p: Problems| SubscribePayload {
+            client_mutation_id: input.client_mutation_id.clone(),
             accepted: false,
+            request: None,
             user_errors: user_errors(p, lang),
         };
         let mut p = Problems::new();
@@ -372,9 +475,25 @@ impl SubscriptionMutation {
                 Problem::NotFound,
             )));
         };
+        let scope = super::mutation::person_scope(ctx, &email);
+        let receipt = match Receipt::new(
+            &scope,
+            "subscribe",
+            input.client_mutation_id.as_deref(),
+            &input,
+        ) {
+            Ok(r) => r,
+            Err(Refused(p)) => return Ok(refused(p)),
+        };
         let now = app.clock.now();
         let frequency = input.frequency.unwrap_or(DigestFrequency::Weekly);
-        let mails = entity::db::write(ctx.db(), async |tx| -> Result<Vec<Uuid>, DbErr> {
+        let mails = entity::db::write(ctx.db(), async |tx| -> Result<Vec<Uuid>, Outcome> {
+            if let Some(rc) = &receipt
+                && rc.earlier(tx).await?.is_some()
+            {
+                // A retry: answered as before, without a second mail.
+                return Ok(vec![]);
+            }
             let existing = subscription::Entity::find()
                 .filter(subscription::Column::MemberId.eq(member))
                 .filter(subscription::Column::Email.eq(email.clone()))
@@ -384,6 +503,9 @@ impl SubscriptionMutation {
             if let Some(s) = &existing
                 && s.status == SubscriptionStatus::Confirmed
             {
+                if let Some(rc) = &receipt {
+                    rc.save(tx, s.id).await?;
+                }
                 return Ok(mail_state(tx, s, &member_row.name, "ALREADY")
                     .await?
                     .into_iter()
@@ -432,6 +554,9 @@ impl SubscriptionMutation {
                     ("CREATE", None, row)
                 }
             };
+            if let Some(rc) = &receipt {
+                rc.save(tx, after.id).await?;
+            }
             super::access::record_consent(
                 tx,
                 Some(member),
@@ -465,10 +590,26 @@ impl SubscriptionMutation {
                 .into_iter()
                 .collect())
         })
-        .await?;
+        .await;
+        let mails = match mails {
+            Ok(m) => m,
+            // A concurrent retry with the same id committed first: it sent the mail.
+            Err(Outcome::Raced) => vec![],
+            Err(Outcome::Refused(Refused(p))) => return Ok(refused(p)),
+            Err(Outcome::Db(e)) => return Err(e.into()),
+        };
         super::session::queue_mail(app, &mails).await;
         Ok(SubscribePayload {
+            client_mutation_id: input.client_mutation_id.clone(),
             accepted: true,
+            request: Some(SubscriptionRequest {
+                member_id: ids::encode(super::member::KIND, member),
+                email,
+                frequency,
+                topics,
+                lang: lang.tag().to_owned(),
+                awaiting_confirmation: true,
+            }),
             user_errors: vec![],
         })
     }
@@ -595,7 +736,7 @@ impl SubscriptionMutation {
         })
         .await?;
         Ok(MySubscriptionPayload {
-            subscription: Some(Subscription(saved)),
+            subscription: Some(DigestSubscription(saved)),
             user_errors: vec![],
         })
     }
@@ -628,7 +769,7 @@ impl SubscriptionQuery {
         ctx: &Context<'_>,
         member_id: ID,
         status: Option<SubscriptionStatus>,
-    ) -> Result<Vec<Subscription>> {
+    ) -> Result<Vec<DigestSubscription>> {
         let member = super::member::decode_scope(ctx, &member_id)?;
         policy::authorize(ctx, "subscriptions", Some(member))?;
         let mut select = subscription::Entity::find()
@@ -643,7 +784,7 @@ impl SubscriptionQuery {
             .all(ctx.db())
             .await?
             .into_iter()
-            .map(Subscription)
+            .map(DigestSubscription)
             .collect())
     }
 
@@ -652,7 +793,7 @@ impl SubscriptionQuery {
         &self,
         ctx: &Context<'_>,
         member_id: ID,
-    ) -> Result<Option<Subscription>> {
+    ) -> Result<Option<DigestSubscription>> {
         let member = super::member::decode_scope(ctx, &member_id)?;
         let viewer = policy::gate(ctx, "mySubscription")?;
         let Some(account) = viewer.account else {
@@ -663,6 +804,6 @@ impl SubscriptionQuery {
             .filter(subscription::Column::Email.eq(normalise(&account.email)))
             .one(ctx.db())
             .await?
-            .map(Subscription))
+            .map(DigestSubscription))
     }
 }

@@ -104,6 +104,18 @@ pub struct Mailer {
 pub const LINK_PURPOSE: &str = "account-link";
 /// Confirming a subscription (double opt-in); good for a week.
 pub const CONFIRM_PURPOSE: &str = "subscription-confirm";
+/// The subject of an unsubscribe token for an address that has no subscription row.
+pub fn opt_out_subject(member: Uuid, email: &str) -> String {
+    format!("optout:{member}:{}", entity::subscription::normalise(email))
+}
+
+/// The member and address of an [`opt_out_subject`].
+pub fn parse_opt_out(subject: &str) -> Option<(Uuid, String)> {
+    let rest = subject.strip_prefix("optout:")?;
+    let (member, email) = rest.split_once(':')?;
+    Some((member.parse().ok()?, email.to_owned()))
+}
+
 /// One-click unsubscribe (RFC 8058); good for 400 days, so an old digest still works.
 pub const UNSUBSCRIBE_PURPOSE: &str = "unsubscribe";
 pub const CONFIRM_DAYS: i64 = 7;
@@ -332,6 +344,19 @@ impl Mailer {
                 let token = self.signer.sign(
                     UNSUBSCRIBE_PURPOSE,
                     id,
+                    now + chrono::Duration::days(UNSUBSCRIBE_DAYS),
+                );
+                let url = format!("{}/unsubscribe?token={token}", self.public_url);
+                map.insert("unsubscribe_url".into(), Value::from(url.clone()));
+                unsubscribe = Some(url);
+            } else if row.class != MailClass::Transactional
+                && let Some(member) = row.member_id
+            {
+                // Sent for a role (the secretariat, a milestone's people), not a subscription:
+                // the link records the address's opt-out for the member when it is used.
+                let token = self.signer.sign(
+                    UNSUBSCRIBE_PURPOSE,
+                    &opt_out_subject(member, &row.recipient),
                     now + chrono::Duration::days(UNSUBSCRIBE_DAYS),
                 );
                 let url = format!("{}/unsubscribe?token={token}", self.public_url);
