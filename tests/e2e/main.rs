@@ -2,6 +2,7 @@
 //! server on a random port with a fresh database (SQLite, or PostgreSQL when
 //! `TERBUKA_TEST_DATABASE_URL` is set) and a real SMTP server, and speaks HTTP to it.
 
+mod browser;
 mod db;
 mod helpers;
 mod smtp;
@@ -12,6 +13,7 @@ mod compliance;
 mod digests;
 mod documents;
 mod events;
+mod explorer;
 mod faults;
 mod foundation;
 mod graphql_conventions;

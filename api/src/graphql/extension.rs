@@ -4,6 +4,7 @@
 //! is logged and replaced by a generic message so that SQL, paths and internals never leave.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
@@ -35,12 +36,18 @@ pub struct Guard(pub Limits);
 
 impl ExtensionFactory for Guard {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardExtension(self.0, Mutex::default()))
+        Arc::new(GuardExtension(
+            self.0,
+            Mutex::default(),
+            AtomicBool::new(false),
+        ))
     }
 }
 
-/// One request's guard: its limits, and the parsed document its answers are ordered by.
-struct GuardExtension(Limits, Mutex<Option<Arc<ExecutableDocument>>>);
+/// One request's guard: its limits, the parsed document its answers are ordered by, and
+/// whether it runs as a stream (graphql-ws), where each event of a subscription passes through
+/// `execute` too.
+struct GuardExtension(Limits, Mutex<Option<Arc<ExecutableDocument>>>, AtomicBool);
 
 impl GuardExtension {
     fn ordered(&self, operation: Option<&str>, mut response: Response) -> Response {
@@ -173,6 +180,18 @@ impl Extension for GuardExtension {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
+        // Outside a stream (HTTP), a subscription has nowhere to send its events.
+        let doc = self.1.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if !self.2.load(std::sync::atomic::Ordering::Acquire)
+            && doc.is_some_and(|d| selects_subscription(&d, operation_name))
+        {
+            let mut e = ServerError::new(
+                "Subscriptions are served over graphql-ws at /graphql/ws, not over HTTP.",
+                None,
+            );
+            set_code(&mut e, code::BAD_REQUEST);
+            return Response::from_errors(vec![e]);
+        }
         let response = next.run(ctx, operation_name).await;
         self.ordered(operation_name, response)
     }
@@ -184,6 +203,7 @@ impl Extension for GuardExtension {
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
         use futures::StreamExt;
+        self.2.store(true, std::sync::atomic::Ordering::Release);
         let doc = self.1.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let stream = next.run(ctx, stream);
         match doc {
@@ -507,4 +527,18 @@ mod literals {
             },
         }
     }
+}
+
+/// Whether the operation `name` (or the document's only one) is a subscription.
+fn selects_subscription(doc: &ExecutableDocument, name: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let ty = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(n)) => ops.get(n).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    };
+    ty == Some(OperationType::Subscription)
 }

@@ -14,7 +14,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use entity::Lang;
 use serde::Deserialize;
 
@@ -24,8 +24,6 @@ use crate::graphql::context::RequestMeta;
 use crate::graphql::errors::code;
 use crate::graphql::executor::Batching;
 use crate::graphql::loaders::Loaders;
-
-const GRAPHIQL: &str = include_str!("graphiql.html");
 
 fn lang_of(headers: &HeaderMap) -> Lang {
     Lang::from_accept_language(
@@ -73,16 +71,7 @@ pub async fn get(
     let lang = lang_of(&headers);
     let Some(query) = params.query else {
         if state.app.config.graphiql {
-            return (
-                [(
-                    header::CONTENT_SECURITY_POLICY,
-                    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
-                     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; \
-                     font-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'",
-                )],
-                Html(GRAPHIQL),
-            )
-                .into_response();
+            return super::explorer::page();
         }
         return error_response(
             StatusCode::NOT_FOUND,

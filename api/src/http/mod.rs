@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod conn;
+pub mod explorer;
 pub mod feeds;
 pub mod files;
 pub mod graphql;
@@ -56,6 +57,7 @@ pub fn router(state: HttpState) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(graphql::ws))
+        .route("/graphql/assets/{file}", get(explorer::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
