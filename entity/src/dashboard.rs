@@ -23,6 +23,8 @@ pub struct StateCounts {
     pub completed: i32,
     pub cancelled: i32,
     pub delayed: i32,
+    /// Open when the plan was over (ended, assessed or withdrawn): its final state.
+    pub not_completed: i32,
 }
 
 impl StateCounts {
@@ -33,6 +35,7 @@ impl StateCounts {
             MilestoneState::Completed => self.completed += 1,
             MilestoneState::Cancelled => self.cancelled += 1,
             MilestoneState::Delayed => self.delayed += 1,
+            MilestoneState::NotCompleted => self.not_completed += 1,
         }
     }
 
@@ -42,6 +45,19 @@ impl StateCounts {
         self.completed += o.completed;
         self.cancelled += o.cancelled;
         self.delayed += o.delayed;
+        self.not_completed += o.not_completed;
+    }
+
+    /// The counts of a plan that is over: what was still open was not completed (nothing is
+    /// "late" or "not started" any more).
+    fn settled(self) -> Self {
+        Self {
+            not_completed: self.not_completed + self.not_started + self.in_progress + self.delayed,
+            not_started: 0,
+            in_progress: 0,
+            delayed: 0,
+            ..self
+        }
     }
 }
 
@@ -182,8 +198,35 @@ fn count(row: &QueryResult, col: &str) -> Result<i32, DbErr> {
     i32::try_from(n).map_err(|_| DbErr::Custom(format!("{col} out of range: {n}")))
 }
 
+/// The plan's milestones past their end date and still open, oldest first.
+async fn overdue_milestones<C: ConnectionTrait>(
+    db: &C,
+    plan: &action_plan::Model,
+    today: NaiveDate,
+) -> Result<Vec<milestone::Model>, DbErr> {
+    milestone::Entity::find()
+        .filter(
+            milestone::Column::CommitmentId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(commitment::Column::Id)
+                    .from(commitment::Entity)
+                    .and_where(commitment::Column::PlanId.eq(plan.id))
+                    .to_owned(),
+            ),
+        )
+        .filter(
+            milestone::Column::Status
+                .is_in([MilestoneStatus::NotStarted, MilestoneStatus::InProgress]),
+        )
+        .filter(milestone::Column::EndsOn.lt(today))
+        .order_by_asc(milestone::Column::EndsOn)
+        .order_by_asc(milestone::Column::Id)
+        .all(db)
+        .await
+}
+
 /// The dashboard of a plan already read: two statements (the per-commitment aggregate and the
-/// overdue milestones), whatever the plan's size.
+/// overdue milestones; one for a plan that is over), whatever the plan's size.
 pub async fn dashboard_of<C: ConnectionTrait>(
     db: &C,
     plan: action_plan::Model,
@@ -202,25 +245,13 @@ pub async fn dashboard_of<C: ConnectionTrait>(
             [plan.id.into(), today.into()],
         ))
         .await?;
-    let overdue = milestone::Entity::find()
-        .filter(
-            milestone::Column::CommitmentId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(commitment::Column::Id)
-                    .from(commitment::Entity)
-                    .and_where(commitment::Column::PlanId.eq(plan.id))
-                    .to_owned(),
-            ),
-        )
-        .filter(
-            milestone::Column::Status
-                .is_in([MilestoneStatus::NotStarted, MilestoneStatus::InProgress]),
-        )
-        .filter(milestone::Column::EndsOn.lt(today))
-        .order_by_asc(milestone::Column::EndsOn)
-        .order_by_asc(milestone::Column::Id)
-        .all(db)
-        .await?;
+    let over = plan.status.is_over();
+    let overdue = if over {
+        // An ended plan's open milestones are not overdue news.
+        vec![]
+    } else {
+        overdue_milestones(db, &plan, today).await?
+    };
     let mut overdue_of: HashMap<Uuid, Vec<milestone::Model>> = HashMap::new();
     for m in overdue {
         overdue_of.entry(m.commitment_id).or_default().push(m);
@@ -230,13 +261,17 @@ pub async fn dashboard_of<C: ConnectionTrait>(
     let mut total = StateCounts::default();
     for row in &rows {
         let c = commitment::Model::from_query_result(row, "")?;
-        let counts = StateCounts {
+        let mut counts = StateCounts {
             not_started: count(row, "agg_not_started")?,
             in_progress: count(row, "agg_in_progress")?,
             completed: count(row, "agg_completed")?,
             cancelled: count(row, "agg_cancelled")?,
             delayed: count(row, "agg_delayed")?,
+            not_completed: 0,
         };
+        if over {
+            counts = counts.settled();
+        }
         let weighted: i64 = row.try_get("", "agg_weighted")?;
         let weights: i64 = row.try_get("", "agg_weights")?;
         let funding = FundingSummary {
@@ -250,7 +285,12 @@ pub async fn dashboard_of<C: ConnectionTrait>(
             progress: (weights > 0).then(|| round1(weighted as f64 / weights as f64)),
             counts,
             overdue: overdue_of.remove(&c.id).unwrap_or_default(),
-            next_deadline: row.try_get("", "agg_next_deadline")?,
+            // Nothing of a plan that is over is due any more.
+            next_deadline: if over {
+                None
+            } else {
+                row.try_get("", "agg_next_deadline")?
+            },
             funding,
             commitment: c,
         });

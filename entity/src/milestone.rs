@@ -31,13 +31,15 @@ impl Transitions for MilestoneStatus {
 
 crate::text_enum! {
     /// The status people see: the stored one, or DELAYED when the end date has passed and the
-    /// milestone is neither completed nor cancelled.
+    /// milestone is neither completed nor cancelled; NOT_COMPLETED, its final state, when its
+    /// plan is over (ended, assessed or withdrawn) and it was never completed or cancelled.
     pub enum MilestoneState {
         NotStarted => "NOT_STARTED",
         InProgress => "IN_PROGRESS",
         Completed => "COMPLETED",
         Cancelled => "CANCELLED",
         Delayed => "DELAYED",
+        NotCompleted => "NOT_COMPLETED",
     }
 }
 
@@ -71,7 +73,19 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    /// The status people see on `today`.
+    /// The status people see on `today`, in a plan that is over or not
+    /// ([`PlanStatus::is_over`](crate::action_plan::PlanStatus::is_over)): an ended plan's open
+    /// milestone is no longer late, it was not completed.
+    pub fn state_in(&self, today: NaiveDate, plan_over: bool) -> MilestoneState {
+        match self.status {
+            MilestoneStatus::NotStarted | MilestoneStatus::InProgress if plan_over => {
+                MilestoneState::NotCompleted
+            }
+            _ => self.state(today),
+        }
+    }
+
+    /// The status people see on `today` while its plan runs.
     pub fn state(&self, today: NaiveDate) -> MilestoneState {
         match self.status {
             MilestoneStatus::Completed => MilestoneState::Completed,

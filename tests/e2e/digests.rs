@@ -943,3 +943,44 @@ async fn a_digest_leaves_out_ended_plans_and_shows_far_invitations() {
     assert!(date.contains("1 Aug 2018"), "{date}");
     app.stop().await;
 }
+
+/// A plan that ended with milestones left open: on its dashboard (and so in its monev report)
+/// they are NOT_COMPLETED, not "late" every day after; nothing of it is overdue or due. A
+/// running plan's past-due milestone is still DELAYED.
+#[tokio::test]
+async fn an_ended_plans_open_milestones_are_not_completed_not_late() {
+    let app = spawn_app().await;
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let ended =
+        plan_with_milestone(&app, &member, "Rencana lama", "2017-06-30", &[], "ENDED").await;
+    let running = plan_with_milestone(
+        &app,
+        &member,
+        "Portal data",
+        "2018-07-20",
+        &[],
+        "IMPLEMENTING",
+    )
+    .await;
+    let q = "query($id: ID!) { milestone: node(id: $id) { ... on Milestone { state commitment { plan { id } } } } }";
+    let plan_of = |v: &serde_json::Value| v["milestone"]["commitment"]["plan"]["id"].clone();
+    let e = app.ok(q, json!({"id": ended})).await;
+    let r = app.ok(q, json!({"id": running})).await;
+    assert_eq!(e["milestone"]["state"], "NOT_COMPLETED");
+    assert_eq!(r["milestone"]["state"], "DELAYED");
+    let dash = "query($p: ID!) { planDashboard(planId: $p) { overdueMilestones nextDeadline
+        counts { notStarted inProgress delayed notCompleted } commitments { overdue { title } } } }";
+    let d = app.ok(dash, json!({"p": plan_of(&e)})).await["planDashboard"].clone();
+    assert_eq!(d["overdueMilestones"], 0, "{d}");
+    assert_eq!(d["nextDeadline"], serde_json::Value::Null);
+    assert_eq!(
+        d["counts"],
+        json!({"notStarted": 0, "inProgress": 0, "delayed": 0, "notCompleted": 1})
+    );
+    assert_eq!(d["commitments"][0]["overdue"], json!([]));
+    let d = app.ok(dash, json!({"p": plan_of(&r)})).await["planDashboard"].clone();
+    assert_eq!(d["overdueMilestones"], 1, "{d}");
+    assert_eq!(d["counts"]["delayed"], 1);
+    assert_eq!(d["counts"]["notCompleted"], 0);
+    app.stop().await;
+}

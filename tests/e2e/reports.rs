@@ -477,9 +477,9 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
         .ok_as(
             Some(&watchdog),
             "query($id: ID!) { planDashboard(planId: $id) { progress overdueMilestones
-              counts { notStarted inProgress completed cancelled delayed }
+              counts { notStarted inProgress completed cancelled delayed notCompleted }
               commitments { commitment { code title } progress overdue { id }
-                counts { notStarted inProgress completed cancelled delayed } } } }",
+                counts { notStarted inProgress completed cancelled delayed notCompleted } } } }",
             json!({"id": plan1}),
         )
         .await["planDashboard"]
@@ -501,15 +501,17 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
         assert_eq!(mine["overdue"], c["overdue"].as_array().unwrap().len());
     }
 
-    // People read words, not codes: a milestone past its end is "Terlambat".
+    // People read words, not codes. The 2016–2017 plan is over: a milestone it left open is
+    // "Tidak selesai" (not completed), never "Terlambat" (late) years after.
     let statuses: Vec<&str> = monev["tables"]["kegiatan"]["rows"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["status"].as_str().unwrap())
         .collect();
-    assert!(statuses.contains(&"Terlambat"), "{statuses:?}");
-    assert!(!statuses.contains(&"DELAYED"), "{statuses:?}");
+    assert!(statuses.contains(&"Tidak selesai"), "{statuses:?}");
+    assert!(!statuses.contains(&"Terlambat"), "{statuses:?}");
+    assert!(!statuses.contains(&"NOT_COMPLETED"), "{statuses:?}");
 
     // CSV and JSON carry the same rows.
     let csv = bytes(&app, &watchdog, &ids["monev_csv"]).await;
@@ -918,7 +920,7 @@ async fn a_plan_of_2000_commitments_makes_a_pdf_of_thousands_of_pages_with_every
     let dash = app
         .ok(
             "query($id: ID!) { planDashboard(planId: $id) { progress
-              counts { notStarted inProgress completed cancelled delayed } } }",
+              counts { notStarted inProgress completed cancelled delayed notCompleted } } }",
             json!({"id": plan_id}),
         )
         .await["planDashboard"]

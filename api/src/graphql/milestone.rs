@@ -91,9 +91,24 @@ impl Milestone {
     async fn status(&self) -> MilestoneStatus {
         self.0.status
     }
-    /// The status people see: DELAYED once the end date has passed unfinished.
-    async fn state(&self, ctx: &Context<'_>) -> MilestoneState {
-        self.0.state(visibility::today(ctx, self.0.member_id).await)
+    /// The status people see: DELAYED once the end date has passed unfinished; NOT_COMPLETED
+    /// (its final state) when its plan is over and it was left open.
+    async fn state(&self, ctx: &Context<'_>) -> Result<MilestoneState> {
+        let today = visibility::today(ctx, self.0.member_id).await;
+        if !matches!(
+            self.0.status,
+            MilestoneStatus::NotStarted | MilestoneStatus::InProgress
+        ) {
+            return Ok(self.0.state(today));
+        }
+        let loaders = ctx.loaders();
+        let plan = match loaders.commitment.load_one(self.0.commitment_id).await? {
+            Some(c) => loaders.plan.load_one(c.plan_id).await?,
+            None => None,
+        };
+        Ok(self
+            .0
+            .state_in(today, plan.is_some_and(|p| p.status.is_over())))
     }
     /// Percent done (100 when completed).
     async fn progress(&self) -> i32 {

@@ -20,6 +20,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("COMPLETED", "Selesai", "Completed"),
     ("CANCELLED", "Dibatalkan", "Cancelled"),
     ("DELAYED", "Terlambat", "Delayed"),
+    ("NOT_COMPLETED", "Tidak selesai", "Not completed"),
     ("OPEN", "Terbuka", "Open"),
     ("DONE", "Selesai", "Done"),
     ("DROPPED", "Tidak dilanjutkan", "Dropped"),

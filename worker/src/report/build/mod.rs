@@ -301,8 +301,8 @@ fn ogp_values(c: &commitment::Model, lang: Lang) -> String {
         .join(", ")
 }
 
-fn milestone_state(m: &milestone::Model, today: NaiveDate, lang: Lang) -> String {
-    let v = serde_json::to_value(m.state(today)).unwrap_or(Value::Null);
+fn milestone_state(m: &milestone::Model, today: NaiveDate, plan_over: bool, lang: Lang) -> String {
+    let v = serde_json::to_value(m.state_in(today, plan_over)).unwrap_or(Value::Null);
     crate::report::words::word(v.as_str().unwrap_or_default(), lang)
 }
 
@@ -315,6 +315,7 @@ fn dashboard_figures(d: &dashboard::Dashboard) -> Value {
             "completed": c.completed,
             "cancelled": c.cancelled,
             "delayed": c.delayed,
+            "notCompleted": c.not_completed,
         })
     };
     json!({

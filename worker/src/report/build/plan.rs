@@ -171,6 +171,14 @@ pub(super) async fn monev<C: ConnectionTrait>(
             d.counts.cancelled.to_string(),
         ),
         (
+            t(
+                l,
+                "Kegiatan tidak selesai (rencana aksi berakhir)",
+                "Milestones not completed (the plan is over)",
+            ),
+            d.counts.not_completed.to_string(),
+        ),
+        (
             t(l, "Tenggat berikutnya", "Next deadline"),
             d.next_deadline
                 .map_or("—".into(), |x| i18n::long_date(x, l)),
@@ -227,7 +235,7 @@ pub(super) async fn monev<C: ConnectionTrait>(
                 ctx.org(m.responsible_organisation_id),
                 Cell::date(m.ends_on),
                 Cell::Int(i64::from(m.weight)),
-                Cell::text(milestone_state(m, ctx.today, l)),
+                Cell::text(milestone_state(m, ctx.today, ctx.plan.status.is_over(), l)),
                 Cell::Int(i64::from(m.percent())),
                 Cell::date(u.map(|u| u.reported_on)),
                 Cell::opt(u.and_then(|u| u.note.clone())),
