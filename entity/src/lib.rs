@@ -7,6 +7,7 @@ pub mod db;
 pub mod i18n;
 pub mod ids;
 pub mod macros;
+pub mod news;
 pub mod privacy;
 pub mod problem;
 pub mod validate;

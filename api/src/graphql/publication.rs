@@ -3,16 +3,14 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::poll_vote;
-use entity::publication::{self, PublicationStatus, Satisfaction, percentages};
+use entity::news::VoteRefused;
+use entity::publication::{self, PublicationStatus, Satisfaction};
 use entity::{Problem, Problems, validate};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, EntityTrait, QueryFilter,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::context::CtxExt;
@@ -30,12 +28,10 @@ pub const KIND: &str = "Publication";
 crate::record!(entity::publication, "publication", "Publication");
 
 /// Votes one client may cast per minute (across posts).
-const VOTES_PER_MINUTE: u32 = 30;
+use entity::news::VOTES_PER_MINUTE;
 
 /// Public: published, and its publication time has come.
-pub fn is_public(p: &publication::Model, now: DateTime<Utc>) -> bool {
-    p.status == PublicationStatus::Published && p.published_at.is_some_and(|t| t <= now)
-}
+pub use entity::news::is_public;
 
 pub fn sees(ctx: &Context<'_>, p: &publication::Model) -> bool {
     ctx.viewer().belongs_to(p.member_id) || is_public(p, ctx.app().clock.now())
@@ -71,40 +67,18 @@ pub struct Poll {
 }
 
 async fn poll_of(ctx: &Context<'_>, p: &publication::Model) -> Result<Option<Poll>> {
-    let Some(question) = p.poll_question.clone() else {
-        return Ok(None);
-    };
-    let rows: Vec<(Satisfaction, i64)> = poll_vote::Entity::find()
-        .select_only()
-        .column(poll_vote::Column::Choice)
-        .column_as(poll_vote::Column::Id.count(), "n")
-        .filter(poll_vote::Column::PublicationId.eq(p.id))
-        .group_by(poll_vote::Column::Choice)
-        .into_tuple()
-        .all(ctx.db())
-        .await?;
-    let counts: Vec<i64> = Satisfaction::ALL
-        .iter()
-        .map(|c| {
-            rows.iter()
-                .find(|(k, _)| k == c)
-                .map(|(_, n)| *n)
-                .unwrap_or(0)
-        })
-        .collect();
-    let shares = percentages(&counts);
     let lang = ctx.lang();
-    Ok(Some(Poll {
-        question,
-        total: counts.iter().sum::<i64>() as i32,
-        options: Satisfaction::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, c)| PollOption {
-                choice: *c,
-                label: c.label(lang).to_owned(),
-                count: counts[i] as i32,
-                percent: shares.as_ref().map(|s| s[i] as i32),
+    Ok(entity::news::poll(ctx.db(), p).await?.map(|f| Poll {
+        question: f.question,
+        total: i32::try_from(f.total).unwrap_or(i32::MAX),
+        options: f
+            .answers
+            .into_iter()
+            .map(|a| PollOption {
+                choice: a.choice,
+                label: a.choice.label(lang).to_owned(),
+                count: i32::try_from(a.count).unwrap_or(i32::MAX),
+                percent: a.percent.map(|x| x as i32),
             })
             .collect(),
     }))
@@ -281,9 +255,11 @@ fn not_found(lang: entity::Lang) -> PublicationPayload {
 
 /// The keyed hash that stands for a visitor.
 fn visitor_hash(ctx: &Context<'_>, token: &str) -> String {
-    let key = ctx.app().signer.derive("poll-visitor", token);
-    let digest = Sha256::digest(key.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    entity::news::visitor_hash(
+        &ctx.app()
+            .signer
+            .derive(entity::news::VISITOR_PURPOSE, token),
+    )
 }
 
 #[derive(Default)]
@@ -504,30 +480,7 @@ impl PublicationMutation {
         let Some(id) = ids::decode_as(&input.publication_id, KIND) else {
             return Ok(refused());
         };
-        let now = ctx.app().clock.now();
-        let views = entity::db::write(
-            ctx.db(),
-            async |tx| -> Result<Option<i64>, sea_orm::DbErr> {
-                let done = publication::Entity::update_many()
-                    .col_expr(
-                        publication::Column::Views,
-                        Expr::col(publication::Column::Views).add(1),
-                    )
-                    .filter(publication::Column::Id.eq(id))
-                    .filter(publication::Column::Status.eq(PublicationStatus::Published))
-                    .filter(publication::Column::PublishedAt.lte(now))
-                    .exec(tx)
-                    .await?;
-                if done.rows_affected == 0 {
-                    return Ok(None);
-                }
-                Ok(publication::Entity::find_by_id(id)
-                    .one(tx)
-                    .await?
-                    .map(|p| p.views))
-            },
-        )
-        .await?;
+        let views = entity::news::record_view(ctx.db(), id, ctx.app().clock.now()).await?;
         Ok(match views {
             Some(v) => RecordViewPayload {
                 views: Some(i32::try_from(v).unwrap_or(i32::MAX)),
@@ -572,35 +525,22 @@ impl PublicationMutation {
         let Some(post) = found.filter(|p| is_public(p, app.clock.now())) else {
             return Ok(refuse("publicationId", Problem::NotFound));
         };
-        if post.poll_question.is_none() {
-            return Ok(refuse(
-                "publicationId",
-                Problem::Rule {
-                    id: "Berita ini tidak memiliki jajak pendapat.".into(),
-                    en: "This post has no poll.".into(),
-                },
-            ));
-        }
         let hash = visitor_hash(ctx, token);
-        let inserted = entity::db::write(ctx.db(), async |tx| {
-            poll_vote::Entity::insert(poll_vote::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                member_id: Set(post.member_id),
-                publication_id: Set(post.id),
-                visitor_hash: Set(hash.clone()),
-                choice: Set(input.choice),
-                created_at: Set(app.clock.now()),
-            })
-            .exec_without_returning(tx)
-            .await
-        })
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if entity::db::is_unique_violation(&e) => {
+        match entity::news::vote(ctx.db(), &post, &hash, input.choice, app.clock.now()).await? {
+            Ok(()) => {}
+            Err(VoteRefused::NoSuchPost) => return Ok(refuse("publicationId", Problem::NotFound)),
+            Err(VoteRefused::NoPoll) => {
+                return Ok(refuse(
+                    "publicationId",
+                    Problem::Rule {
+                        id: "Berita ini tidak memiliki jajak pendapat.".into(),
+                        en: "This post has no poll.".into(),
+                    },
+                ));
+            }
+            Err(VoteRefused::AlreadyVoted) => {
                 return Ok(refuse("visitorToken", Problem::Duplicate));
             }
-            Err(e) => return Err(e.into()),
         }
         Ok(VotePayload {
             poll: poll_of(ctx, &post).await?,

@@ -16,52 +16,8 @@ use super::HttpState;
 /// Posts in a feed.
 const FEED_ITEMS: u64 = 50;
 
-/// Escapes text for XML and HTML (element content and attribute values).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A public page: Indonesian, readable on a phone, no outside assets (the style is inline).
-fn shell(title: &str, head: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title>{head}<style>{STYLE}</style></head>\
-         <body><main>{body}</main></body></html>\n",
-        title = escape(title),
-    )
-}
-
-const STYLE: &str = "body{margin:0;font:17px/1.6 system-ui,sans-serif;color:#1a1a1a;background:#fff}\
-main{max-width:42rem;margin:0 auto;padding:1rem}h1{font-size:1.5rem;line-height:1.3}\
-a{color:#0b4f8a}small{color:#4a4a4a}li{margin:.6rem 0}";
-
-/// An HTML page's "not found", for the pages people open in a browser.
-pub fn html_not_found(what: &str) -> Response {
-    let body = format!(
-        "<h1>Halaman tidak ditemukan</h1><p>{}</p><p lang=\"en\"><small>Page not found.</small></p>",
-        escape(what)
-    );
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        shell("Tidak ditemukan", "", &body),
-    )
-        .into_response()
-}
+use super::pages::shell;
+pub use super::pages::{escape, not_found as html_not_found};
 
 struct Feed {
     member: entity::member::Model,
@@ -93,7 +49,10 @@ fn fail(e: sea_orm::DbErr) -> Response {
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
-async fn member_by_slug(state: &HttpState, slug: &str) -> Result<entity::member::Model, Response> {
+pub(super) async fn member_by_slug(
+    state: &HttpState,
+    slug: &str,
+) -> Result<entity::member::Model, Response> {
     entity::member::Entity::find()
         .filter(entity::member::Column::Slug.eq(slug))
         .one(&state.app.db)
@@ -102,7 +61,7 @@ async fn member_by_slug(state: &HttpState, slug: &str) -> Result<entity::member:
         .ok_or_else(|| StatusCode::NOT_FOUND.into_response())
 }
 
-fn base(state: &HttpState) -> String {
+pub(super) fn base(state: &HttpState) -> String {
     state
         .app
         .config
@@ -320,72 +279,11 @@ pub async fn index(State(state): State<HttpState>, Path(member): Path<String>) -
         base = escape(&feed.base),
         m = escape(&feed.member.slug),
     );
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
+    super::pages::respond(
+        StatusCode::OK,
+        "public, max-age=300",
         shell(&title, &head, &body),
     )
-        .into_response()
-}
-
-/// A published post as a plain page (what the feed items link to).
-pub async fn page(
-    State(state): State<HttpState>,
-    Path((member, slug)): Path<(String, String)>,
-) -> Response {
-    // The post alone: the page needs its member, not the member's feed.
-    let feed = match member_by_slug(&state, &member).await {
-        Ok(member) => Feed {
-            member,
-            posts: vec![],
-            base: base(&state),
-        },
-        Err(r) if r.status() == StatusCode::NOT_FOUND => {
-            return html_not_found("Pemerintah daerah ini tidak dikenal.");
-        }
-        Err(r) => return r,
-    };
-    let Some(p) = publication::Entity::find()
-        .filter(publication::Column::MemberId.eq(feed.member.id))
-        .filter(publication::Column::Slug.eq(slug))
-        .one(&state.app.db)
-        .await
-        .ok()
-        .flatten()
-        .filter(|p| crate::graphql::publication::is_public(p, state.app.clock.now()))
-    else {
-        return html_not_found("Berita ini tidak ada atau belum terbit.");
-    };
-    let when = p
-        .published_at
-        .map(|t| {
-            t.with_timezone(&feed.tz())
-                .format("%d-%m-%Y %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default();
-    let paragraphs: String = p
-        .body
-        .split("\n\n")
-        .map(|para| format!("<p>{}</p>\n", escape(para.trim())))
-        .collect();
-    let head = format!(
-        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{base}/feeds/{m}/news.atom\">",
-        base = escape(&feed.base),
-        m = escape(&feed.member.slug),
-    );
-    let body = format!(
-        "<p><a href=\"{home}\">← Semua berita</a></p><article><h1>{title}</h1>\
-         <p><small>{credit} · {when} · {views} kali dibaca</small></p>\n{paragraphs}</article>",
-        home = escape(&feed.home()),
-        title = escape(&p.title),
-        credit = escape(p.author_credit.as_deref().unwrap_or("")),
-        views = p.views,
-    );
-    let html = shell(&p.title, &head, &body);
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 #[cfg(test)]

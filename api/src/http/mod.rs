@@ -8,6 +8,8 @@ pub mod feeds;
 pub mod files;
 pub mod graphql;
 pub mod metrics;
+pub mod news;
+pub mod pages;
 pub mod registrations;
 pub mod reports;
 pub mod subscriptions;
@@ -19,7 +21,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use sea_orm_migration::MigratorTrait;
 use serde_json::json;
@@ -64,7 +66,8 @@ pub fn router(state: HttpState) -> Router {
         .route("/feeds/{member}/news.rss", get(feeds::rss))
         .route("/feeds/{member}/news.atom", get(feeds::atom))
         .route("/news/{member}", get(feeds::index))
-        .route("/news/{member}/{slug}", get(feeds::page))
+        .route("/news/{member}/{slug}", get(news::page))
+        .route("/news/{member}/{slug}/vote", post(news::vote))
         .route("/events/{file}", get(calendar::one))
         .route("/calendar/{file}", get(calendar::feed))
         .route("/files/{id}", get(files::download))

@@ -4,8 +4,8 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::HttpState;
@@ -19,21 +19,12 @@ pub struct TokenForm {
 }
 
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{t}</title></head>\
-         <body><main><h1>{t}</h1>{body}</main></body></html>\n",
-        t = escape(title)
-    );
-    (
+    let body = format!("<h1>{}</h1>{body}", escape(title));
+    super::pages::respond(
         status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        html,
+        "no-store",
+        super::pages::shell(title, "<meta name=\"robots\" content=\"noindex\">", &body),
     )
-        .into_response()
 }
 
 pub async fn confirm(Query(q): Query<TokenForm>) -> Response {
