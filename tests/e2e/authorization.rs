@@ -434,9 +434,9 @@ async fn event(app: &TestApp, w: &World) -> (String, i64) {
     make(
         app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": w.member, "kind": "TEAM_MEETING", "title": format!("Rapat {}", w.next()),
+        json!({"memberId": w.member, "kind": "TEAM_MEETING", "title": format!("Rapat {}", w.next()),
                "startsAt": "2018-06-28T12:00:00+07:00"}),
     )
     .await
@@ -447,9 +447,9 @@ async fn follow_up(app: &TestApp, w: &World) -> (String, i64) {
     make(
         app,
         "createFollowUp",
-        "FollowUpInput",
+        "CreateFollowUpInput",
         "followUp",
-        json!({"id": w.member, "eventId": event, "description": format!("Tindak lanjut {}", w.next()),
+        json!({"memberId": w.member, "eventId": event, "description": format!("Tindak lanjut {}", w.next()),
                "dueOn": "2018-07-31"}),
     )
     .await
@@ -460,9 +460,9 @@ async fn open_event(app: &TestApp, w: &World) -> String {
     let (id, _) = make(
         app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": w.member, "kind": "SEMINAR", "isPublic": true, "title": format!("Seminar {}", w.next()),
+        json!({"memberId": w.member, "kind": "SEMINAR", "isPublic": true, "title": format!("Seminar {}", w.next()),
                "startsAt": "2018-08-10T09:00:00+07:00"}),
     )
     .await;
@@ -938,7 +938,7 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             json!({"commitmentId": commitment, "sourceId": source})
         }
         "createEvent" => {
-            json!({"id": w.member, "kind": "MONEV", "title": format!("Monev {n}"),
+            json!({"memberId": w.member, "kind": "MONEV", "title": format!("Monev {n}"),
                    "startsAt": "2018-07-05T09:00:00+07:00", "isPublic": false})
         }
         "updateEvent" => {
@@ -983,7 +983,7 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             json!({"id": added["attendance"]["id"]})
         }
         "createFollowUp" => {
-            json!({"id": w.member, "description": format!("Tindak lanjut {n}"), "dueOn": "2018-08-15"})
+            json!({"memberId": w.member, "description": format!("Tindak lanjut {n}"), "dueOn": "2018-08-15"})
         }
         "updateFollowUp" => {
             let (id, version) = follow_up(app, w).await;

@@ -89,9 +89,9 @@ async fn attaching_the_minutes_and_attendance_flips_the_documentation_check() {
     let (meeting, v) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "TEAM_MEETING", "title": "Rapat persiapan Renaksi",
+        json!({"memberId": member, "kind": "TEAM_MEETING", "title": "Rapat persiapan Renaksi",
                "startsAt": "2018-06-28T12:00:00+07:00"}),
     )
     .await;

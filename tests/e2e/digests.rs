@@ -211,9 +211,9 @@ async fn plan_and_event(app: &TestApp, member: &str) {
     let (event, _) = make(
         app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "SEMINAR", "title": "Diskusi terbuka bersama Bupati terpilih",
+        json!({"memberId": member, "kind": "SEMINAR", "title": "Diskusi terbuka bersama Bupati terpilih",
                "isPublic": true, "startsAt": "2018-08-06T09:00:00+07:00"}),
     )
     .await;
@@ -498,9 +498,9 @@ async fn milestone_and_follow_up_alerts_reach_the_people_responsible() {
     let (follow_up, fv) = make(
         &app,
         "createFollowUp",
-        "FollowUpInput",
+        "CreateFollowUpInput",
         "followUp",
-        json!({"id": member, "description": "Draf SK Tim Kemitraan ke Bagian Hukum", "dueOn": "2018-08-02"}),
+        json!({"memberId": member, "description": "Draf SK Tim Kemitraan ke Bagian Hukum", "dueOn": "2018-08-02"}),
     )
     .await;
     make(
@@ -625,9 +625,9 @@ async fn lapsing_ogp_requirements_alert_the_secretariat() {
     let (held, v) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi",
+        json!({"memberId": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi",
                "isPublic": true, "startsAt": "2018-07-26T09:00:00+07:00"}),
     )
     .await;
@@ -642,9 +642,9 @@ async fn lapsing_ogp_requirements_alert_the_secretariat() {
     make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "SEMINAR", "title": "Seminar keterbukaan", "isPublic": true,
+        json!({"memberId": member, "kind": "SEMINAR", "title": "Seminar keterbukaan", "isPublic": true,
                "startsAt": "2018-08-10T09:00:00+07:00"}),
     )
     .await;
@@ -918,9 +918,9 @@ async fn a_digest_leaves_out_ended_plans_and_shows_far_invitations() {
     let (event, _) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi 2018",
+        json!({"memberId": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi 2018",
                "isPublic": true, "startsAt": "2018-08-22T09:00:00+07:00"}),
     )
     .await;

@@ -103,9 +103,9 @@ pub async fn meeting(app: &TestApp, member: &str, public: bool) -> String {
     make(
         app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "TEAM_MEETING", "title": "Rapat persiapan Renaksi", "isPublic": public,
+        json!({"memberId": member, "kind": "TEAM_MEETING", "title": "Rapat persiapan Renaksi", "isPublic": public,
                "startsAt": "2018-06-28T12:00:00+07:00"}),
     )
     .await

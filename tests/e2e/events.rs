@@ -50,9 +50,9 @@ async fn meeting(app: &TestApp, member: &str, public: bool) -> (String, i64) {
     make(
         app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "TEAM_MEETING", "isPublic": public,
+        json!({"memberId": member, "kind": "TEAM_MEETING", "isPublic": public,
                "title": "Rapat persiapan Renaksi OGP Daerah",
                "venueName": "Kantor Bojonegoro Institute",
                "venueAddress": "Jl. Panglima Polim Gg. Mangga I, Bojonegoro",
@@ -95,7 +95,7 @@ async fn every_event_and_follow_up_move_outside_the_allowed_list_is_refused() {
         let p = run(
             &app,
             "updateEvent",
-            "EventInput",
+            "UpdateEventInput",
             "event",
             json!({"id": id, "version": v, "minutes": "Notulen rapat", "attendeeCount": 12}),
         )
@@ -129,9 +129,9 @@ async fn every_event_and_follow_up_move_outside_the_allowed_list_is_refused() {
             make(
                 &app,
                 "createFollowUp",
-                "FollowUpInput",
+                "CreateFollowUpInput",
                 "followUp",
-                json!({"id": member, "description": format!("Tindak lanjut {n}")}),
+                json!({"memberId": member, "description": format!("Tindak lanjut {n}")}),
             )
             .await
             .0
@@ -150,9 +150,9 @@ async fn an_event_is_held_once_started_and_closed_only_with_minutes_count_and_or
     let (seminar, v) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "SEMINAR", "title": "Seminar terbuka bersama Bupati Terpilih",
+        json!({"memberId": member, "kind": "SEMINAR", "title": "Seminar terbuka bersama Bupati Terpilih",
                "isPublic": true, "startsAt": "2018-08-10T09:00:00+07:00"}),
     )
     .await;
@@ -222,7 +222,7 @@ async fn an_event_is_held_once_started_and_closed_only_with_minutes_count_and_or
     let p = run(
         &app,
         "updateEvent",
-        "EventInput",
+        "UpdateEventInput",
         "event",
         json!({"id": id, "version": v, "minutes": "1. RPJMD versi teknokratik …", "attendeeCount": 15}),
     )
@@ -264,7 +264,7 @@ async fn an_event_is_held_once_started_and_closed_only_with_minutes_count_and_or
     let p = run(
         &app,
         "updateEvent",
-        "EventInput",
+        "UpdateEventInput",
         "event",
         json!({"id": id, "version": v, "minutes": null}),
     )
@@ -324,9 +324,9 @@ async fn monthly_monev_recurs_with_exceptions_and_bad_rules_are_refused() {
         .mutate_as(
             Some(&app.operator),
             "createEvent",
-            "EventInput",
+            "CreateEventInput",
             "event { id } userErrors { field code }",
-            json!({"id": member, "kind": "MONEV", "title": "Monev bulanan",
+            json!({"memberId": member, "kind": "MONEV", "title": "Monev bulanan",
                    "startsAt": "2018-07-05T09:00:00+07:00",
                    "recurrence": {"frequency": "MONTHLY", "interval": 0, "count": 900}}),
         )
@@ -342,9 +342,9 @@ async fn monthly_monev_recurs_with_exceptions_and_bad_rules_are_refused() {
     let (monev, _) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "MONEV", "title": "Monev bulanan Tim Kemitraan",
+        json!({"memberId": member, "kind": "MONEV", "title": "Monev bulanan Tim Kemitraan",
                "venueRoom": "Ruang PPID", "startsAt": "2018-07-05T09:00:00+07:00",
                "recurrence": {"frequency": "MONTHLY", "count": 6, "exceptions": ["2018-09-05"]}}),
     )
@@ -427,9 +427,9 @@ async fn follow_ups_fall_overdue_by_the_clock_and_my_tasks_lists_them_soonest_fi
         let (id, v) = make(
             &app,
             "createFollowUp",
-            "FollowUpInput",
+            "CreateFollowUpInput",
             "followUp",
-            json!({"id": member, "eventId": event, "description": text, "dueOn": due}),
+            json!({"memberId": member, "eventId": event, "description": text, "dueOn": due}),
         )
         .await;
         let p = run(
@@ -446,9 +446,9 @@ async fn follow_ups_fall_overdue_by_the_clock_and_my_tasks_lists_them_soonest_fi
     make(
         &app,
         "createFollowUp",
-        "FollowUpInput",
+        "CreateFollowUpInput",
         "followUp",
-        json!({"id": member, "eventId": event, "description": "Sinkronisasi DPA Kominfo", "dueOn": "2018-07-01"}),
+        json!({"memberId": member, "eventId": event, "description": "Sinkronisasi DPA Kominfo", "dueOn": "2018-07-01"}),
     )
     .await;
     // A milestone the person is responsible for, due between two follow-ups.
@@ -607,7 +607,7 @@ async fn calendars_say_what_a_calendar_needs() {
     run(
         &app,
         "updateEvent",
-        "EventInput",
+        "UpdateEventInput",
         "event",
         json!({"id": meeting, "version": v, "startsAt": "2018-06-28T13:00:00+07:00"}),
     )
@@ -624,9 +624,9 @@ async fn calendars_say_what_a_calendar_needs() {
     make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "MONEV", "title": "Monev bulanan", "isPublic": true,
+        json!({"memberId": member, "kind": "MONEV", "title": "Monev bulanan", "isPublic": true,
                "startsAt": "2018-07-05T09:00:00+07:00", "venueRoom": "Ruang PPID",
                "recurrence": {"frequency": "MONTHLY", "count": 6, "exceptions": ["2018-09-05"]}}),
     )

@@ -426,3 +426,96 @@ async fn answers_keep_the_order_of_the_selection_over_http_and_websocket() {
     }
     app.stop().await;
 }
+
+/// What a client generator reads: a create's input makes its required fields non-null, an
+/// update's input requires only the record and its version; one name means one thing.
+#[tokio::test]
+async fn create_and_update_inputs_say_what_is_required() {
+    let app = spawn_app().await;
+    let required = |ty: &'static str| {
+        let app = &app;
+        async move {
+            let t = app
+                .ok(
+                    "query($t: String!) { __type(name: $t) { inputFields { name type { kind } } } }",
+                    json!({"t": ty}),
+                )
+                .await;
+            let mut names: Vec<String> = t["__type"]["inputFields"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{ty}: {t}"))
+                .iter()
+                .filter(|f| f["type"]["kind"] == "NON_NULL")
+                .map(|f| f["name"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(
+        required("CreateEventInput").await,
+        ["kind", "memberId", "startsAt", "title"]
+    );
+    assert_eq!(required("UpdateEventInput").await, ["id", "version"]);
+    assert_eq!(
+        required("CreateFollowUpInput").await,
+        ["description", "memberId"]
+    );
+    assert_eq!(required("UpdateFollowUpInput").await, ["id", "version"]);
+    let names = app.ok("{ __schema { types { name } } }", json!({})).await;
+    let names: Vec<&str> = names["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    for gone in [
+        "EventInput",
+        "FollowUpInput",
+        "ReportSubscription",
+        "ReportProgressInput",
+    ] {
+        assert!(!names.contains(&gone), "{gone} is still in the schema");
+    }
+    assert!(names.contains(&"DigestSubscription") && names.contains(&"Subscription"));
+    let mutation = app
+        .ok(
+            "{ __schema { mutationType { fields { name } } subscriptionType { name fields { name } } } }",
+            json!({}),
+        )
+        .await;
+    let fields: Vec<&str> = mutation["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"reportMilestoneProgress"));
+    assert!(
+        !fields.contains(&"reportProgress"),
+        "the mutation was renamed"
+    );
+    assert_eq!(
+        mutation["__schema"]["subscriptionType"],
+        json!({"name": "Subscription", "fields": [{"name": "reportProgress"}]})
+    );
+    // A create without its title is refused by the schema itself, before any resolver.
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let res = app
+        .gql(
+            "mutation($i: CreateEventInput!) { createEvent(input: $i) { event { id } } }",
+            json!({"i": {"memberId": member, "kind": "SEMINAR", "startsAt": "2018-08-10T09:00:00+07:00"}}),
+        )
+        .await;
+    assert_eq!(
+        res["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{res}"
+    );
+    assert!(
+        res["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"title\"")
+    );
+    app.stop().await;
+}

@@ -201,9 +201,9 @@ async fn the_public_sends_input_and_every_input_gets_a_reasoned_response() {
     let (event, _) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi",
+        json!({"memberId": member, "kind": "PUBLIC_CONSULTATION", "title": "Konsultasi publik Renaksi",
                "isPublic": true, "startsAt": "2018-07-20T09:00:00+07:00"}),
     )
     .await;
@@ -720,9 +720,9 @@ async fn a_citizens_data_is_erased_on_request_and_their_input_stays() {
     let (event, _) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "SEMINAR", "isPublic": true, "title": "Seminar",
+        json!({"memberId": member, "kind": "SEMINAR", "isPublic": true, "title": "Seminar",
                "startsAt": "2018-08-10T09:00:00+07:00"}),
     )
     .await;

@@ -487,9 +487,9 @@ async fn plant_person(
     // name is PERSONAL, and owns a follow-up.
     let (event, _) = run(
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "SEMINAR", "title": "Seminar Canary", "isPublic": true,
+        json!({"memberId": member, "kind": "SEMINAR", "title": "Seminar Canary", "isPublic": true,
                "startsAt": "2018-06-28T12:00:00+07:00"}),
     )
     .await;
@@ -517,9 +517,9 @@ async fn plant_person(
     }
     let (follow_up, v) = run(
         "createFollowUp",
-        "FollowUpInput",
+        "CreateFollowUpInput",
         "followUp",
-        json!({"id": member, "eventId": event, "description": "Tindak lanjut Canary", "dueOn": "2018-07-31"}),
+        json!({"memberId": member, "eventId": event, "description": "Tindak lanjut Canary", "dueOn": "2018-07-31"}),
     )
     .await;
     run(

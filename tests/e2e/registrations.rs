@@ -16,9 +16,9 @@ async fn seminar(app: &TestApp, member: &str, capacity: Option<i64>) -> String {
     let (id, _) = make(
         app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "SEMINAR", "isPublic": true,
+        json!({"memberId": member, "kind": "SEMINAR", "isPublic": true,
                "title": "Seminar Keterbukaan Pemerintahan bersama Bupati Terpilih",
                "venueName": "Gedung Pusat Informasi Publik", "venueRoom": "Ruang PPID",
                "startsAt": "2018-08-10T09:00:00+07:00"}),
@@ -313,9 +313,9 @@ async fn registration_refuses_what_it_should_and_changes_nothing() {
     let (internal, _) = make(
         &app,
         "createEvent",
-        "EventInput",
+        "CreateEventInput",
         "event",
-        json!({"id": member, "kind": "TEAM_MEETING", "title": "Rapat tim",
+        json!({"memberId": member, "kind": "TEAM_MEETING", "title": "Rapat tim",
                "startsAt": "2018-08-10T09:00:00+07:00"}),
     )
     .await;

@@ -461,7 +461,114 @@ pub struct RecurrenceInput {
     pub exceptions: Vec<Date>,
 }
 
+/// What `createEvent` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateEventInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds the event.
+    pub member_id: ID,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub plan_id: Option<ID>,
+    pub organiser_id: Option<ID>,
+    pub venue_name: Option<String>,
+    pub venue_address: Option<String>,
+    pub venue_room: Option<String>,
+    pub online_url: Option<String>,
+    /// RFC 3339 with an offset, e.g. `2018-06-28T12:00:00+07:00`.
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Default false (internal).
+    pub is_public: Option<bool>,
+    pub channel: Option<OutreachChannel>,
+    pub recurrence: Option<RecurrenceInput>,
+    pub minutes: Option<String>,
+    pub attendee_count: Option<i32>,
+}
+
+/// What `updateEvent` takes: the event at the version read; a field left out stays as it is,
+/// `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateEventInput {
+    pub id: ID,
+    pub version: i32,
+    pub kind: Option<EventKind>,
+    pub title: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub plan_id: MaybeUndefined<ID>,
+    pub organiser_id: MaybeUndefined<ID>,
+    pub venue_name: MaybeUndefined<String>,
+    pub venue_address: MaybeUndefined<String>,
+    pub venue_room: MaybeUndefined<String>,
+    pub online_url: MaybeUndefined<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: MaybeUndefined<DateTime<Utc>>,
+    pub is_public: Option<bool>,
+    pub channel: MaybeUndefined<OutreachChannel>,
+    pub recurrence: MaybeUndefined<RecurrenceInput>,
+    pub minutes: MaybeUndefined<String>,
+    pub attendee_count: MaybeUndefined<i32>,
+}
+
+fn given<T>(v: Option<T>) -> MaybeUndefined<T> {
+    v.map_or(MaybeUndefined::Undefined, MaybeUndefined::Value)
+}
+
+impl From<CreateEventInput> for EventInput {
+    fn from(i: CreateEventInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            kind: Some(i.kind),
+            title: Some(i.title),
+            description: given(i.description),
+            plan_id: given(i.plan_id),
+            organiser_id: given(i.organiser_id),
+            venue_name: given(i.venue_name),
+            venue_address: given(i.venue_address),
+            venue_room: given(i.venue_room),
+            online_url: given(i.online_url),
+            starts_at: Some(i.starts_at),
+            ends_at: given(i.ends_at),
+            is_public: i.is_public,
+            channel: given(i.channel),
+            recurrence: given(i.recurrence),
+            minutes: given(i.minutes),
+            attendee_count: given(i.attendee_count),
+        }
+    }
+}
+
+impl From<UpdateEventInput> for EventInput {
+    fn from(i: UpdateEventInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            kind: i.kind,
+            title: i.title,
+            description: i.description,
+            plan_id: i.plan_id,
+            organiser_id: i.organiser_id,
+            venue_name: i.venue_name,
+            venue_address: i.venue_address,
+            venue_room: i.venue_room,
+            online_url: i.online_url,
+            starts_at: i.starts_at,
+            ends_at: i.ends_at,
+            is_public: i.is_public,
+            channel: i.channel,
+            recurrence: i.recurrence,
+            minutes: i.minutes,
+            attendee_count: i.attendee_count,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct EventInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the event (on update).
@@ -751,7 +858,12 @@ pub struct EventMutation;
 #[Object]
 impl EventMutation {
     /// Plans an event (PLANNED).
-    async fn create_event(&self, ctx: &Context<'_>, input: EventInput) -> Result<EventPayload> {
+    async fn create_event(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEventInput,
+    ) -> Result<EventPayload> {
+        let input = EventInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createEvent", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -812,7 +924,12 @@ impl EventMutation {
     }
 
     /// Changes an event (a closed one keeps its minutes and counts unless given again).
-    async fn update_event(&self, ctx: &Context<'_>, input: EventInput) -> Result<EventPayload> {
+    async fn update_event(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEventInput,
+    ) -> Result<EventPayload> {
+        let input = EventInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) = event_and_rule(ctx, "updateEvent", &input.id).await? else {
             return Ok(not_found(lang));

@@ -125,7 +125,74 @@ impl FollowUp {
 
 crate::payload!(FollowUpPayload, follow_up: FollowUp, follow_up::Model);
 
+/// What `createFollowUp` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateFollowUpInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    /// The event it was agreed at.
+    pub event_id: Option<ID>,
+    pub description: String,
+    pub owner_organisation_id: Option<ID>,
+    pub due_on: Option<Date>,
+    pub commitment_id: Option<ID>,
+    /// Its place among the event's follow-ups (default: last).
+    pub ordinal: Option<i32>,
+}
+
+/// What `updateFollowUp` takes: the follow-up at the version read; a field left out stays as
+/// it is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateFollowUpInput {
+    pub id: ID,
+    pub version: i32,
+    pub event_id: MaybeUndefined<ID>,
+    pub description: Option<String>,
+    pub owner_organisation_id: MaybeUndefined<ID>,
+    pub due_on: MaybeUndefined<Date>,
+    pub commitment_id: MaybeUndefined<ID>,
+    pub ordinal: Option<i32>,
+}
+
+fn given<T>(v: Option<T>) -> MaybeUndefined<T> {
+    v.map_or(MaybeUndefined::Undefined, MaybeUndefined::Value)
+}
+
+impl From<CreateFollowUpInput> for FollowUpInput {
+    fn from(i: CreateFollowUpInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            event_id: given(i.event_id),
+            description: Some(i.description),
+            owner_organisation_id: given(i.owner_organisation_id),
+            due_on: given(i.due_on),
+            commitment_id: given(i.commitment_id),
+            ordinal: i.ordinal,
+        }
+    }
+}
+
+impl From<UpdateFollowUpInput> for FollowUpInput {
+    fn from(i: UpdateFollowUpInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            event_id: i.event_id,
+            description: i.description,
+            owner_organisation_id: i.owner_organisation_id,
+            due_on: i.due_on,
+            commitment_id: i.commitment_id,
+            ordinal: i.ordinal,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct FollowUpInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the follow-up (on update).
@@ -256,8 +323,9 @@ impl FollowUpMutation {
     async fn create_follow_up(
         &self,
         ctx: &Context<'_>,
-        input: FollowUpInput,
+        input: CreateFollowUpInput,
     ) -> Result<FollowUpPayload> {
+        let input = FollowUpInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createFollowUp", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -300,8 +368,9 @@ impl FollowUpMutation {
     async fn update_follow_up(
         &self,
         ctx: &Context<'_>,
-        input: FollowUpInput,
+        input: UpdateFollowUpInput,
     ) -> Result<FollowUpPayload> {
+        let input = FollowUpInput::from(input);
         let lang = ctx.lang();
         let Some((viewer, current)) = follow_up_and_rule(ctx, "updateFollowUp", &input.id).await?
         else {
