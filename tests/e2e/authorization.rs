@@ -421,9 +421,9 @@ async fn decree(app: &TestApp, w: &World) -> (String, i64) {
     make(
         app,
         "createDecree",
-        "DecreeInput",
+        "CreateDecreeInput",
         "decree",
-        json!({"id": w.member, "number": format!("188/{}/KEP/412.013/2018", w.next()),
+        json!({"memberId": w.member, "number": format!("188/{}/KEP/412.013/2018", w.next()),
                "title": "Tim Kemitraan Pemerintahan Terbuka"}),
     )
     .await
@@ -484,9 +484,9 @@ async fn post(app: &TestApp, w: &World, published: bool) -> (String, i64) {
     let (id, v) = make(
         app,
         "createPublication",
-        "PublicationInput",
+        "CreatePublicationInput",
         "publication",
-        json!({"id": w.member, "title": format!("Berita {}", w.next()), "body": "Isi berita.",
+        json!({"memberId": w.member, "title": format!("Berita {}", w.next()), "body": "Isi berita.",
                "pollQuestion": "Bagaimana Tanggapan Anda?"}),
     )
     .await;
@@ -548,9 +548,9 @@ async fn channel(app: &TestApp, w: &World) -> (String, i64) {
     make(
         app,
         "createOnlineChannel",
-        "OnlineChannelInput",
+        "CreateOnlineChannelInput",
         "onlineChannel",
-        json!({"id": w.member, "kind": "INSTAGRAM", "name": format!("Kanal {}", w.next())}),
+        json!({"memberId": w.member, "kind": "INSTAGRAM", "name": format!("Kanal {}", w.next())}),
     )
     .await
 }
@@ -559,50 +559,50 @@ async fn created(app: &TestApp, w: &World, mutation: &str) -> (String, i64) {
     let n = w.next();
     let (input_type, field, input) = match mutation {
         "createHeadOfRegionTerm" => (
-            "HeadOfRegionTermInput",
+            "CreateHeadOfRegionTermInput",
             "term",
-            json!({"id": w.member, "name": format!("Bupati {n}"), "inauguratedOn": "2018-09-24", "endsOn": "2023-09-24"}),
+            json!({"memberId": w.member, "name": format!("Bupati {n}"), "inauguratedOn": "2018-09-24", "endsOn": "2023-09-24"}),
         ),
         "createMembership" => (
-            "MembershipInput",
+            "CreateMembershipInput",
             "membership",
-            json!({"id": w.member, "personId": person(app, w).await, "body": "ORGANISATION", "organisationId": org(app, w).await}),
+            json!({"memberId": w.member, "personId": person(app, w).await, "body": "ORGANISATION", "organisationId": org(app, w).await}),
         ),
         "createSecretariat" => (
-            "SecretariatInput",
+            "CreateSecretariatInput",
             "secretariat",
-            json!({"id": w.member, "venueName": "Ruang PPID"}),
+            json!({"memberId": w.member, "venueName": "Ruang PPID"}),
         ),
         "createAmbassador" => (
-            "AmbassadorInput",
+            "CreateAmbassadorInput",
             "ambassador",
-            json!({"id": w.member, "personId": person(app, w).await, "cohort": "2018"}),
+            json!({"memberId": w.member, "personId": person(app, w).await, "cohort": "2018"}),
         ),
         "createDevelopmentPlan" => (
-            "DevelopmentPlanInput",
+            "CreateDevelopmentPlanInput",
             "developmentPlan",
-            json!({"id": w.member, "kind": "RPJMD", "title": format!("RPJMD {n}"), "startYear": 2018, "endYear": 2023}),
+            json!({"memberId": w.member, "kind": "RPJMD", "title": format!("RPJMD {n}"), "startYear": 2018, "endYear": 2023}),
         ),
         "createDevelopmentGoal" => (
-            "DevelopmentGoalInput",
+            "CreateDevelopmentGoalInput",
             "goal",
-            json!({"id": w.member, "kind": "MISSION", "ordinal": 1, "text": format!("Misi {n}")}),
+            json!({"memberId": w.member, "kind": "MISSION", "ordinal": 1, "text": format!("Misi {n}")}),
         ),
         "createLegalReference" => (
-            "LegalReferenceInput",
+            "CreateLegalReferenceInput",
             "reference",
-            json!({"id": w.member, "title": format!("UU 14/2008 {n}"), "kind": "UU"}),
+            json!({"memberId": w.member, "title": format!("UU 14/2008 {n}"), "kind": "UU"}),
         ),
         "createBudgetLine" => (
-            "BudgetLineInput",
+            "CreateBudgetLineInput",
             "budgetLine",
-            json!({"id": w.member, "organisationId": org(app, w).await, "fiscalYear": 2018, "dpaVersion": "ORIGINAL",
+            json!({"memberId": w.member, "organisationId": org(app, w).await, "fiscalYear": 2018, "dpaVersion": "ORIGINAL",
                    "programName": format!("Program {n}"), "ceiling": "250000000"}),
         ),
         "createNgoProgramme" => (
-            "NgoProgrammeInput",
+            "CreateNgoProgrammeInput",
             "programme",
-            json!({"id": w.member, "organisationId": org(app, w).await, "title": format!("Program LSM {n}"), "amount": "50000000"}),
+            json!({"memberId": w.member, "organisationId": org(app, w).await, "title": format!("Program LSM {n}"), "amount": "50000000"}),
         ),
         other => panic!("no fixture for {other}"),
     };
@@ -821,39 +821,39 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
                    "requireRelevance": true, "minPotentialImpact": "MODERATE"})
         }
         "createHeadOfRegionTerm" => {
-            json!({"id": w.member, "name": format!("Bupati {n}"), "inauguratedOn": "2018-09-24", "endsOn": "2023-09-24"})
+            json!({"memberId": w.member, "name": format!("Bupati {n}"), "inauguratedOn": "2018-09-24", "endsOn": "2023-09-24"})
         }
         "createMembership" => {
-            json!({"id": w.member, "personId": person(app, w).await, "body": "ORGANISATION", "organisationId": org(app, w).await, "position": "Direktur"})
+            json!({"memberId": w.member, "personId": person(app, w).await, "body": "ORGANISATION", "organisationId": org(app, w).await, "position": "Direktur"})
         }
         "createSecretariat" => {
             entity::secretariat::Entity::delete_many()
                 .exec(&app.db)
                 .await
                 .unwrap();
-            json!({"id": w.member, "venueName": "Ruang PPID", "address": "Jl. P. Mas Tumapel No. 1"})
+            json!({"memberId": w.member, "venueName": "Ruang PPID", "address": "Jl. P. Mas Tumapel No. 1"})
         }
         "createAmbassador" => {
-            json!({"id": w.member, "personId": person(app, w).await, "cohort": "2018"})
+            json!({"memberId": w.member, "personId": person(app, w).await, "cohort": "2018"})
         }
         "createDecree" => {
-            json!({"id": w.member, "number": format!("188/{n}/KEP/412.013/2018"), "title": "Tim Kemitraan"})
+            json!({"memberId": w.member, "number": format!("188/{n}/KEP/412.013/2018"), "title": "Tim Kemitraan"})
         }
         "createDevelopmentPlan" => {
-            json!({"id": w.member, "kind": "RPJMD", "title": format!("RPJMD Baru {n}"), "startYear": 2018, "endYear": 2023})
+            json!({"memberId": w.member, "kind": "RPJMD", "title": format!("RPJMD Baru {n}"), "startYear": 2018, "endYear": 2023})
         }
         "createDevelopmentGoal" => {
-            json!({"id": w.member, "kind": "MISSION", "ordinal": 2, "text": format!("Misi Baru {n}")})
+            json!({"memberId": w.member, "kind": "MISSION", "ordinal": 2, "text": format!("Misi Baru {n}")})
         }
         "createLegalReference" => {
-            json!({"id": w.member, "title": format!("Perbup {n}"), "kind": "PERBUP"})
+            json!({"memberId": w.member, "title": format!("Perbup {n}"), "kind": "PERBUP"})
         }
         "createBudgetLine" => {
-            json!({"id": w.member, "organisationId": org(app, w).await, "fiscalYear": 2018, "dpaVersion": "ORIGINAL",
+            json!({"memberId": w.member, "organisationId": org(app, w).await, "fiscalYear": 2018, "dpaVersion": "ORIGINAL",
                    "programName": format!("Program Baru {n}"), "ceiling": "100000000"})
         }
         "createNgoProgramme" => {
-            json!({"id": w.member, "organisationId": org(app, w).await, "title": format!("Program LSM Baru {n}"), "amount": "10000000"})
+            json!({"memberId": w.member, "organisationId": org(app, w).await, "title": format!("Program LSM Baru {n}"), "amount": "10000000"})
         }
         "updateHeadOfRegionTerm"
         | "updateMembership"
@@ -1047,7 +1047,7 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             json!({"id": id, "version": version})
         }
         "createPublication" => {
-            json!({"id": w.member, "title": format!("Berita {n}"), "body": "Isi berita.", "authorCredit": "Nuty/Dinkominfo"})
+            json!({"memberId": w.member, "title": format!("Berita {n}"), "body": "Isi berita.", "authorCredit": "Nuty/Dinkominfo"})
         }
         "updatePublication" => {
             let (id, version) = post(app, w, false).await;
@@ -1093,7 +1093,7 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
             json!({"id": id, "version": version})
         }
         "createOnlineChannel" => {
-            json!({"id": w.member, "kind": "WEBSITE", "name": format!("Website {n}"),
+            json!({"memberId": w.member, "kind": "WEBSITE", "name": format!("Website {n}"),
                    "url": "https://bojonegorokab.go.id", "status": "ACTIVE"})
         }
         "updateOnlineChannel" => {

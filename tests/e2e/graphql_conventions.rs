@@ -499,6 +499,45 @@ async fn create_and_update_inputs_say_what_is_required() {
         mutation["__schema"]["subscriptionType"],
         json!({"name": "Subscription", "fields": [{"name": "reportProgress"}]})
     );
+    assert_eq!(
+        required("CreateBudgetLineInput").await,
+        [
+            "ceiling",
+            "fiscalYear",
+            "memberId",
+            "organisationId",
+            "programName"
+        ]
+    );
+    // No input serves both a create and an update.
+    let args = app
+        .ok(
+            "{ __schema { mutationType { fields { name args { name type { ofType { name } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let mut users: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in args["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .unwrap()
+    {
+        let name = f["name"].as_str().unwrap();
+        if !(name.starts_with("create") || name.starts_with("update")) {
+            continue;
+        }
+        for a in f["args"].as_array().unwrap() {
+            if let Some(t) = a["type"]["ofType"]["name"].as_str() {
+                users.entry(t.to_owned()).or_default().push(name.to_owned());
+            }
+        }
+    }
+    let shared: Vec<_> = users
+        .iter()
+        .filter(|(_, m)| {
+            m.iter().any(|x| x.starts_with("create")) && m.iter().any(|x| x.starts_with("update"))
+        })
+        .collect();
+    assert!(shared.is_empty(), "{shared:?}");
     // A create without its title is refused by the schema itself, before any resolver.
     let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
     let res = app

@@ -572,9 +572,9 @@ async fn channels_need_an_address_when_active_and_the_public_sees_only_running_o
         .mutate_as(
             Some(&app.operator),
             "createOnlineChannel",
-            "OnlineChannelInput",
+            "CreateOnlineChannelInput",
             sel,
-            json!({"id": member, "kind": "INSTAGRAM", "name": "Pemerintahan Terbuka Bojonegoro", "status": "ACTIVE"}),
+            json!({"memberId": member, "kind": "INSTAGRAM", "name": "Pemerintahan Terbuka Bojonegoro", "status": "ACTIVE"}),
         )
         .await;
     assert_eq!(
@@ -589,18 +589,18 @@ async fn channels_need_an_address_when_active_and_the_public_sees_only_running_o
         .mutate_as(
             Some(&app.operator),
             "createOnlineChannel",
-            "OnlineChannelInput",
+            "CreateOnlineChannelInput",
             sel,
-            json!({"id": member, "kind": "INSTAGRAM", "name": "X", "url": "javascript:alert(1)"}),
+            json!({"memberId": member, "kind": "INSTAGRAM", "name": "X", "url": "javascript:alert(1)"}),
         )
         .await;
     assert_eq!(bad_url["userErrors"][0]["field"], json!(["input", "url"]));
     let (id, v) = make(
         &app,
         "createOnlineChannel",
-        "OnlineChannelInput",
+        "CreateOnlineChannelInput",
         "onlineChannel",
-        json!({"id": member, "kind": "INSTAGRAM", "name": "Pemerintahan Terbuka Bojonegoro", "handle": "@ogpbojonegoro"}),
+        json!({"memberId": member, "kind": "INSTAGRAM", "name": "Pemerintahan Terbuka Bojonegoro", "handle": "@ogpbojonegoro"}),
     )
     .await;
     const PUBLIC: &str =
@@ -612,7 +612,7 @@ async fn channels_need_an_address_when_active_and_the_public_sees_only_running_o
         .mutate_as(
             Some(&app.operator),
             "updateOnlineChannel",
-            "OnlineChannelInput",
+            "UpdateOnlineChannelInput",
             sel,
             json!({"id": id, "version": v, "status": "ACTIVE", "url": "https://www.instagram.com/ogpbojonegoro"}),
         )
@@ -628,7 +628,7 @@ async fn channels_need_an_address_when_active_and_the_public_sees_only_running_o
         .mutate_as(
             Some(&app.operator),
             "updateOnlineChannel",
-            "OnlineChannelInput",
+            "UpdateOnlineChannelInput",
             sel,
             json!({"id": id, "version": 2, "url": null}),
         )

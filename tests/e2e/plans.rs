@@ -192,9 +192,9 @@ async fn fresh(app: &TestApp, member: &str, machine: &Machine, n: usize) -> Stri
             make(
                 app,
                 "createDecree",
-                "DecreeInput",
+                "CreateDecreeInput",
                 "decree",
-                json!({"id": member, "number": format!("188/{n}/KEP/412.013/2018"),
+                json!({"memberId": member, "number": format!("188/{n}/KEP/412.013/2018"),
                        "title": "Tim Kemitraan Pemerintahan Terbuka",
                        "signedOn": "2018-07-02", "effectiveFrom": "2018-07-02"}),
             )
@@ -583,9 +583,9 @@ async fn the_dashboard_shows_progress_delays_the_next_deadline_and_funding_gaps(
     let (line, _) = make(
         &app,
         "createBudgetLine",
-        "BudgetLineInput",
+        "CreateBudgetLineInput",
         "budgetLine",
-        json!({"id": member, "organisationId": org, "fiscalYear": 2018, "dpaVersion": "REVISED",
+        json!({"memberId": member, "organisationId": org, "fiscalYear": 2018, "dpaVersion": "REVISED",
                "programName": "Program Pengembangan Komunikasi, Informasi dan Media Massa", "ceiling": "250000000"}),
     )
     .await;
@@ -784,12 +784,12 @@ async fn the_team_as_it_stood_on_any_date() {
     let app = spawn_app().await;
     let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
     let decree = |number: &str, from: &str, amends: Option<&str>| {
-        let mut input = json!({"id": member, "number": number, "title": "Tim Kemitraan Pemerintahan Terbuka",
+        let mut input = json!({"memberId": member, "number": number, "title": "Tim Kemitraan Pemerintahan Terbuka",
                                "signedOn": from, "effectiveFrom": from});
         if let Some(a) = amends {
             input["amendsId"] = json!(a);
         }
-        make(&app, "createDecree", "DecreeInput", "decree", input)
+        make(&app, "createDecree", "CreateDecreeInput", "decree", input)
     };
     let appendix = |id: String, v: i64, deputy: &'static str| {
         make(

@@ -387,23 +387,23 @@ async fn plant_person(
     .await;
     run(
         "createMembership",
-        "MembershipInput",
+        "CreateMembershipInput",
         "membership",
-        json!({"id": member, "personId": person, "body": "TEAM", "position": "Anggota"}),
+        json!({"memberId": member, "personId": person, "body": "TEAM", "position": "Anggota"}),
     )
     .await;
     run(
         "createAmbassador",
-        "AmbassadorInput",
+        "CreateAmbassadorInput",
         "ambassador",
-        json!({"id": member, "personId": person, "cohort": "2018"}),
+        json!({"memberId": member, "personId": person, "cohort": "2018"}),
     )
     .await;
     let (decree, v) = run(
         "createDecree",
-        "DecreeInput",
+        "CreateDecreeInput",
         "decree",
-        json!({"id": member, "number": "188/364/KEP/412.013/2018", "title": "Tim Kemitraan Pemerintahan Terbuka",
+        json!({"memberId": member, "number": "188/364/KEP/412.013/2018", "title": "Tim Kemitraan Pemerintahan Terbuka",
                "signedOn": "2018-07-02", "effectiveFrom": "2018-07-02"}),
     )
     .await;

@@ -109,9 +109,9 @@ async fn a_draft_is_hidden_and_uncounted_until_published() {
     let (id, v) = make(
         &app,
         "createPublication",
-        "PublicationInput",
+        "CreatePublicationInput",
         "publication",
-        json!({"id": member, "title": "Undangan Terbuka Penyusunan Renaksi", "body": "Masyarakat diundang …",
+        json!({"memberId": member, "title": "Undangan Terbuka Penyusunan Renaksi", "body": "Masyarakat diundang …",
                "authorCredit": "Sekretariat", "pollQuestion": "Bagaimana Tanggapan Anda?"}),
     )
     .await;
@@ -170,9 +170,9 @@ async fn a_thousand_concurrent_views_through_two_api_processes_count_a_thousand(
     let (id, v) = make(
         &app,
         "createPublication",
-        "PublicationInput",
+        "CreatePublicationInput",
         "publication",
-        json!({"id": member, "title": "Berita", "body": "Isi berita."}),
+        json!({"memberId": member, "title": "Berita", "body": "Isi berita."}),
     )
     .await;
     app.mutate_as(

@@ -149,7 +149,70 @@ crate::payload!(DevelopmentGoalPayload, goal: DevelopmentGoal, goal::Model);
 crate::payload!(LegalReferencePayload, reference: LegalReference, legal::Model);
 crate::payload!(AlignmentPayload, commitment: Commitment, commitment::Model);
 
+/// What `createDevelopmentPlan` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateDevelopmentPlanInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    /// "RPJMD" by default.
+    pub kind: Option<String>,
+    pub title: String,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    pub stage: Option<String>,
+    pub head_of_region_term_id: Option<ID>,
+}
+
+/// What `updateDevelopmentPlan` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateDevelopmentPlanInput {
+    pub id: ID,
+    pub version: i32,
+    /// "RPJMD" by default.
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub start_year: MaybeUndefined<i32>,
+    pub end_year: MaybeUndefined<i32>,
+    pub stage: MaybeUndefined<String>,
+    pub head_of_region_term_id: MaybeUndefined<ID>,
+}
+
+impl From<CreateDevelopmentPlanInput> for DevelopmentPlanInput {
+    fn from(i: CreateDevelopmentPlanInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            kind: i.kind,
+            title: Some(i.title),
+            start_year: super::mutation::given(i.start_year),
+            end_year: super::mutation::given(i.end_year),
+            stage: super::mutation::given(i.stage),
+            head_of_region_term_id: super::mutation::given(i.head_of_region_term_id),
+        }
+    }
+}
+
+impl From<UpdateDevelopmentPlanInput> for DevelopmentPlanInput {
+    fn from(i: UpdateDevelopmentPlanInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            kind: i.kind,
+            title: i.title,
+            start_year: i.start_year,
+            end_year: i.end_year,
+            stage: i.stage,
+            head_of_region_term_id: i.head_of_region_term_id,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct DevelopmentPlanInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the development plan (on update).
@@ -164,7 +227,64 @@ pub struct DevelopmentPlanInput {
     pub head_of_region_term_id: MaybeUndefined<ID>,
 }
 
+/// What `createDevelopmentGoal` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateDevelopmentGoalInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub development_plan_id: Option<ID>,
+    pub head_of_region_term_id: Option<ID>,
+    pub kind: Option<GoalKind>,
+    pub ordinal: Option<i32>,
+    pub text: String,
+}
+
+/// What `updateDevelopmentGoal` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateDevelopmentGoalInput {
+    pub id: ID,
+    pub version: i32,
+    pub development_plan_id: MaybeUndefined<ID>,
+    pub head_of_region_term_id: MaybeUndefined<ID>,
+    pub kind: Option<GoalKind>,
+    pub ordinal: Option<i32>,
+    pub text: Option<String>,
+}
+
+impl From<CreateDevelopmentGoalInput> for DevelopmentGoalInput {
+    fn from(i: CreateDevelopmentGoalInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            development_plan_id: super::mutation::given(i.development_plan_id),
+            head_of_region_term_id: super::mutation::given(i.head_of_region_term_id),
+            kind: i.kind,
+            ordinal: i.ordinal,
+            text: Some(i.text),
+        }
+    }
+}
+
+impl From<UpdateDevelopmentGoalInput> for DevelopmentGoalInput {
+    fn from(i: UpdateDevelopmentGoalInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            development_plan_id: i.development_plan_id,
+            head_of_region_term_id: i.head_of_region_term_id,
+            kind: i.kind,
+            ordinal: i.ordinal,
+            text: i.text,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct DevelopmentGoalInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the goal (on update).
@@ -177,7 +297,56 @@ pub struct DevelopmentGoalInput {
     pub text: Option<String>,
 }
 
+/// What `createLegalReference` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateLegalReferenceInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub title: String,
+    pub kind: Option<String>,
+    pub url: Option<String>,
+}
+
+/// What `updateLegalReference` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateLegalReferenceInput {
+    pub id: ID,
+    pub version: i32,
+    pub title: Option<String>,
+    pub kind: MaybeUndefined<String>,
+    pub url: MaybeUndefined<String>,
+}
+
+impl From<CreateLegalReferenceInput> for LegalReferenceInput {
+    fn from(i: CreateLegalReferenceInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            title: Some(i.title),
+            kind: super::mutation::given(i.kind),
+            url: super::mutation::given(i.url),
+        }
+    }
+}
+
+impl From<UpdateLegalReferenceInput> for LegalReferenceInput {
+    fn from(i: UpdateLegalReferenceInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            title: i.title,
+            kind: i.kind,
+            url: i.url,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct LegalReferenceInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the reference (on update).
@@ -231,8 +400,9 @@ impl AlignmentMutation {
     async fn create_development_plan(
         &self,
         ctx: &Context<'_>,
-        input: DevelopmentPlanInput,
+        input: CreateDevelopmentPlanInput,
     ) -> Result<DevelopmentPlanPayload> {
+        let input = DevelopmentPlanInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createDevelopmentPlan", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -304,8 +474,9 @@ impl AlignmentMutation {
     async fn update_development_plan(
         &self,
         ctx: &Context<'_>,
-        input: DevelopmentPlanInput,
+        input: UpdateDevelopmentPlanInput,
     ) -> Result<DevelopmentPlanPayload> {
+        let input = DevelopmentPlanInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<devplan::Entity>(ctx, "updateDevelopmentPlan", &input.id)
@@ -354,8 +525,9 @@ impl AlignmentMutation {
     async fn create_development_goal(
         &self,
         ctx: &Context<'_>,
-        input: DevelopmentGoalInput,
+        input: CreateDevelopmentGoalInput,
     ) -> Result<DevelopmentGoalPayload> {
+        let input = DevelopmentGoalInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createDevelopmentGoal", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -433,8 +605,9 @@ impl AlignmentMutation {
     async fn update_development_goal(
         &self,
         ctx: &Context<'_>,
-        input: DevelopmentGoalInput,
+        input: UpdateDevelopmentGoalInput,
     ) -> Result<DevelopmentGoalPayload> {
+        let input = DevelopmentGoalInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<goal::Entity>(ctx, "updateDevelopmentGoal", &input.id).await?
@@ -476,8 +649,9 @@ impl AlignmentMutation {
     async fn create_legal_reference(
         &self,
         ctx: &Context<'_>,
-        input: LegalReferenceInput,
+        input: CreateLegalReferenceInput,
     ) -> Result<LegalReferencePayload> {
+        let input = LegalReferenceInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createLegalReference", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -523,8 +697,9 @@ impl AlignmentMutation {
     async fn update_legal_reference(
         &self,
         ctx: &Context<'_>,
-        input: LegalReferenceInput,
+        input: UpdateLegalReferenceInput,
     ) -> Result<LegalReferencePayload> {
+        let input = LegalReferenceInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<legal::Entity>(ctx, "updateLegalReference", &input.id).await?

@@ -154,7 +154,86 @@ crate::payload!(BudgetLinePayload, budget_line: BudgetLine, line::Model);
 crate::payload!(NgoProgrammePayload, programme: NgoProgramme, programme::Model);
 crate::payload!(FundingPayload, commitment: Commitment, commitment::Model);
 
+/// What `createBudgetLine` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateBudgetLineInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub organisation_id: ID,
+    pub fiscal_year: i32,
+    pub dpa_version: Option<DpaVersion>,
+    pub program_code: Option<String>,
+    pub program_name: String,
+    pub activity_code: Option<String>,
+    pub activity_name: Option<String>,
+    pub sub_activity_code: Option<String>,
+    /// Whole rupiah, as a decimal string.
+    pub ceiling: String,
+    pub realisation: Option<String>,
+}
+
+/// What `updateBudgetLine` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateBudgetLineInput {
+    pub id: ID,
+    pub version: i32,
+    pub organisation_id: Option<ID>,
+    pub fiscal_year: Option<i32>,
+    pub dpa_version: Option<DpaVersion>,
+    pub program_code: MaybeUndefined<String>,
+    pub program_name: Option<String>,
+    pub activity_code: MaybeUndefined<String>,
+    pub activity_name: MaybeUndefined<String>,
+    pub sub_activity_code: MaybeUndefined<String>,
+    /// Whole rupiah, as a decimal string.
+    pub ceiling: Option<String>,
+    pub realisation: MaybeUndefined<String>,
+}
+
+impl From<CreateBudgetLineInput> for BudgetLineInput {
+    fn from(i: CreateBudgetLineInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            organisation_id: Some(i.organisation_id),
+            fiscal_year: Some(i.fiscal_year),
+            dpa_version: i.dpa_version,
+            program_code: super::mutation::given(i.program_code),
+            program_name: Some(i.program_name),
+            activity_code: super::mutation::given(i.activity_code),
+            activity_name: super::mutation::given(i.activity_name),
+            sub_activity_code: super::mutation::given(i.sub_activity_code),
+            ceiling: Some(i.ceiling),
+            realisation: super::mutation::given(i.realisation),
+        }
+    }
+}
+
+impl From<UpdateBudgetLineInput> for BudgetLineInput {
+    fn from(i: UpdateBudgetLineInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            organisation_id: i.organisation_id,
+            fiscal_year: i.fiscal_year,
+            dpa_version: i.dpa_version,
+            program_code: i.program_code,
+            program_name: i.program_name,
+            activity_code: i.activity_code,
+            activity_name: i.activity_name,
+            sub_activity_code: i.sub_activity_code,
+            ceiling: i.ceiling,
+            realisation: i.realisation,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct BudgetLineInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the line (on update).
@@ -174,7 +253,68 @@ pub struct BudgetLineInput {
     pub realisation: MaybeUndefined<String>,
 }
 
+/// What `createNgoProgramme` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateNgoProgrammeInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub organisation_id: ID,
+    pub title: String,
+    pub funder: Option<String>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
+    pub amount: Option<String>,
+}
+
+/// What `updateNgoProgramme` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateNgoProgrammeInput {
+    pub id: ID,
+    pub version: i32,
+    pub organisation_id: Option<ID>,
+    pub title: Option<String>,
+    pub funder: MaybeUndefined<String>,
+    pub period_start: MaybeUndefined<Date>,
+    pub period_end: MaybeUndefined<Date>,
+    pub amount: MaybeUndefined<String>,
+}
+
+impl From<CreateNgoProgrammeInput> for NgoProgrammeInput {
+    fn from(i: CreateNgoProgrammeInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            organisation_id: Some(i.organisation_id),
+            title: Some(i.title),
+            funder: super::mutation::given(i.funder),
+            period_start: super::mutation::given(i.period_start),
+            period_end: super::mutation::given(i.period_end),
+            amount: super::mutation::given(i.amount),
+        }
+    }
+}
+
+impl From<UpdateNgoProgrammeInput> for NgoProgrammeInput {
+    fn from(i: UpdateNgoProgrammeInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            organisation_id: i.organisation_id,
+            title: i.title,
+            funder: i.funder,
+            period_start: i.period_start,
+            period_end: i.period_end,
+            amount: i.amount,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct NgoProgrammeInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the programme (on update).
@@ -229,8 +369,9 @@ impl BudgetMutation {
     async fn create_budget_line(
         &self,
         ctx: &Context<'_>,
-        input: BudgetLineInput,
+        input: CreateBudgetLineInput,
     ) -> Result<BudgetLinePayload> {
+        let input = BudgetLineInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createBudgetLine", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -320,8 +461,9 @@ impl BudgetMutation {
     async fn update_budget_line(
         &self,
         ctx: &Context<'_>,
-        input: BudgetLineInput,
+        input: UpdateBudgetLineInput,
     ) -> Result<BudgetLinePayload> {
+        let input = BudgetLineInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<line::Entity>(ctx, "updateBudgetLine", &input.id).await?
@@ -390,8 +532,9 @@ impl BudgetMutation {
     async fn create_ngo_programme(
         &self,
         ctx: &Context<'_>,
-        input: NgoProgrammeInput,
+        input: CreateNgoProgrammeInput,
     ) -> Result<NgoProgrammePayload> {
+        let input = NgoProgrammeInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createNgoProgramme", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -458,8 +601,9 @@ impl BudgetMutation {
     async fn update_ngo_programme(
         &self,
         ctx: &Context<'_>,
-        input: NgoProgrammeInput,
+        input: UpdateNgoProgrammeInput,
     ) -> Result<NgoProgrammePayload> {
+        let input = NgoProgrammeInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<programme::Entity>(ctx, "updateNgoProgramme", &input.id)

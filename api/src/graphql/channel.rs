@@ -92,7 +92,80 @@ pub async fn channels_of(ctx: &Context<'_>, member: Uuid) -> Result<Vec<OnlineCh
 
 crate::payload!(OnlineChannelPayload, online_channel: OnlineChannel, online_channel::Model);
 
+/// What `createOnlineChannel` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateOnlineChannelInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub kind: ChannelKind,
+    pub name: String,
+    pub handle: Option<String>,
+    /// http(s); required for an ACTIVE channel.
+    pub url: Option<String>,
+    pub organisation_id: Option<ID>,
+    /// Default: PLANNED.
+    pub status: Option<ChannelStatus>,
+    pub purpose: Option<String>,
+    pub ordinal: Option<i32>,
+}
+
+/// What `updateOnlineChannel` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateOnlineChannelInput {
+    pub id: ID,
+    pub version: i32,
+    pub kind: Option<ChannelKind>,
+    pub name: Option<String>,
+    pub handle: MaybeUndefined<String>,
+    /// http(s); required for an ACTIVE channel.
+    pub url: MaybeUndefined<String>,
+    pub organisation_id: MaybeUndefined<ID>,
+    /// Default: PLANNED.
+    pub status: Option<ChannelStatus>,
+    pub purpose: MaybeUndefined<String>,
+    pub ordinal: Option<i32>,
+}
+
+impl From<CreateOnlineChannelInput> for OnlineChannelInput {
+    fn from(i: CreateOnlineChannelInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            kind: Some(i.kind),
+            name: Some(i.name),
+            handle: super::mutation::given(i.handle),
+            url: super::mutation::given(i.url),
+            organisation_id: super::mutation::given(i.organisation_id),
+            status: i.status,
+            purpose: super::mutation::given(i.purpose),
+            ordinal: i.ordinal,
+        }
+    }
+}
+
+impl From<UpdateOnlineChannelInput> for OnlineChannelInput {
+    fn from(i: UpdateOnlineChannelInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            kind: i.kind,
+            name: i.name,
+            handle: i.handle,
+            url: i.url,
+            organisation_id: i.organisation_id,
+            status: i.status,
+            purpose: i.purpose,
+            ordinal: i.ordinal,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct OnlineChannelInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the channel (on update).
@@ -164,8 +237,9 @@ impl ChannelMutation {
     async fn create_online_channel(
         &self,
         ctx: &Context<'_>,
-        input: OnlineChannelInput,
+        input: CreateOnlineChannelInput,
     ) -> Result<OnlineChannelPayload> {
+        let input = OnlineChannelInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createOnlineChannel", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -229,8 +303,9 @@ impl ChannelMutation {
     async fn update_online_channel(
         &self,
         ctx: &Context<'_>,
-        input: OnlineChannelInput,
+        input: UpdateOnlineChannelInput,
     ) -> Result<OnlineChannelPayload> {
+        let input = OnlineChannelInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<online_channel::Entity>(ctx, "updateOnlineChannel", &input.id)

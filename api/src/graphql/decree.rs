@@ -193,7 +193,98 @@ pub async fn decrees_of(ctx: &Context<'_>, member: Uuid) -> Result<Vec<Decree>> 
 
 crate::payload!(DecreePayload, decree: Decree, decree::Model);
 
+/// What `createDecree` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateDecreeInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub number: Option<String>,
+    pub title: String,
+    pub considerations: Option<String>,
+    pub legal_basis: Option<String>,
+    pub decided_items: Option<Vec<String>>,
+    pub signatory_name: Option<String>,
+    pub signatory_office: Option<String>,
+    pub set_place: Option<String>,
+    pub set_on: Option<Date>,
+    pub signed_on: Option<Date>,
+    pub effective_from: Option<Date>,
+    pub effective_to: Option<Date>,
+    /// The decree this one changes.
+    pub amends_id: Option<ID>,
+}
+
+/// What `updateDecree` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateDecreeInput {
+    pub id: ID,
+    pub version: i32,
+    pub number: MaybeUndefined<String>,
+    pub title: Option<String>,
+    pub considerations: MaybeUndefined<String>,
+    pub legal_basis: MaybeUndefined<String>,
+    pub decided_items: Option<Vec<String>>,
+    pub signatory_name: MaybeUndefined<String>,
+    pub signatory_office: MaybeUndefined<String>,
+    pub set_place: MaybeUndefined<String>,
+    pub set_on: MaybeUndefined<Date>,
+    pub signed_on: MaybeUndefined<Date>,
+    pub effective_from: MaybeUndefined<Date>,
+    pub effective_to: MaybeUndefined<Date>,
+    /// The decree this one changes.
+    pub amends_id: MaybeUndefined<ID>,
+}
+
+impl From<CreateDecreeInput> for DecreeInput {
+    fn from(i: CreateDecreeInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            number: super::mutation::given(i.number),
+            title: Some(i.title),
+            considerations: super::mutation::given(i.considerations),
+            legal_basis: super::mutation::given(i.legal_basis),
+            decided_items: i.decided_items,
+            signatory_name: super::mutation::given(i.signatory_name),
+            signatory_office: super::mutation::given(i.signatory_office),
+            set_place: super::mutation::given(i.set_place),
+            set_on: super::mutation::given(i.set_on),
+            signed_on: super::mutation::given(i.signed_on),
+            effective_from: super::mutation::given(i.effective_from),
+            effective_to: super::mutation::given(i.effective_to),
+            amends_id: super::mutation::given(i.amends_id),
+        }
+    }
+}
+
+impl From<UpdateDecreeInput> for DecreeInput {
+    fn from(i: UpdateDecreeInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            number: i.number,
+            title: i.title,
+            considerations: i.considerations,
+            legal_basis: i.legal_basis,
+            decided_items: i.decided_items,
+            signatory_name: i.signatory_name,
+            signatory_office: i.signatory_office,
+            set_place: i.set_place,
+            set_on: i.set_on,
+            signed_on: i.signed_on,
+            effective_from: i.effective_from,
+            effective_to: i.effective_to,
+            amends_id: i.amends_id,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct DecreeInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the decree (on update).
@@ -301,7 +392,12 @@ pub struct DecreeMutation;
 #[Object]
 impl DecreeMutation {
     /// Drafts a decree.
-    async fn create_decree(&self, ctx: &Context<'_>, input: DecreeInput) -> Result<DecreePayload> {
+    async fn create_decree(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDecreeInput,
+    ) -> Result<DecreePayload> {
+        let input = DecreeInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createDecree", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -352,7 +448,12 @@ impl DecreeMutation {
     }
 
     /// Changes a decree's text and dates.
-    async fn update_decree(&self, ctx: &Context<'_>, input: DecreeInput) -> Result<DecreePayload> {
+    async fn update_decree(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDecreeInput,
+    ) -> Result<DecreePayload> {
+        let input = DecreeInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<decree::Entity>(ctx, "updateDecree", &input.id).await?

@@ -511,10 +511,6 @@ pub struct UpdateEventInput {
     pub attendee_count: MaybeUndefined<i32>,
 }
 
-fn given<T>(v: Option<T>) -> MaybeUndefined<T> {
-    v.map_or(MaybeUndefined::Undefined, MaybeUndefined::Value)
-}
-
 impl From<CreateEventInput> for EventInput {
     fn from(i: CreateEventInput) -> Self {
         Self {
@@ -523,20 +519,20 @@ impl From<CreateEventInput> for EventInput {
             version: None,
             kind: Some(i.kind),
             title: Some(i.title),
-            description: given(i.description),
-            plan_id: given(i.plan_id),
-            organiser_id: given(i.organiser_id),
-            venue_name: given(i.venue_name),
-            venue_address: given(i.venue_address),
-            venue_room: given(i.venue_room),
-            online_url: given(i.online_url),
+            description: super::mutation::given(i.description),
+            plan_id: super::mutation::given(i.plan_id),
+            organiser_id: super::mutation::given(i.organiser_id),
+            venue_name: super::mutation::given(i.venue_name),
+            venue_address: super::mutation::given(i.venue_address),
+            venue_room: super::mutation::given(i.venue_room),
+            online_url: super::mutation::given(i.online_url),
             starts_at: Some(i.starts_at),
-            ends_at: given(i.ends_at),
+            ends_at: super::mutation::given(i.ends_at),
             is_public: i.is_public,
-            channel: given(i.channel),
-            recurrence: given(i.recurrence),
-            minutes: given(i.minutes),
-            attendee_count: given(i.attendee_count),
+            channel: super::mutation::given(i.channel),
+            recurrence: super::mutation::given(i.recurrence),
+            minutes: super::mutation::given(i.minutes),
+            attendee_count: super::mutation::given(i.attendee_count),
         }
     }
 }

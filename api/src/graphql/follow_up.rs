@@ -155,21 +155,17 @@ pub struct UpdateFollowUpInput {
     pub ordinal: Option<i32>,
 }
 
-fn given<T>(v: Option<T>) -> MaybeUndefined<T> {
-    v.map_or(MaybeUndefined::Undefined, MaybeUndefined::Value)
-}
-
 impl From<CreateFollowUpInput> for FollowUpInput {
     fn from(i: CreateFollowUpInput) -> Self {
         Self {
             client_mutation_id: i.client_mutation_id,
             id: i.member_id,
             version: None,
-            event_id: given(i.event_id),
+            event_id: super::mutation::given(i.event_id),
             description: Some(i.description),
-            owner_organisation_id: given(i.owner_organisation_id),
-            due_on: given(i.due_on),
-            commitment_id: given(i.commitment_id),
+            owner_organisation_id: super::mutation::given(i.owner_organisation_id),
+            due_on: super::mutation::given(i.due_on),
+            commitment_id: super::mutation::given(i.commitment_id),
             ordinal: i.ordinal,
         }
     }

@@ -63,6 +63,14 @@ pub fn person_scope(ctx: &async_graphql::Context<'_>, email: &str) -> String {
     }
 }
 
+/// A field a create's input may leave out, as the shared checks read it: given or not.
+pub fn given<T>(v: Option<T>) -> async_graphql::MaybeUndefined<T> {
+    v.map_or(
+        async_graphql::MaybeUndefined::Undefined,
+        async_graphql::MaybeUndefined::Value,
+    )
+}
+
 /// A client mutation id with what it guards.
 pub struct Receipt<'a> {
     pub scope: &'a str,

@@ -215,7 +215,72 @@ crate::payload!(MembershipPayload, membership: Membership, membership::Model);
 crate::payload!(SecretariatPayload, secretariat: Secretariat, secretariat::Model);
 crate::payload!(AmbassadorPayload, ambassador: Ambassador, ambassador::Model);
 
+/// What `createHeadOfRegionTerm` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateHeadOfRegionTermInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub name: String,
+    pub deputy_name: Option<String>,
+    pub office_title: Option<String>,
+    pub elected_on: Option<Date>,
+    pub declared_on: Option<Date>,
+    pub inaugurated_on: Option<Date>,
+    pub ends_on: Option<Date>,
+}
+
+/// What `updateHeadOfRegionTerm` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateHeadOfRegionTermInput {
+    pub id: ID,
+    pub version: i32,
+    pub name: Option<String>,
+    pub deputy_name: MaybeUndefined<String>,
+    pub office_title: MaybeUndefined<String>,
+    pub elected_on: MaybeUndefined<Date>,
+    pub declared_on: MaybeUndefined<Date>,
+    pub inaugurated_on: MaybeUndefined<Date>,
+    pub ends_on: MaybeUndefined<Date>,
+}
+
+impl From<CreateHeadOfRegionTermInput> for HeadOfRegionTermInput {
+    fn from(i: CreateHeadOfRegionTermInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            name: Some(i.name),
+            deputy_name: super::mutation::given(i.deputy_name),
+            office_title: super::mutation::given(i.office_title),
+            elected_on: super::mutation::given(i.elected_on),
+            declared_on: super::mutation::given(i.declared_on),
+            inaugurated_on: super::mutation::given(i.inaugurated_on),
+            ends_on: super::mutation::given(i.ends_on),
+        }
+    }
+}
+
+impl From<UpdateHeadOfRegionTermInput> for HeadOfRegionTermInput {
+    fn from(i: UpdateHeadOfRegionTermInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            name: i.name,
+            deputy_name: i.deputy_name,
+            office_title: i.office_title,
+            elected_on: i.elected_on,
+            declared_on: i.declared_on,
+            inaugurated_on: i.inaugurated_on,
+            ends_on: i.ends_on,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct HeadOfRegionTermInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the term (on update).
@@ -231,7 +296,72 @@ pub struct HeadOfRegionTermInput {
     pub ends_on: MaybeUndefined<Date>,
 }
 
+/// What `createMembership` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateMembershipInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub person_id: ID,
+    pub body: Body,
+    pub organisation_id: Option<ID>,
+    pub position: Option<String>,
+    pub is_contact: Option<bool>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+}
+
+/// What `updateMembership` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateMembershipInput {
+    pub id: ID,
+    pub version: i32,
+    pub person_id: Option<ID>,
+    pub body: Option<Body>,
+    pub organisation_id: MaybeUndefined<ID>,
+    pub position: MaybeUndefined<String>,
+    pub is_contact: Option<bool>,
+    pub starts_on: MaybeUndefined<Date>,
+    pub ends_on: MaybeUndefined<Date>,
+}
+
+impl From<CreateMembershipInput> for MembershipInput {
+    fn from(i: CreateMembershipInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            person_id: Some(i.person_id),
+            body: Some(i.body),
+            organisation_id: super::mutation::given(i.organisation_id),
+            position: super::mutation::given(i.position),
+            is_contact: i.is_contact,
+            starts_on: super::mutation::given(i.starts_on),
+            ends_on: super::mutation::given(i.ends_on),
+        }
+    }
+}
+
+impl From<UpdateMembershipInput> for MembershipInput {
+    fn from(i: UpdateMembershipInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            person_id: i.person_id,
+            body: i.body,
+            organisation_id: i.organisation_id,
+            position: i.position,
+            is_contact: i.is_contact,
+            starts_on: i.starts_on,
+            ends_on: i.ends_on,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct MembershipInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the membership (on update).
@@ -248,7 +378,72 @@ pub struct MembershipInput {
     pub ends_on: MaybeUndefined<Date>,
 }
 
+/// What `createSecretariat` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateSecretariatInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub decree_id: Option<ID>,
+    pub venue_name: String,
+    pub room: Option<String>,
+    pub address: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub channels: Option<Vec<Channel>>,
+}
+
+/// What `updateSecretariat` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateSecretariatInput {
+    pub id: ID,
+    pub version: i32,
+    pub decree_id: MaybeUndefined<ID>,
+    pub venue_name: Option<String>,
+    pub room: MaybeUndefined<String>,
+    pub address: MaybeUndefined<String>,
+    pub contact_email: MaybeUndefined<String>,
+    pub contact_phone: MaybeUndefined<String>,
+    pub channels: Option<Vec<Channel>>,
+}
+
+impl From<CreateSecretariatInput> for SecretariatInput {
+    fn from(i: CreateSecretariatInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            decree_id: super::mutation::given(i.decree_id),
+            venue_name: Some(i.venue_name),
+            room: super::mutation::given(i.room),
+            address: super::mutation::given(i.address),
+            contact_email: super::mutation::given(i.contact_email),
+            contact_phone: super::mutation::given(i.contact_phone),
+            channels: i.channels,
+        }
+    }
+}
+
+impl From<UpdateSecretariatInput> for SecretariatInput {
+    fn from(i: UpdateSecretariatInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            decree_id: i.decree_id,
+            venue_name: i.venue_name,
+            room: i.room,
+            address: i.address,
+            contact_email: i.contact_email,
+            contact_phone: i.contact_phone,
+            channels: i.channels,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct SecretariatInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the secretariat (on update).
@@ -263,7 +458,64 @@ pub struct SecretariatInput {
     pub channels: Option<Vec<Channel>>,
 }
 
+/// What `createAmbassador` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreateAmbassadorInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub person_id: ID,
+    pub cohort: String,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub activities: Option<String>,
+}
+
+/// What `updateAmbassador` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdateAmbassadorInput {
+    pub id: ID,
+    pub version: i32,
+    pub person_id: Option<ID>,
+    pub cohort: Option<String>,
+    pub starts_on: MaybeUndefined<Date>,
+    pub ends_on: MaybeUndefined<Date>,
+    pub activities: MaybeUndefined<String>,
+}
+
+impl From<CreateAmbassadorInput> for AmbassadorInput {
+    fn from(i: CreateAmbassadorInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            person_id: Some(i.person_id),
+            cohort: Some(i.cohort),
+            starts_on: super::mutation::given(i.starts_on),
+            ends_on: super::mutation::given(i.ends_on),
+            activities: super::mutation::given(i.activities),
+        }
+    }
+}
+
+impl From<UpdateAmbassadorInput> for AmbassadorInput {
+    fn from(i: UpdateAmbassadorInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            person_id: i.person_id,
+            cohort: i.cohort,
+            starts_on: i.starts_on,
+            ends_on: i.ends_on,
+            activities: i.activities,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct AmbassadorInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the ambassador (on update).
@@ -293,8 +545,9 @@ impl PartnershipMutation {
     async fn create_head_of_region_term(
         &self,
         ctx: &Context<'_>,
-        input: HeadOfRegionTermInput,
+        input: CreateHeadOfRegionTermInput,
     ) -> Result<HeadOfRegionTermPayload> {
+        let input = HeadOfRegionTermInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createHeadOfRegionTerm", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -353,8 +606,9 @@ impl PartnershipMutation {
     async fn update_head_of_region_term(
         &self,
         ctx: &Context<'_>,
-        input: HeadOfRegionTermInput,
+        input: UpdateHeadOfRegionTermInput,
     ) -> Result<HeadOfRegionTermPayload> {
+        let input = HeadOfRegionTermInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<term::Entity>(ctx, "updateHeadOfRegionTerm", &input.id)
@@ -432,8 +686,9 @@ impl PartnershipMutation {
     async fn create_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        input: CreateMembershipInput,
     ) -> Result<MembershipPayload> {
+        let input = MembershipInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createMembership", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -500,8 +755,9 @@ impl PartnershipMutation {
     async fn update_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        input: UpdateMembershipInput,
     ) -> Result<MembershipPayload> {
+        let input = MembershipInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<membership::Entity>(ctx, "updateMembership", &input.id)
@@ -585,8 +841,9 @@ impl PartnershipMutation {
     async fn create_secretariat(
         &self,
         ctx: &Context<'_>,
-        input: SecretariatInput,
+        input: CreateSecretariatInput,
     ) -> Result<SecretariatPayload> {
+        let input = SecretariatInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createSecretariat", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -642,8 +899,9 @@ impl PartnershipMutation {
     async fn update_secretariat(
         &self,
         ctx: &Context<'_>,
-        input: SecretariatInput,
+        input: UpdateSecretariatInput,
     ) -> Result<SecretariatPayload> {
+        let input = SecretariatInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<secretariat::Entity>(ctx, "updateSecretariat", &input.id)
@@ -704,8 +962,9 @@ impl PartnershipMutation {
     async fn create_ambassador(
         &self,
         ctx: &Context<'_>,
-        input: AmbassadorInput,
+        input: CreateAmbassadorInput,
     ) -> Result<AmbassadorPayload> {
+        let input = AmbassadorInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createAmbassador", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -756,8 +1015,9 @@ impl PartnershipMutation {
     async fn update_ambassador(
         &self,
         ctx: &Context<'_>,
-        input: AmbassadorInput,
+        input: UpdateAmbassadorInput,
     ) -> Result<AmbassadorPayload> {
+        let input = AmbassadorInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<ambassador::Entity>(ctx, "updateAmbassador", &input.id)

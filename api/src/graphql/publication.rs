@@ -154,7 +154,84 @@ impl Publication {
 
 crate::payload!(PublicationPayload, publication: Publication, publication::Model);
 
+/// What `createPublication` takes: the required fields are required.
 #[derive(InputObject, Serialize)]
+pub struct CreatePublicationInput {
+    pub client_mutation_id: Option<String>,
+    /// The member that holds it.
+    pub member_id: ID,
+    pub title: String,
+    pub body: String,
+    /// Default: made from the title.
+    pub slug: Option<String>,
+    pub title_en: Option<String>,
+    pub body_en: Option<String>,
+    pub author_credit: Option<String>,
+    pub posted_by: Option<String>,
+    pub event_id: Option<ID>,
+    /// "Bagaimana Tanggapan Anda?"; null removes the poll.
+    pub poll_question: Option<String>,
+}
+
+/// What `updatePublication` takes: the record at the version read; a field left out stays as it
+/// is, `null` clears it.
+#[derive(InputObject, Serialize)]
+pub struct UpdatePublicationInput {
+    pub id: ID,
+    pub version: i32,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    /// Default: made from the title.
+    pub slug: Option<String>,
+    pub title_en: MaybeUndefined<String>,
+    pub body_en: MaybeUndefined<String>,
+    pub author_credit: MaybeUndefined<String>,
+    pub posted_by: MaybeUndefined<String>,
+    pub event_id: MaybeUndefined<ID>,
+    /// "Bagaimana Tanggapan Anda?"; null removes the poll.
+    pub poll_question: MaybeUndefined<String>,
+}
+
+impl From<CreatePublicationInput> for PublicationInput {
+    fn from(i: CreatePublicationInput) -> Self {
+        Self {
+            client_mutation_id: i.client_mutation_id,
+            id: i.member_id,
+            version: None,
+            title: Some(i.title),
+            body: Some(i.body),
+            slug: i.slug,
+            title_en: super::mutation::given(i.title_en),
+            body_en: super::mutation::given(i.body_en),
+            author_credit: super::mutation::given(i.author_credit),
+            posted_by: super::mutation::given(i.posted_by),
+            event_id: super::mutation::given(i.event_id),
+            poll_question: super::mutation::given(i.poll_question),
+        }
+    }
+}
+
+impl From<UpdatePublicationInput> for PublicationInput {
+    fn from(i: UpdatePublicationInput) -> Self {
+        Self {
+            client_mutation_id: None,
+            id: i.id,
+            version: Some(i.version),
+            title: i.title,
+            body: i.body,
+            slug: i.slug,
+            title_en: i.title_en,
+            body_en: i.body_en,
+            author_credit: i.author_credit,
+            posted_by: i.posted_by,
+            event_id: i.event_id,
+            poll_question: i.poll_question,
+        }
+    }
+}
+
+/// Both inputs as the checks and writes read them (not part of the API).
+#[derive(Serialize)]
 pub struct PublicationInput {
     pub client_mutation_id: Option<String>,
     /// The member (on create) or the post (on update).
@@ -271,8 +348,9 @@ impl PublicationMutation {
     async fn create_publication(
         &self,
         ctx: &Context<'_>,
-        input: PublicationInput,
+        input: CreatePublicationInput,
     ) -> Result<PublicationPayload> {
+        let input = PublicationInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createPublication", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
@@ -335,8 +413,9 @@ impl PublicationMutation {
     async fn update_publication(
         &self,
         ctx: &Context<'_>,
-        input: PublicationInput,
+        input: UpdatePublicationInput,
     ) -> Result<PublicationPayload> {
+        let input = PublicationInput::from(input);
         let lang = ctx.lang();
         let (viewer, Some(current)) =
             crud::authorize_record::<publication::Entity>(ctx, "updatePublication", &input.id)
