@@ -70,6 +70,76 @@ async fn statements_for(app: &TestApp, query: &str) -> u64 {
     app.statements.get() - before
 }
 
+/// A signed-in request checks its session, account and roles in one statement (it took three),
+/// whatever the number of role grants; a revoked session is still refused on its next request.
+#[tokio::test]
+async fn the_session_is_checked_in_one_statement() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        ..Options::default()
+    })
+    .await;
+    let a = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let b = create_member(&app, "Kabupaten Tuban", "tuban").await;
+    let (a, b) = (
+        api::graphql::ids::decode_as(&a, "Member").unwrap(),
+        api::graphql::ids::decode_as(&b, "Member").unwrap(),
+    );
+    let (_, token) = app
+        .account(
+            "sekretariat@bojonegorokab.go.id",
+            &[
+                (a, entity::role_grant::Role::Secretariat),
+                (b, entity::role_grant::Role::Watchdog),
+            ],
+        )
+        .await;
+    let me = app
+        .ok_as(
+            Some(&token),
+            "{ viewer { email roles { role member { slug } } } }",
+            json!({}),
+        )
+        .await;
+    let mut roles: Vec<String> = me["viewer"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["role"].as_str().unwrap(),
+                r["member"]["slug"].as_str().unwrap()
+            )
+        })
+        .collect();
+    roles.sort();
+    assert_eq!(roles, ["SECRETARIAT bojonegoro", "WATCHDOG tuban"]);
+    let before = app.statements.get();
+    app.ok_as(Some(&token), "{ __typename }", json!({})).await;
+    assert_eq!(app.statements.get() - before, 1, "the session check alone");
+    entity::account_session::Entity::update_many()
+        .col_expr(
+            entity::account_session::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+        )
+        .filter(entity::account_session::Column::RevokedAt.is_null())
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let refused = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"query": "{ __typename }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn nested_lists_cost_the_same_statements_for_5_and_50_rows() {
     // No worker in this process: its heartbeat and sweeps would add statements of their own
