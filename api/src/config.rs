@@ -111,6 +111,12 @@ impl Config {
                 depth: env.number("TERBUKA_GRAPHQL_MAX_DEPTH", 15, 3, 100)? as usize,
                 complexity: env.number("TERBUKA_GRAPHQL_MAX_COMPLEXITY", 5000, 100, 1_000_000)?
                     as usize,
+                complexity_signed_in: env.number(
+                    "TERBUKA_GRAPHQL_MAX_COMPLEXITY_SIGNED_IN",
+                    50_000,
+                    100,
+                    10_000_000,
+                )? as usize,
                 aliases: env.number("TERBUKA_GRAPHQL_MAX_ALIASES", 10, 0, 1000)? as usize,
                 introspection: env.flag("TERBUKA_INTROSPECTION", true)?,
             },

@@ -266,3 +266,78 @@ async fn a_kept_dashboard_is_served_again_only_while_nothing_it_reads_changed() 
     );
     app.stop().await;
 }
+
+/// Complexity by who asks: the partnership's people read a plan of 50 commitments with 50
+/// milestones each in one request (the admin screen of a large plan); the same request from
+/// the public, and three nested pages of 50 from anyone (125,000 rows), are refused before
+/// anything runs. The worst allowed shape is timed.
+#[tokio::test]
+async fn the_partnership_reads_a_50_by_50_plan_and_fan_outs_are_refused() {
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        ..Default::default()
+    })
+    .await;
+    let g = generate(
+        &app.db,
+        "Kabupaten Besar",
+        Shape {
+            members: 1,
+            organisations_per_member: 5,
+            plans_per_member: 1,
+            commitments_per_plan: 50,
+            milestones_per_commitment: 50,
+            funded_every: 0,
+        },
+    )
+    .await
+    .unwrap();
+    let member = g.members[0];
+    let plan = app
+        .ok(
+            "query($m: ID!) { plans(memberId: $m) { nodes { id } } }",
+            json!({"m": api::graphql::ids::encode("Member", member).to_string()}),
+        )
+        .await["plans"]["nodes"][0]["id"]
+        .clone();
+    const SCREEN: &str = "query($p: ID!) { plan(id: $p) { title commitments(first: 50) { nodes {
+        code title milestones(first: 50) { nodes { title status endsOn weight
+          responsibleOrganisation { name } } } } } } }";
+    let (_, secretariat) = app
+        .account(
+            "sekretariat@besar.go.id",
+            &[(member, entity::role_grant::Role::Secretariat)],
+        )
+        .await;
+    let started = std::time::Instant::now();
+    let screen = app
+        .ok_as(Some(&secretariat), SCREEN, json!({"p": plan}))
+        .await;
+    let took = started.elapsed();
+    let rows: usize = screen["plan"]["commitments"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["milestones"]["nodes"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows, 2_500);
+    println!("50 × 50 plan screen as the secretariat: {took:?} (debug build)");
+
+    let anonymous = app.gql_as(None, SCREEN, json!({"p": plan})).await;
+    assert_eq!(
+        anonymous["errors"][0]["extensions"]["code"], "COMPLEXITY_LIMIT_EXCEEDED",
+        "{anonymous}"
+    );
+    let fan_out = app
+        .gql(
+            "query($m: ID!) { plans(memberId: $m, first: 50) { nodes { commitments(first: 50) {
+               nodes { milestones(first: 50) { nodes { title } } } } } } }",
+            json!({"m": api::graphql::ids::encode("Member", member).to_string()}),
+        )
+        .await;
+    assert_eq!(
+        fan_out["errors"][0]["extensions"]["code"], "COMPLEXITY_LIMIT_EXCEEDED",
+        "{fan_out}"
+    );
+    app.stop().await;
+}

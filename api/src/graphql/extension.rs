@@ -30,6 +30,8 @@ pub struct Limits {
     pub max_recursive_depth: usize,
     /// Directives on one selection.
     pub max_directives: usize,
+    /// The complexity an anonymous request may reach (a signed-in one: the schema's limit).
+    pub max_complexity_anonymous: usize,
 }
 
 pub struct Guard(pub Limits);
@@ -223,7 +225,17 @@ impl Extension for GuardExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
+        let signed_in = ctx
+            .data_opt::<crate::auth::Viewer>()
+            .is_some_and(|v| v.is_signed_in());
+        let checked = next.run(ctx).await.and_then(|r| {
+            if !signed_in && r.complexity > self.0.max_complexity_anonymous {
+                Err(vec![ServerError::new("Query is too complex.", None)])
+            } else {
+                Ok(r)
+            }
+        });
+        checked.map_err(|mut errors| {
             for e in &mut errors {
                 let c = if e.message == "Query is nested too deep." {
                     code::DEPTH_LIMIT_EXCEEDED
