@@ -179,7 +179,12 @@ async fn alert(
         if !seen.insert(r.email.clone()) {
             continue;
         }
-        if let Some(s) = subs.get(&r.email) {
+        // A request still waiting for its confirmation says nothing about the address's
+        // wishes: it neither adds alerts nor takes away the ones its role brings.
+        if let Some(s) = subs
+            .get(&r.email)
+            .filter(|s| s.status != SubscriptionStatus::Pending)
+        {
             if !s.wants(MailClass::Alert, Some(kind)) {
                 continue;
             }
