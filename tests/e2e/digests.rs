@@ -85,6 +85,20 @@ async fn subscribe(app: &TestApp, member: Uuid, email: &str, f: DigestFrequency,
     .unwrap();
 }
 
+/// What a mail client does with a `List-Unsubscribe` header and `List-Unsubscribe-Post`
+/// (RFC 8058): a POST of `List-Unsubscribe=One-Click` to the link, against this test server.
+async fn one_click(app: &TestApp, header: &str) {
+    let path = &header.trim_matches(['<', '>'])[header.find("/unsubscribe").unwrap() - 1..];
+    let clicked = reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), 200);
+}
+
 /// Waits until `n` mails arrived, then a little longer to see that no more come.
 async fn settle(app: &TestApp, n: usize) -> Vec<Received> {
     app.smtp.wait_for(n, Duration::from_secs(60)).await;
@@ -328,15 +342,7 @@ async fn two_workers_send_each_digest_and_alert_once_and_the_next_week_skips_the
     assert_eq!(app.smtp.received().len(), 8);
 
     // Ani unsubscribes with one click.
-    let path = &header.trim_matches(['<', '>'])[header.find("/unsubscribe").unwrap() - 1..];
-    let clicked = reqwest::Client::new()
-        .post(format!("{}{path}", app.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(clicked.status(), 200);
+    one_click(&app, &header).await;
 
     // A week later (the workers were down): next week's digest for Budi and Citra only, the
     // team's daily digests of the seven days missed, each once; no alert repeats (23 days
@@ -605,15 +611,7 @@ async fn milestone_and_follow_up_alerts_reach_the_people_responsible() {
     // secretariat still gets the next thresholds (the milestone's day before, the follow-up
     // overdue).
     let header = milestone_alert.header("List-Unsubscribe").unwrap();
-    let path = &header.trim_matches(['<', '>'])[header.find("/unsubscribe").unwrap() - 1..];
-    let clicked = reqwest::Client::new()
-        .post(format!("{}{path}", app.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(clicked.status(), 200);
+    one_click(&app, &header).await;
     let ws = workers(&app, 1, "2018-08-07T09:00:00+07:00");
     let mails = settle(&app, 6).await;
     stop(ws);

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::sync::OnceLock;
 
+use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -24,7 +25,8 @@ struct Asset {
     body: &'static [u8],
     /// Versioned (the name changes with the file): cached for a year.
     immutable: bool,
-    gzip: OnceLock<Vec<u8>>,
+    /// Compressed on first use; handed out without copying.
+    gzip: OnceLock<Bytes>,
 }
 
 macro_rules! asset {
@@ -97,7 +99,7 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
         "no-cache"
     };
     let mut res = if gzip_ok {
-        let body = a.gzip.get_or_init(|| gzip(a.body)).clone();
+        let body = a.gzip.get_or_init(|| Bytes::from(gzip(a.body))).clone();
         let mut r = body.into_response();
         r.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
