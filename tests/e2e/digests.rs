@@ -127,7 +127,7 @@ async fn plan_with_milestone(
     people: &[&str],
     last: &str,
 ) -> String {
-    let (plan, mut v) = make(
+    let (plan, v) = make(
         app,
         "createPlan",
         "CreatePlanInput",
@@ -161,6 +161,12 @@ async fn plan_with_milestone(
         )
         .await;
     }
+    walk_plan(app, &plan, v, last).await;
+    milestone
+}
+
+/// Moves `plan` (at version `v`) through its steps from PLANNING up to `last`.
+async fn walk_plan(app: &TestApp, plan: &str, mut v: i64, last: &str) {
     for to in [
         "CO_CREATION",
         "DRAFTING",
@@ -182,7 +188,6 @@ async fn plan_with_milestone(
             break;
         }
     }
-    milestone
 }
 
 /// Publishes an open invitation to `event` on the website.
@@ -202,7 +207,7 @@ async fn publish_invitation(app: &TestApp, event: &str) {
 /// A plan in public review due 31 August 2018, a public seminar on 6 August with an open
 /// invitation.
 async fn plan_and_event(app: &TestApp, member: &str) {
-    let (plan, mut v) = make(
+    let (plan, v) = make(
         app,
         "createPlan",
         "CreatePlanInput",
@@ -211,17 +216,7 @@ async fn plan_and_event(app: &TestApp, member: &str) {
                "submissionDeadline": "2018-08-31"}),
     )
     .await;
-    for to in ["CO_CREATION", "DRAFTING", "PUBLIC_REVIEW"] {
-        v = make(
-            app,
-            "transitionPlan",
-            "TransitionPlanInput",
-            "plan",
-            json!({"id": plan, "version": v, "to": to}),
-        )
-        .await
-        .1;
-    }
+    walk_plan(app, &plan, v, "PUBLIC_REVIEW").await;
     let (event, _) = make(
         app,
         "createEvent",
