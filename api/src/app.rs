@@ -63,6 +63,26 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
     })
 }
 
+/// Runs `work` again after a pause while SQLite refuses it with "database is locked" (up to 20
+/// times, about 21 s in all). Another process on the same file — a running server beside a
+/// command-line `migrate` or `create-admin` — can make SQLite refuse at once instead of waiting
+/// out its busy timeout (a read snapshot that must be upgraded, a WAL being recovered).
+pub async fn when_unlocked<T, E: std::fmt::Display>(
+    mut work: impl AsyncFnMut() -> Result<T, E>,
+) -> Result<T, E> {
+    let mut tries = 0;
+    loop {
+        match work().await {
+            Err(e) if tries < 20 && e.to_string().contains("database is locked") => {
+                tries += 1;
+                tracing::debug!(tries, "the database is locked; trying again");
+                tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Applies pending migrations. On PostgreSQL an advisory lock keeps two processes starting at
 /// once from racing.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
@@ -82,20 +102,9 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
             .await?;
         result.context("cannot apply the migrations")?;
     } else {
-        // Another process on the same file (a running server's heartbeat, say) can hold the
-        // write lock for a moment; SQLite then refuses at once ("database is locked") instead
-        // of waiting, so the migrator is asked again after a pause.
-        let mut tries = 0;
-        loop {
-            match migration::Migrator::up(db, None).await {
-                Ok(()) => break,
-                Err(e) if tries < 20 && e.to_string().contains("database is locked") => {
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
-                }
-                Err(e) => return Err(anyhow::Error::new(e).context("cannot apply the migrations")),
-            }
-        }
+        when_unlocked(async || migration::Migrator::up(db, None).await)
+            .await
+            .context("cannot apply the migrations")?;
     }
     // A connection check that also fails early on a read-only database file.
     db.execute_unprepared("SELECT 1").await?;
@@ -174,4 +183,32 @@ pub async fn serve(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod when_unlocked_tests {
+    use super::when_unlocked;
+
+    #[tokio::test]
+    async fn a_locked_database_is_asked_again_and_other_errors_are_not() {
+        let mut calls = 0;
+        let done: Result<u32, String> = when_unlocked(async || {
+            calls += 1;
+            if calls < 3 {
+                Err("Query Error: (code: 5) database is locked".to_owned())
+            } else {
+                Ok(calls)
+            }
+        })
+        .await;
+        assert_eq!(done, Ok(3));
+        let mut calls = 0;
+        let refused: Result<(), String> = when_unlocked(async || {
+            calls += 1;
+            Err("an account with the address x already exists".to_owned())
+        })
+        .await;
+        assert!(refused.is_err());
+        assert_eq!(calls, 1);
+    }
 }

@@ -163,7 +163,12 @@ async fn create_admin(args: &[String]) -> anyhow::Result<()> {
     let wc = &config.worker;
     let (db, _) = worker::db::connect(&wc.database_url, 2).await?;
     crate::app::migrate(&db).await?;
-    crate::operators::create_operator(&db, &email, &name, &password).await?;
+    crate::app::when_unlocked(async || {
+        crate::operators::create_operator(&db, &email, &name, &password)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:#}"))
+    })
+    .await?;
     println!("operator account {email} created");
     Ok(())
 }
