@@ -1,5 +1,6 @@
 //! Who is asking: passwords (Argon2id), session tokens, and the viewer a request runs as.
 
+use entity::Refusal;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -154,10 +155,7 @@ pub fn check_new_password(
     if n < 10 {
         return Err(entity::FieldProblem::new(
             field,
-            Problem::Rule {
-                id: "Kata sandi paling sedikit 10 karakter.".into(),
-                en: "The password needs at least 10 characters.".into(),
-            },
+            Problem::Refused(Refusal::PasswordTooShort),
         ));
     }
     if n > 200 {
@@ -169,10 +167,7 @@ pub fn check_new_password(
     if password.trim().eq_ignore_ascii_case(email.trim()) {
         return Err(entity::FieldProblem::new(
             field,
-            Problem::Rule {
-                id: "Kata sandi tidak boleh sama dengan alamat email.".into(),
-                en: "The password cannot be the e-mail address.".into(),
-            },
+            Problem::Refused(Refusal::PasswordIsEmail),
         ));
     }
     Ok(())

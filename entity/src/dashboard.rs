@@ -16,7 +16,8 @@ use crate::milestone::{self, MilestoneState, MilestoneStatus};
 use crate::{action_plan, commitment};
 
 /// Milestones by the state people see.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, async_graphql::SimpleObject)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct StateCounts {
     pub not_started: i32,
     pub in_progress: i32,
@@ -63,19 +64,24 @@ impl StateCounts {
 
 /// Where a commitment's money comes from, in whole rupiah (as text in GraphQL: amounts pass
 /// GraphQL's 32-bit `Int`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, async_graphql::SimpleObject)]
-#[graphql(complex)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "graphql",
+    derive(async_graphql::SimpleObject),
+    graphql(complex)
+)]
 pub struct FundingSummary {
     /// DPA budget lines linked.
     pub budget_lines: i32,
     /// NGO programmes linked.
     pub ngo_programmes: i32,
-    #[graphql(skip)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub dpa_amount: i64,
-    #[graphql(skip)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub ngo_amount: i64,
 }
 
+#[cfg(feature = "graphql")]
 #[async_graphql::ComplexObject]
 impl FundingSummary {
     /// Allocated from DPA lines (the line's ceiling when no amount was allocated), whole

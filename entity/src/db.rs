@@ -1,9 +1,20 @@
 //! Transaction helpers that behave the same on SQLite and PostgreSQL.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    QuerySelect, Select, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+
+/// `q` with the rows it reads locked until the write transaction `tx` ends (`FOR UPDATE` on
+/// PostgreSQL): a decision made on them cannot be overtaken by a change committed meanwhile.
+/// SQLite's write transactions ([`begin_write`]) run one at a time already.
+pub fn locked<E: EntityTrait>(q: Select<E>, tx: &DatabaseTransaction) -> Select<E> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        q.lock_exclusive()
+    } else {
+        q
+    }
+}
 
 /// Begins a transaction that will read and then write.
 ///

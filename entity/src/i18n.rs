@@ -7,9 +7,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// A language a message can be written in.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 pub enum Lang {
     /// Bahasa Indonesia, the default.
     #[default]

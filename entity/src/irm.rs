@@ -33,7 +33,8 @@ pub fn starred(v: &Values, rule: &Rule) -> bool {
 }
 
 /// The "At a Glance" table of an assessment.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, async_graphql::SimpleObject)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct AtAGlance {
     pub commitments: i32,
     pub verifiable: i32,

@@ -72,4 +72,4 @@ pub mod worker_beat;
 
 pub use clock::Clock;
 pub use i18n::Lang;
-pub use problem::{FieldProblem, Problem, Problems, UserErrorCode};
+pub use problem::{FieldProblem, Problem, Problems, Refusal, UserErrorCode};

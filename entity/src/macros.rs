@@ -14,15 +14,16 @@ macro_rules! text_enum {
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
             sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
-            serde::Serialize, serde::Deserialize, async_graphql::Enum,
+            serde::Serialize, serde::Deserialize,
         )]
+        #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
         $vis enum $name {
             $(
                 $(#[$vmeta])*
                 #[sea_orm(string_value = $value)]
                 #[serde(rename = $value)]
-                #[graphql(name = $value)]
+                #[cfg_attr(feature = "graphql", graphql(name = $value))]
                 $variant,
             )+
         }

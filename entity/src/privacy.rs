@@ -13,9 +13,8 @@
 
 use serde::Serialize;
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, async_graphql::Enum,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 pub enum Class {
     Public,
     Internal,

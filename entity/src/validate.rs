@@ -1,6 +1,7 @@
 //! Parse, don't validate: each function turns raw input into a value that is known to be good,
 //! or into a [`FieldProblem`] naming the field.
 
+use crate::problem::Refusal;
 use chrono_tz::Tz;
 
 use crate::problem::{FieldProblem, Problem};
@@ -17,10 +18,7 @@ fn refuse_control(field: &[&str], raw: &str) -> Result<(), FieldProblem> {
     if bad {
         return Err(FieldProblem::new(
             field,
-            Problem::Rule {
-                id: "Teks berisi karakter kendali yang tidak diizinkan.".into(),
-                en: "The text contains control characters that are not allowed.".into(),
-            },
+            Problem::Refused(Refusal::ControlCharacters),
         ));
     }
     Ok(())

@@ -163,7 +163,7 @@ async fn uploads_are_checked_by_size_and_content_and_stored_once() {
         &exe,
     )
     .await;
-    assert_eq!(p["userErrors"][0]["code"], "NOT_ALLOWED", "{p}");
+    assert_eq!(p["userErrors"][0]["code"], "FILE_TYPE_NOT_ACCEPTED", "{p}");
     assert!(p["document"].is_null());
     // A PNG declared as a PDF is refused too.
     let p = upload(
@@ -174,7 +174,7 @@ async fn uploads_are_checked_by_size_and_content_and_stored_once() {
         b"\x89PNG\r\n\x1a\nxxxx",
     )
     .await;
-    assert_eq!(p["userErrors"][0]["code"], "NOT_ALLOWED", "{p}");
+    assert_eq!(p["userErrors"][0]["code"], "FILE_TYPE_MISMATCH", "{p}");
     assert_eq!(
         files_in(&blobs),
         before,

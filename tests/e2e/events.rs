@@ -164,7 +164,7 @@ async fn an_event_is_held_once_started_and_closed_only_with_minutes_count_and_or
         json!({"id": seminar, "version": v, "to": "HELD"}),
     )
     .await;
-    assert_eq!(p["userErrors"][0]["code"], "NOT_ALLOWED", "{p}");
+    assert_eq!(p["userErrors"][0]["code"], "EVENT_NOT_STARTED", "{p}");
     assert_eq!(p["userErrors"][0]["field"], json!(["input", "to"]));
     app.clock
         .set(worker::config::parse_instant("2018-08-10T09:00+07:00").unwrap());
@@ -274,6 +274,10 @@ async fn an_event_is_held_once_started_and_closed_only_with_minutes_count_and_or
         json!(["input", "minutes"]),
         "{p}"
     );
+    assert_eq!(
+        p["userErrors"][0]["code"], "CLOSED_EVENT_KEEPS_MINUTES",
+        "{p}"
+    );
     let p = run(
         &app,
         "setEventOrganisations",
@@ -282,7 +286,10 @@ async fn an_event_is_held_once_started_and_closed_only_with_minutes_count_and_or
         json!({"id": id, "version": v, "role": "ATTENDING", "organisationIds": []}),
     )
     .await;
-    assert_eq!(p["userErrors"][0]["code"], "NOT_ALLOWED", "{p}");
+    assert_eq!(
+        p["userErrors"][0]["code"], "CLOSED_EVENT_KEEPS_ORGANISATIONS",
+        "{p}"
+    );
     let d = app
         .mutate_as(
             Some(&app.operator),
@@ -292,7 +299,7 @@ async fn an_event_is_held_once_started_and_closed_only_with_minutes_count_and_or
             json!({"id": id, "version": v}),
         )
         .await;
-    assert_eq!(d["userErrors"][0]["code"], "NOT_ALLOWED", "{d}");
+    assert_eq!(d["userErrors"][0]["code"], "EVENT_IS_EVIDENCE", "{d}");
 
     let e = app
         .ok(

@@ -1147,18 +1147,35 @@ async fn polyglot_files_are_refused_and_names_lose_their_folders() {
     png_then_elf.extend_from_slice(&elf);
     let mut text_then_elf = "No;Nama\n1;Nuty\n".repeat(10_000).into_bytes();
     text_then_elf.extend_from_slice(&elf);
-    for (name, ct, bytes) in [
-        ("program.pdf", "application/pdf", pdf_then_elf),
-        ("program.png", "image/png", png_then_elf),
-        ("program.csv", "text/csv", text_then_elf),
-        ("program.docx", "application/octet-stream", {
-            let mut z = b"PK\x03\x04word/document.xml".to_vec();
-            z.extend_from_slice(&elf);
-            z
-        }),
+    // A file that starts as an allowed kind (text included) but does not hold together to its
+    // last byte is damaged.
+    for (name, ct, bytes, code) in [
+        (
+            "program.pdf",
+            "application/pdf",
+            pdf_then_elf,
+            "FILE_DAMAGED",
+        ),
+        ("program.png", "image/png", png_then_elf, "FILE_DAMAGED"),
+        (
+            "program.csv",
+            "text/csv",
+            text_then_elf,
+            "FILE_DAMAGED",
+        ),
+        (
+            "program.docx",
+            "application/octet-stream",
+            {
+                let mut z = b"PK\x03\x04word/document.xml".to_vec();
+                z.extend_from_slice(&elf);
+                z
+            },
+            "FILE_DAMAGED",
+        ),
     ] {
         let p = upload(name, ct, bytes).await;
-        assert_eq!(p["userErrors"][0]["code"], "NOT_ALLOWED", "{name}: {p}");
+        assert_eq!(p["userErrors"][0]["code"], code, "{name}: {p}");
         assert_eq!(p["userErrors"][0]["field"], json!(["input", "file"]));
         assert!(p["document"].is_null());
     }

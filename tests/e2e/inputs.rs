@@ -99,7 +99,7 @@ async fn the_public_sends_input_and_every_input_gets_a_reasoned_response() {
     )
     .await;
     let r = submit(&app, citizen(&running, "Masukan")).await;
-    assert_eq!(r["userErrors"][0]["code"], "NOT_ALLOWED", "{r}");
+    assert_eq!(r["userErrors"][0]["code"], "PLAN_NOT_TAKING_INPUT", "{r}");
     assert!(
         r["userErrors"][0]["message"]
             .as_str()
@@ -401,7 +401,10 @@ async fn the_public_sends_input_and_every_input_gets_a_reasoned_response() {
             json!({"id": spoken_id, "version": 2, "response": "REJECTED", "reason": "Ganda"}),
         )
         .await;
-    assert_eq!(refused["userErrors"][0]["code"], "NOT_ALLOWED", "{refused}");
+    assert_eq!(
+        refused["userErrors"][0]["code"], "INPUT_HIDDEN",
+        "{refused}"
+    );
     // The audit log keeps who hid it and why (watchdogs read it).
     let log = app
         .ok_as(
@@ -578,7 +581,7 @@ async fn channels_need_an_address_when_active_and_the_public_sees_only_running_o
         )
         .await;
     assert_eq!(
-        active_without_url["userErrors"][0]["code"], "NOT_ALLOWED",
+        active_without_url["userErrors"][0]["code"], "CHANNEL_NEEDS_URL",
         "{active_without_url}"
     );
     assert_eq!(
@@ -633,7 +636,10 @@ async fn channels_need_an_address_when_active_and_the_public_sees_only_running_o
             json!({"id": id, "version": 2, "url": null}),
         )
         .await;
-    assert_eq!(cleared["userErrors"][0]["code"], "NOT_ALLOWED", "{cleared}");
+    assert_eq!(
+        cleared["userErrors"][0]["code"], "CHANNEL_NEEDS_URL",
+        "{cleared}"
+    );
     let gone = app
         .mutate_as(
             Some(&app.operator),

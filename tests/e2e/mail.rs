@@ -188,7 +188,7 @@ async fn a_refusing_server_is_retried_with_backoff_and_a_permanent_refusal_ends_
     let again = app.ok(RETRY, json!({"input": {"id": id}})).await;
     assert_eq!(
         again["retryMailDelivery"]["userErrors"][0]["code"],
-        "NOT_ALLOWED"
+        "MAIL_NOT_FAILED"
     );
     app.stop().await;
 }

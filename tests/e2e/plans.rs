@@ -1189,3 +1189,81 @@ async fn the_dashboards_sql_aggregate_equals_the_rust_rules() {
     assert_eq!(o.unfunded().count(), 3);
     app.stop().await;
 }
+
+/// A cancellation in flight while a progress report for the same milestone comes in: the
+/// report waits for it and is refused, it never lands on a milestone already cancelled. The
+/// cancellation is held open in a write transaction of the test's own while the report is
+/// sent, then committed.
+#[tokio::test]
+async fn a_report_racing_a_cancellation_is_refused_never_landing_after_it() {
+    use entity::milestone::{self, MilestoneStatus};
+    use sea_orm::sea_query::ExprTrait;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let op = Some(app.operator.as_str());
+    let member = create_member(&app, "Kabupaten Bojonegoro", "bojonegoro").await;
+    let (plan, _) = new_plan(&app, &member, "Renaksi 2018").await;
+    let (c, _) = new_commitment(&app, &plan, "Satu Data").await;
+    let (m, _) = new_milestone(&app, &c, "Pendataan", 1, "2018-12-31").await;
+    let (_, id) = entity::ids::decode(&m).expect("a global id");
+
+    let tx = entity::db::begin_write(&app.db).await.unwrap();
+    milestone::Entity::update_many()
+        .col_expr(
+            milestone::Column::Status,
+            Expr::value(MilestoneStatus::Cancelled),
+        )
+        .col_expr(
+            milestone::Column::Version,
+            Expr::col(milestone::Column::Version).add(1),
+        )
+        .filter(milestone::Column::Id.eq(id))
+        .exec(&tx)
+        .await
+        .unwrap();
+    let commit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        tx.commit().await.unwrap();
+    };
+    let (reported, ()) = tokio::join!(report(&app, op, &m, 40, None), commit);
+    assert_eq!(
+        reported["userErrors"][0]["code"], "MILESTONE_CANCELLED",
+        "{reported}"
+    );
+    assert_eq!(
+        reported["userErrors"][0]["field"],
+        json!(["input", "milestoneId"])
+    );
+    let after = milestone::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.status, MilestoneStatus::Cancelled);
+    assert_eq!(after.progress, 0, "the refused report moved nothing");
+    let count = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM progress_update",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(count, 0, "no report was stored");
+
+    // On a milestone that is not cancelled the same report lands, and a report dated after
+    // today is refused with its own code.
+    let (other, _) = new_milestone(&app, &c, "Portal", 1, "2018-12-31").await;
+    assert_eq!(
+        report(&app, op, &other, 40, None).await["userErrors"],
+        json!([])
+    );
+    let future = report(&app, op, &other, 50, Some("2099-01-01")).await;
+    assert_eq!(
+        future["userErrors"][0]["code"], "REPORT_DATED_IN_FUTURE",
+        "{future}"
+    );
+}

@@ -159,7 +159,7 @@ async fn a_draft_is_hidden_and_uncounted_until_published() {
             json!({"id": id, "version": 2}),
         )
         .await;
-    assert_eq!(d["userErrors"][0]["code"], "NOT_ALLOWED", "{d}");
+    assert_eq!(d["userErrors"][0]["code"], "PUBLISHED_POST_KEPT", "{d}");
     app.stop().await;
 }
 

@@ -322,7 +322,7 @@ async fn registration_refuses_what_it_should_and_changes_nothing() {
     let (_, closed) = register(&app, &internal, 2).await;
     assert_eq!(
         closed["data"]["registerForEvent"]["userErrors"][0]["code"],
-        "NOT_ALLOWED"
+        "REGISTRATION_NOT_OPEN"
     );
     // After the event started, registration is closed.
     app.clock
@@ -330,7 +330,7 @@ async fn registration_refuses_what_it_should_and_changes_nothing() {
     let (_, late) = register(&app, &event, 3).await;
     assert_eq!(
         late["data"]["registerForEvent"]["userErrors"][0]["code"],
-        "NOT_ALLOWED"
+        "REGISTRATION_CLOSED"
     );
     let c = app
         .ok(

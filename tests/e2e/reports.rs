@@ -243,7 +243,7 @@ async fn demo_reports_are_made_by_another_process_followed_live_and_kept_within_
         (
             json!({"kind": "MONEV", "format": "PDF", "planId": plan1, "language": "fr"}),
             "language",
-            "NOT_ALLOWED",
+            "REPORT_LANGUAGE_UNKNOWN",
         ),
     ] {
         let res = app

@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{Duration, Utc};
+use entity::Refusal;
 use entity::account::{self, AccountStatus};
 use entity::account_token::TokenPurpose;
 use entity::consent::{self, ConsentPurpose};
@@ -324,10 +325,7 @@ impl AccessMutation {
             if account.erased_at.is_some() || account.status == AccountStatus::Deactivated {
                 return Err(Problems::one(
                     &["input", "accountId"],
-                    Problem::Rule {
-                        id: "Akun ini tidak aktif.".into(),
-                        en: "This account is not active.".into(),
-                    },
+                    Problem::Refused(Refusal::AccountNotActive),
                 )
                 .into());
             }
@@ -421,10 +419,7 @@ impl AccessMutation {
             if Some(before.id) == viewer.account_id() {
                 return Err(Problems::one(
                     &["input", "accountId"],
-                    Problem::Rule {
-                        id: "Anda tidak dapat menonaktifkan akun Anda sendiri.".into(),
-                        en: "You cannot deactivate your own account.".into(),
-                    },
+                    Problem::Refused(Refusal::CannotDeactivateSelf),
                 )
                 .into());
             }
@@ -480,10 +475,7 @@ impl AccessMutation {
             if before.erased_at.is_some() {
                 return Err(Problems::one(
                     &["input", "accountId"],
-                    Problem::Rule {
-                        id: "Data pribadi akun ini telah dihapus.".into(),
-                        en: "This account's personal data was erased.".into(),
-                    },
+                    Problem::Refused(Refusal::AccountErased),
                 )
                 .into());
             }
@@ -538,10 +530,7 @@ impl AccessMutation {
             if Some(before.id) == viewer.account_id() {
                 return Err(Problems::one(
                     &["input", "accountId"],
-                    Problem::Rule {
-                        id: "Minta admin lain untuk menghapus data Anda.".into(),
-                        en: "Ask another admin to erase your data.".into(),
-                    },
+                    Problem::Refused(Refusal::CannotEraseSelf),
                 )
                 .into());
             }
@@ -579,10 +568,7 @@ impl AccessMutation {
 }
 
 fn last_admin() -> Problem {
-    Problem::Rule {
-        id: "Setiap pemerintah anggota memerlukan paling sedikit satu admin.".into(),
-        en: "Every member government needs at least one admin.".into(),
-    }
+    Problem::Refused(Refusal::LastAdmin)
 }
 
 /// How a role is named in mail.

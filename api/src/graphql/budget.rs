@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::Utc;
+use entity::Refusal;
 use entity::budget_line::{self as line, DpaVersion};
 use entity::{Problem, Problems, commitment, funding, ngo_programme as programme, validate};
 use sea_orm::sea_query::ExprTrait;
@@ -39,13 +40,7 @@ fn parse_rupiah(p: &mut Problems, field: &str, v: &str) -> Option<i64> {
     match clean.parse::<i64>() {
         Ok(n) if (0..=1_000_000_000_000_000).contains(&n) => Some(n),
         _ => {
-            p.push(
-                &["input", field],
-                Problem::Rule {
-                    id: "Jumlah dalam rupiah penuh, contoh: 250000000.".into(),
-                    en: "An amount in whole rupiah, for example 250000000.".into(),
-                },
-            );
+            p.push(&["input", field], Problem::Refused(Refusal::AmountInvalid));
             None
         }
     }

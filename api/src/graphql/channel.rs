@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::Utc;
+use entity::Refusal;
 use entity::online_channel::{self, ChannelKind, ChannelStatus};
 use entity::{Problem, Problems, validate};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -216,10 +217,7 @@ fn check_active(p: &mut Problems, status: ChannelStatus, url: Option<&str>) {
     if status == ChannelStatus::Active && url.is_none() {
         p.push(
             &["input", "url"],
-            Problem::Rule {
-                id: "Kanal yang aktif memerlukan alamat (URL).".into(),
-                en: "An active channel needs its address (URL).".into(),
-            },
+            Problem::Refused(Refusal::ChannelNeedsUrl),
         );
     }
 }

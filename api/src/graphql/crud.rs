@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, ID};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::transitions::Transitions;
 use entity::{Problem, Problems};
 use sea_orm::{
@@ -271,10 +272,7 @@ where
             Err(e) if entity::db::is_foreign_key_violation(&e) => {
                 return Err(Problems::one(
                     &["input", "id"],
-                    Problem::Rule {
-                        id: "Data ini masih dirujuk oleh data lain.".into(),
-                        en: "Other records still refer to this one.".into(),
-                    },
+                    Problem::Refused(Refusal::RecordInUse),
                 )
                 .into());
             }

@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::decree::{self, DecreeStatus, Represents, TeamPosition};
 use entity::{Problem, Problems, decree_member, validate};
 use sea_orm::sea_query::Expr;
@@ -548,19 +549,13 @@ impl DecreeMutation {
                     if before.number.is_none() {
                         p.push(
                             &["input", "to"],
-                            Problem::Rule {
-                                id: "Nomor SK harus diisi sebelum ditandatangani.".into(),
-                                en: "The decree needs its number before it is signed.".into(),
-                            },
+                            Problem::Refused(Refusal::DecreeNeedsNumber),
                         );
                     }
                     if before.signed_on.is_none() || before.effective_from.is_none() {
                         p.push(
                             &["input", "to"],
-                            Problem::Rule {
-                                id: "Tanggal tanda tangan dan tanggal berlaku harus diisi.".into(),
-                                en: "The signing date and the effective date are needed.".into(),
-                            },
+                            Problem::Refused(Refusal::DecreeNeedsDates),
                         );
                     }
                     if p.is_empty()

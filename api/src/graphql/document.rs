@@ -2,6 +2,7 @@
 //! decrees. Files arrive through the GraphQL multipart request spec, are checked by their
 //! bytes, stored once per content, and downloaded at `GET /files/{id}` by those who may.
 
+use entity::Refusal;
 use std::io::Read;
 
 use async_graphql::{Context, ID, InputObject, Object, Result, Upload};
@@ -250,13 +251,9 @@ impl DocumentMutation {
         let max = app.config.max_file_bytes;
         let mut file: Option<(String, String, Vec<u8>)> = None;
         match (&input.file, &url) {
-            (Some(_), Some(_)) | (None, None) => p.push(
-                &["input", "file"],
-                Problem::Rule {
-                    id: "Lampirkan satu berkas atau satu tautan.".into(),
-                    en: "Attach either a file or a link.".into(),
-                },
-            ),
+            (Some(_), Some(_)) | (None, None) => {
+                p.push(&["input", "file"], Problem::Refused(Refusal::FileOrLink))
+            }
             (Some(upload), None) => {
                 let value = upload.value(ctx)?;
                 let name = value.filename.clone();
@@ -277,40 +274,31 @@ impl DocumentMutation {
                         {
                             p.push(
                                 &["input", "file"],
-                                Problem::Rule {
-                                    id: format!(
-                                        "Berkas ini rusak atau bukan {kind} yang utuh."
-                                    ),
-                                    en: format!(
-                                        "This file is damaged or not a whole {kind} file."
-                                    ),
+                                Problem::FileDamaged {
+                                    kind: kind.to_owned(),
                                 },
                             )
                         }
                         Some(kind) if crate::blobs::agrees(declared.as_deref(), kind) => {
-                            file = Some((crate::blobs::clean_file_name(&name), kind.to_owned(), bytes));
+                            file = Some((
+                                crate::blobs::clean_file_name(&name),
+                                kind.to_owned(),
+                                bytes,
+                            ));
                         }
                         Some(kind) => {
                             let declared = declared.unwrap_or_default();
                             p.push(
-                            &["input", "file"],
-                            Problem::Rule {
-                                id: format!(
-                                    "Isi berkas ({kind}) tidak sesuai dengan jenis yang disebutkan ({declared})."
-                                ),
-                                en: format!(
-                                    "The file's content ({kind}) does not match its declared type ({declared})."
-                                ),
-                            },
-                        )},
+                                &["input", "file"],
+                                Problem::FileTypeMismatch {
+                                    kind: kind.to_owned(),
+                                    declared,
+                                },
+                            )
+                        }
                         None => p.push(
                             &["input", "file"],
-                            Problem::Rule {
-                                id: "Jenis berkas ini tidak diterima (PDF, gambar, dokumen kantor, teks atau CSV)."
-                                    .into(),
-                                en: "This kind of file is not accepted (PDF, images, office documents, text or CSV)."
-                                    .into(),
-                            },
+                            Problem::Refused(Refusal::FileTypeNotAccepted),
                         ),
                     }
                 }

@@ -5,6 +5,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::attendance::{self, AttendeeSector, Gender};
 use entity::event::{self, EventKind, EventStatus, Frequency, OutreachChannel, Recurrence};
 use entity::event_organisation::{self, EventRole};
@@ -764,10 +765,7 @@ fn check_times(p: &mut Problems, starts: DateTime<Utc>, ends: Option<DateTime<Ut
     if ends.is_some_and(|e| e < starts) {
         p.push(
             &["input", "endsAt"],
-            Problem::Rule {
-                id: "Waktu selesai tidak boleh sebelum waktu mulai.".into(),
-                en: "The end cannot be before the start.".into(),
-            },
+            Problem::Refused(Refusal::EventEndsBeforeStart),
         );
     }
 }
@@ -815,19 +813,13 @@ async fn closing_problems(
     if e.minutes.as_deref().is_none_or(|m| m.trim().is_empty()) {
         p.push(
             &["input", "to"],
-            Problem::Rule {
-                id: "Kegiatan hanya dapat ditutup bila notulen sudah diisi.".into(),
-                en: "An event can only be closed once its minutes are recorded.".into(),
-            },
+            Problem::Refused(Refusal::EventNeedsMinutes),
         );
     }
     if e.attendee_count.is_none_or(|n| n <= 0) {
         p.push(
             &["input", "to"],
-            Problem::Rule {
-                id: "Kegiatan hanya dapat ditutup bila jumlah peserta sudah diisi.".into(),
-                en: "An event can only be closed once its attendee count is recorded.".into(),
-            },
+            Problem::Refused(Refusal::EventNeedsAttendeeCount),
         );
     }
     let attending = event_organisation::Entity::find()
@@ -838,11 +830,7 @@ async fn closing_problems(
     if attending.is_none() {
         p.push(
             &["input", "to"],
-            Problem::Rule {
-                id: "Kegiatan hanya dapat ditutup bila organisasi yang hadir sudah dicatat.".into(),
-                en: "An event can only be closed once the attending organisations are recorded."
-                    .into(),
-            },
+            Problem::Refused(Refusal::EventNeedsOrganisations),
         );
     }
     Ok(())
@@ -944,11 +932,7 @@ impl EventMutation {
         {
             p.push(
                 &["input", "minutes"],
-                Problem::Rule {
-                    id: "Notulen dan jumlah peserta kegiatan yang sudah ditutup tidak dapat dihapus."
-                        .into(),
-                    en: "A closed event's minutes and attendee count cannot be removed.".into(),
-                },
+                Problem::Refused(Refusal::ClosedEventKeepsMinutes),
             );
         }
         let member = current.member_id;
@@ -1009,13 +993,9 @@ impl EventMutation {
             |e| e.status,
             async |tx, before, p| {
                 match input.to {
-                    EventStatus::Held if before.starts_at > now => p.push(
-                        &["input", "to"],
-                        Problem::Rule {
-                            id: "Kegiatan belum dimulai.".into(),
-                            en: "The event has not started yet.".into(),
-                        },
-                    ),
+                    EventStatus::Held if before.starts_at > now => {
+                        p.push(&["input", "to"], Problem::Refused(Refusal::EventNotStarted))
+                    }
                     EventStatus::Closed => closing_problems(tx, before, p).await?,
                     _ => {}
                 }
@@ -1198,11 +1178,7 @@ impl EventMutation {
                 {
                     p.push(
                         &["input", "organisationIds"],
-                        Problem::Rule {
-                            id: "Kegiatan yang sudah ditutup harus tetap mencatat organisasi yang hadir."
-                                .into(),
-                            en: "A closed event must keep its attending organisations.".into(),
-                        },
+                        Problem::Refused(Refusal::ClosedEventKeepsOrganisations),
                     );
                 }
                 Ok(())
@@ -1246,15 +1222,7 @@ impl EventMutation {
             return Ok(DeletePayload {
                 deleted_id: None,
                 user_errors: super::mutation::user_errors(
-                    Problems::one(
-                        &["input", "id"],
-                        Problem::Rule {
-                            id: "Kegiatan yang sudah berlangsung adalah bukti proses dan tidak dapat dihapus."
-                                .into(),
-                            en: "An event that took place is evidence of the process and cannot be deleted."
-                                .into(),
-                        },
-                    ),
+                    Problems::one(&["input", "id"], Problem::Refused(Refusal::EventIsEvidence)),
                     lang,
                 ),
             });

@@ -7,6 +7,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::mail_delivery::{self, DeliveryStatus, MailClass};
 use entity::{Problem, Problems, schedule_tick};
 use sea_orm::sea_query::Expr;
@@ -184,10 +185,7 @@ impl JobMutation {
         if row.status != DeliveryStatus::Failed {
             return Ok(refused(Problems::one(
                 &["input", "id"],
-                Problem::Rule {
-                    id: "Hanya pesan yang gagal yang dapat dikirim ulang.".into(),
-                    en: "Only a message that failed can be retried.".into(),
-                },
+                Problem::Refused(Refusal::MailNotFailed),
             )));
         }
         let now = Utc::now();

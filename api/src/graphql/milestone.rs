@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::milestone::{self, MilestoneState, MilestoneStatus};
 use entity::{Problem, Problems, progress_update, responsibility, validate};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -561,24 +562,12 @@ impl MilestoneMutation {
         if links.len() > 20 {
             p.push(&["input", "evidenceLinks"], Problem::TooMany { max: 20 });
         }
-        if matches!(m.status, MilestoneStatus::Cancelled) {
-            p.push(
-                &["input", "milestoneId"],
-                Problem::Rule {
-                    id: "Kegiatan ini dibatalkan.".into(),
-                    en: "This milestone was cancelled.".into(),
-                },
-            );
-        }
         let today = visibility::today(ctx, m.member_id).await;
         let reported_on = input.reported_on.map(|d| d.0).unwrap_or(today);
         if reported_on > today {
             p.push(
                 &["input", "reportedOn"],
-                Problem::Rule {
-                    id: "Laporan kemajuan tidak boleh bertanggal di masa depan.".into(),
-                    en: "A progress report cannot be dated in the future.".into(),
-                },
+                Problem::Refused(Refusal::ReportDatedInFuture),
             );
         }
         let percent = input.percent;
@@ -593,7 +582,23 @@ impl MilestoneMutation {
                 input: &input,
                 problems: p,
             },
-            async |_, _| Ok(()),
+            // Decided on the milestone as it is inside the write, locked until the report is
+            // written: a cancellation in flight lands first (and refuses this report) or waits
+            // for it, never slips in between.
+            async |tx, p| {
+                let current = entity::db::locked(milestone::Entity::find_by_id(m.id), tx)
+                    .one(tx)
+                    .await?;
+                match current {
+                    None => p.push(&["input", "milestoneId"], Problem::NotFound),
+                    Some(c) if c.status == MilestoneStatus::Cancelled => p.push(
+                        &["input", "milestoneId"],
+                        Problem::Refused(Refusal::MilestoneCancelled),
+                    ),
+                    Some(_) => {}
+                }
+                Ok(())
+            },
             |id, now| progress_update::ActiveModel {
                 id: Set(id),
                 member_id: Set(m.member_id),

@@ -4,6 +4,7 @@
 
 use async_graphql::SimpleObject;
 use chrono::Utc;
+use entity::Refusal;
 use entity::db::is_unique_violation;
 use entity::mutation_receipt;
 use entity::{Lang, Problem, Problems, UserErrorCode};
@@ -381,13 +382,7 @@ pub fn check_range(
     if let (Some(s), Some(e)) = (start, end)
         && s > e
     {
-        problems.push(
-            &["input", field],
-            Problem::Rule {
-                id: "Tanggal akhir tidak boleh sebelum tanggal mulai.".into(),
-                en: "The end date cannot be before the start date.".into(),
-            },
-        );
+        problems.push(&["input", field], Problem::Refused(Refusal::EndBeforeStart));
     }
 }
 

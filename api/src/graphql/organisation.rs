@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::Utc;
+use entity::Refusal;
 use entity::organisation::{self, OrganisationKind, PartnershipRole};
 use entity::validate;
 use entity::{Problem, Problems};
@@ -577,10 +578,7 @@ async fn delete(
             }
             Err(e) if entity::db::is_foreign_key_violation(&e) => Err(Problems::one(
                 &["input", "id"],
-                Problem::Rule {
-                    id: "Organisasi ini masih dirujuk oleh data lain.".into(),
-                    en: "Other records still refer to this organisation.".into(),
-                },
+                Problem::Refused(Refusal::OrganisationInUse),
             )
             .into()),
             Err(e) => Err(e.into()),
@@ -623,10 +621,7 @@ fn parse_contacts(
             None => {
                 p.push(
                     &["input", "contactPhone"],
-                    Problem::Rule {
-                        id: "Nomor telepon tidak valid (contoh: +62 353 881826).".into(),
-                        en: "This phone number is not valid (for example +62 353 881826).".into(),
-                    },
+                    Problem::Refused(Refusal::PhoneInvalid),
                 );
                 None
             }

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::privacy::{self, Class};
 use entity::{Problem, Problems, account, person, validate};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -253,13 +254,7 @@ fn parse_contact(
         MaybeUndefined::Value(p) => match person::parse_phone(p) {
             Some(p) => Some(Some(p)),
             None => {
-                problems.push(
-                    &["input", "phone"],
-                    Problem::Rule {
-                        id: "Nomor telepon tidak valid (contoh: +62 353 881826).".into(),
-                        en: "This phone number is not valid (for example +62 353 881826).".into(),
-                    },
-                );
+                problems.push(&["input", "phone"], Problem::Refused(Refusal::PhoneInvalid));
                 None
             }
         },
@@ -452,10 +447,7 @@ impl PersonMutation {
             if own.is_some_and(|a| Some(a.id) == viewer.account_id()) {
                 return Err(Problems::one(
                     &["input", "personId"],
-                    Problem::Rule {
-                        id: "Minta admin lain untuk menghapus data Anda.".into(),
-                        en: "Ask another admin to erase your data.".into(),
-                    },
+                    Problem::Refused(Refusal::CannotEraseSelf),
                 )
                 .into());
             }
@@ -591,14 +583,9 @@ async fn update(
 ) -> Result<person::Model, Outcome> {
     let mut problems = Problems::new();
     if current.erased_at.is_some() {
-        return Err(Problems::one(
-            &["input", "id"],
-            Problem::Rule {
-                id: "Data pribadi orang ini telah dihapus.".into(),
-                en: "This person's personal data was erased.".into(),
-            },
-        )
-        .into());
+        return Err(
+            Problems::one(&["input", "id"], Problem::Refused(Refusal::PersonErased)).into(),
+        );
     }
     let name = input
         .name

@@ -10,6 +10,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::consent::ConsentPurpose;
 use entity::public_input::{self, InputResponse, InputSource, OPEN_FOR_INPUT};
 use entity::{Lang, Problem, Problems, action_plan, commitment, event, validate};
@@ -236,13 +237,6 @@ pub struct RestorePublicInputInput {
     pub version: i32,
 }
 
-fn rule(id: &str, en: &str) -> Problem {
-    Problem::Rule {
-        id: id.into(),
-        en: en.into(),
-    }
-}
-
 /// The plan and commitment an input names, checked inside the transaction: the commitment must
 /// be the plan's. Returns the plan.
 async fn check_subject(
@@ -352,10 +346,7 @@ impl PublicInputMutation {
                 if !OPEN_FOR_INPUT.contains(&plan.status) {
                     p.push(
                         &["input", "planId"],
-                        rule(
-                            "Rencana aksi ini sedang tidak menerima masukan publik.",
-                            "This action plan is not taking public input now.",
-                        ),
+                        Problem::Refused(Refusal::PlanNotTakingInput),
                     );
                 }
                 let _ = member.set(plan.member_id);
@@ -440,10 +431,7 @@ impl PublicInputMutation {
         match input.source {
             InputSource::Online => p.push(
                 &["input", "source"],
-                rule(
-                    "Masukan daring dikirim sendiri oleh publik; pilih EVENT atau WRITTEN.",
-                    "Online input is sent by the public itself; choose EVENT or WRITTEN.",
-                ),
+                Problem::Refused(Refusal::OnlineInputIsPublic),
             ),
             InputSource::Event if input.event_id.is_none() => {
                 p.push(&["input", "eventId"], Problem::Required)
@@ -556,13 +544,7 @@ impl PublicInputMutation {
             p,
             async |_, before, p| {
                 if before.is_hidden() {
-                    p.push(
-                        &["input", "id"],
-                        rule(
-                            "Masukan yang disembunyikan tidak perlu ditanggapi; pulihkan dulu.",
-                            "A hidden input needs no response; restore it first.",
-                        ),
-                    );
+                    p.push(&["input", "id"], Problem::Refused(Refusal::InputHidden));
                 }
                 Ok(())
             },
@@ -620,10 +602,7 @@ impl PublicInputMutation {
                 if before.is_hidden() {
                     p.push(
                         &["input", "id"],
-                        rule(
-                            "Masukan ini sudah disembunyikan.",
-                            "This input is already hidden.",
-                        ),
+                        Problem::Refused(Refusal::InputAlreadyHidden),
                     );
                 }
                 Ok(())
@@ -662,13 +641,7 @@ impl PublicInputMutation {
             Problems::new(),
             async |_, before, p| {
                 if !before.is_hidden() {
-                    p.push(
-                        &["input", "id"],
-                        rule(
-                            "Masukan ini tidak disembunyikan.",
-                            "This input is not hidden.",
-                        ),
-                    );
+                    p.push(&["input", "id"], Problem::Refused(Refusal::InputNotHidden));
                 }
                 Ok(())
             },

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::news::VoteRefused;
 use entity::publication::{self, PublicationStatus, Satisfaction};
 use entity::{Problem, Problems, validate};
@@ -524,10 +525,7 @@ impl PublicationMutation {
                 user_errors: user_errors(
                     Problems::one(
                         &["input", "id"],
-                        Problem::Rule {
-                            id: "Berita yang pernah terbit tidak dapat dihapus; tarik saja.".into(),
-                            en: "A post that was published cannot be deleted; withdraw it.".into(),
-                        },
+                        Problem::Refused(Refusal::PublishedPostKept),
                     ),
                     lang,
                 ),
@@ -611,10 +609,7 @@ impl PublicationMutation {
             Err(VoteRefused::NoPoll) => {
                 return Ok(refuse(
                     "publicationId",
-                    Problem::Rule {
-                        id: "Berita ini tidak memiliki jajak pendapat.".into(),
-                        en: "This post has no poll.".into(),
-                    },
+                    Problem::Refused(Refusal::PostHasNoPoll),
                 ));
             }
             Err(VoteRefused::AlreadyVoted) => {

@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::Refusal;
 use entity::event::{self, EventStatus};
 use entity::invitation::{self, Audience, InvitationChannel};
 use entity::mail_delivery::MailClass;
@@ -11,8 +12,8 @@ use entity::registration::{self, RegistrationStatus};
 use entity::{Lang, Problem, Problems, consent::ConsentPurpose, validate};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -208,11 +209,12 @@ pub async fn locked_invitation(
     tx: &DatabaseTransaction,
     event: Uuid,
 ) -> Result<Option<invitation::Model>, DbErr> {
-    let mut q = invitation::Entity::find().filter(invitation::Column::EventId.eq(event));
-    if tx.get_database_backend() == DbBackend::Postgres {
-        q = q.lock_exclusive();
-    }
-    q.one(tx).await
+    entity::db::locked(
+        invitation::Entity::find().filter(invitation::Column::EventId.eq(event)),
+        tx,
+    )
+    .one(tx)
+    .await
 }
 
 fn venue(e: &event::Model) -> String {
@@ -410,13 +412,7 @@ impl RegistrationMutation {
             ))
             .flatten();
         if matches!(ev.status, EventStatus::Cancelled | EventStatus::Closed) {
-            p.push(
-                &["input", "eventId"],
-                Problem::Rule {
-                    id: "Kegiatan ini sudah selesai atau dibatalkan.".into(),
-                    en: "This event is over or cancelled.".into(),
-                },
-            );
+            p.push(&["input", "eventId"], Problem::Refused(Refusal::EventOver));
         }
         let mut channels = input.channels.clone();
         channels.sort();
@@ -571,31 +567,22 @@ impl RegistrationMutation {
                 let Some(e) = event::Entity::find_by_id(event_id).one(tx).await? else {
                     return Ok(Err(Problems::one(&["input", "eventId"], Problem::NotFound)));
                 };
-                let closed = |id: &str, en: &str| {
+                let closed = |refusal: Refusal| {
                     Ok(Err(Problems::one(
                         &["input", "eventId"],
-                        Problem::Rule {
-                            id: id.into(),
-                            en: en.into(),
-                        },
+                        Problem::Refused(refusal),
                     )))
                 };
                 let invitation = locked_invitation(tx, e.id).await?;
                 let Some(inv) = invitation.filter(|i| i.audience == Audience::Open && e.is_public)
                 else {
-                    return closed(
-                        "Kegiatan ini tidak membuka pendaftaran umum.",
-                        "This event is not open for registration.",
-                    );
+                    return closed(Refusal::RegistrationNotOpen);
                 };
                 if e.status != EventStatus::Planned
                     || e.starts_at <= now
                     || inv.registration_closes_at.is_some_and(|c| c <= now)
                 {
-                    return closed(
-                        "Pendaftaran untuk kegiatan ini sudah ditutup.",
-                        "Registration for this event has closed.",
-                    );
+                    return closed(Refusal::RegistrationClosed);
                 }
                 let duplicate = registration::Entity::find()
                     .filter(registration::Column::EventId.eq(e.id))

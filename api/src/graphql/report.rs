@@ -3,6 +3,7 @@
 //! `reportProgress` subscription over `graphql-ws`, which reads the row the worker updates — so
 //! it works whichever process renders. The file itself is downloaded from `GET /reports/{id}`.
 
+use entity::Refusal;
 use std::time::Duration;
 
 use async_graphql::{Context, ID, InputObject, Object, Result, Subscription};
@@ -223,10 +224,7 @@ impl ReportMutation {
             Some(_) => {
                 p.push(
                     &["input", "language"],
-                    Problem::Rule {
-                        id: "Bahasa laporan: id atau en.".into(),
-                        en: "The report's language: id or en.".into(),
-                    },
+                    Problem::Refused(Refusal::ReportLanguageUnknown),
                 );
                 lang
             }

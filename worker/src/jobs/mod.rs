@@ -198,44 +198,65 @@ fn worker_name(state: &WorkerState, kind: &str, generation: u32) -> String {
     }
 }
 
+/// Registers one kind of job on the queue's backend, written once for SQLite and PostgreSQL:
+/// the storage of `$job` on queue `$queue` with the process's heartbeat settings, and the worker
+/// that `$finish` completes from a `WorkerBuilder` already given its backend and concurrency.
+macro_rules! register_on_backend {
+    ($monitor:expr, $state:expr, $job:ty, $queue:expr, $name:expr, $concurrency:expr, |$builder:ident| $finish:expr) => {{
+        let state = $state;
+        let config = state.config.clone();
+        let (beat, missed) = heartbeat_for(config.orphan_after);
+        let name = $name;
+        let concurrency = $concurrency;
+        match state.queue.clone() {
+            JobQueue::Sqlite(pool) => $monitor.register(move |_| {
+                let storage = apalis_sqlite::SqliteStorage::<$job>::new(&pool)
+                    .with_config(
+                        apalis_sqlite::Config::default()
+                            .queue($queue)
+                            .heartbeat_interval(beat)
+                            .missed_heartbeats(missed),
+                    )
+                    .poll_with_interval(config.poll_interval);
+                let $builder = WorkerBuilder::new(name.clone())
+                    .backend(storage)
+                    .concurrency(concurrency);
+                $finish
+            }),
+            JobQueue::Postgres(pool) => $monitor.register(move |_| {
+                let storage = apalis_postgres::PostgresStorage::<$job>::new(&pool)
+                    .with_config(
+                        apalis_postgres::Config::default()
+                            .queue($queue)
+                            .heartbeat_interval(beat)
+                            .missed_heartbeats(missed),
+                    )
+                    .poll_with_interval(config.poll_interval);
+                let $builder = WorkerBuilder::new(name.clone())
+                    .backend(storage)
+                    .concurrency(concurrency);
+                $finish
+            }),
+        }
+    }};
+}
+
 fn register_mail_worker(monitor: Monitor, state: Arc<WorkerState>, generation: u32) -> Monitor {
-    let config = state.config.clone();
-    let (beat, missed) = heartbeat_for(config.orphan_after);
     let name = worker_name(&state, "mail", generation);
-    match state.queue.clone() {
-        JobQueue::Sqlite(pool) => monitor.register(move |_| {
-            let storage = apalis_sqlite::SqliteStorage::<mail::Job>::new(&pool)
-                .with_config(
-                    apalis_sqlite::Config::default()
-                        .queue(MAIL_QUEUE)
-                        .heartbeat_interval(beat)
-                        .missed_heartbeats(missed),
-                )
-                .poll_with_interval(config.poll_interval);
-            WorkerBuilder::new(name.clone())
-                .backend(storage)
-                .concurrency(config.mail_concurrency)
-                .retry(retry_policy(&state))
+    let concurrency = state.config.mail_concurrency;
+    register_on_backend!(
+        monitor,
+        state.clone(),
+        mail::Job,
+        MAIL_QUEUE,
+        name,
+        concurrency,
+        |b| {
+            b.retry(retry_policy(&state))
                 .data(state.clone())
                 .build(mail::deliver)
-        }),
-        JobQueue::Postgres(pool) => monitor.register(move |_| {
-            let storage = apalis_postgres::PostgresStorage::<mail::Job>::new(&pool)
-                .with_config(
-                    apalis_postgres::Config::default()
-                        .queue(MAIL_QUEUE)
-                        .heartbeat_interval(beat)
-                        .missed_heartbeats(missed),
-                )
-                .poll_with_interval(config.poll_interval);
-            WorkerBuilder::new(name.clone())
-                .backend(storage)
-                .concurrency(config.mail_concurrency)
-                .retry(retry_policy(&state))
-                .data(state.clone())
-                .build(mail::deliver)
-        }),
-    }
+        }
+    )
 }
 
 /// Reports: no retry layer (the report row counts its own attempts and the sweeper queues a
@@ -246,41 +267,19 @@ fn register_report_worker(
     stop: watch::Receiver<bool>,
     generation: u32,
 ) -> Monitor {
-    let config = state.config.clone();
-    let (beat, missed) = heartbeat_for(config.orphan_after);
     let name = worker_name(&state, "report", generation);
-    match state.queue.clone() {
-        JobQueue::Sqlite(pool) => monitor.register(move |_| {
-            let storage = apalis_sqlite::SqliteStorage::<ReportJob>::new(&pool)
-                .with_config(
-                    apalis_sqlite::Config::default()
-                        .queue(REPORT_QUEUE)
-                        .heartbeat_interval(beat)
-                        .missed_heartbeats(missed),
-                )
-                .poll_with_interval(config.poll_interval);
-            WorkerBuilder::new(name.clone())
-                .backend(storage)
-                .concurrency(config.report_concurrency)
-                .data(state.clone())
+    let concurrency = state.config.report_concurrency;
+    register_on_backend!(
+        monitor,
+        state.clone(),
+        ReportJob,
+        REPORT_QUEUE,
+        name,
+        concurrency,
+        |b| {
+            b.data(state.clone())
                 .data(stop.clone())
                 .build(crate::report::job)
-        }),
-        JobQueue::Postgres(pool) => monitor.register(move |_| {
-            let storage = apalis_postgres::PostgresStorage::<ReportJob>::new(&pool)
-                .with_config(
-                    apalis_postgres::Config::default()
-                        .queue(REPORT_QUEUE)
-                        .heartbeat_interval(beat)
-                        .missed_heartbeats(missed),
-                )
-                .poll_with_interval(config.poll_interval);
-            WorkerBuilder::new(name.clone())
-                .backend(storage)
-                .concurrency(config.report_concurrency)
-                .data(state.clone())
-                .data(stop.clone())
-                .build(crate::report::job)
-        }),
-    }
+        }
+    )
 }
