@@ -38,6 +38,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
         &db,
         config.admin_email.as_deref(),
         config.admin_password.as_deref(),
+        wc.clock.now(),
     )
     .await?;
     if config.demo {

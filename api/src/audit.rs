@@ -62,12 +62,14 @@ fn scrub(table: &str, value: &mut Option<Value>) -> Vec<String> {
     personal
 }
 
-/// Records `change` by `viewer` (in the caller's transaction).
+/// Records `change` by `viewer` at `at` (the domain clock's "now"), in the caller's
+/// transaction.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     request_id: Option<&str>,
     mut change: Change,
+    at: chrono::DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let mut personal = scrub(change.table, &mut change.before);
     for k in scrub(change.table, &mut change.after) {
@@ -77,7 +79,7 @@ pub async fn record<C: ConnectionTrait>(
     }
     let row = audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
-        occurred_at: Set(Utc::now()),
+        occurred_at: Set(at),
         actor_id: Set(viewer.account_id()),
         actor_label: Set(viewer.label()),
         member_id: Set(change.member_id),

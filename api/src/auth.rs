@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn the_rate_limit_resets_every_minute() {
         let limiter = RateLimiter::default();
-        let now = Utc::now();
+        let now = chrono::DateTime::UNIX_EPOCH;
         for _ in 0..3 {
             assert!(limiter.allow("1.2.3.4", "login", 3, now));
         }

@@ -164,7 +164,7 @@ async fn create_admin(args: &[String]) -> anyhow::Result<()> {
     let (db, _) = worker::db::connect(&wc.database_url, 2).await?;
     crate::app::migrate(&db).await?;
     crate::app::when_unlocked(async || {
-        crate::operators::create_operator(&db, &email, &name, &password)
+        crate::operators::create_operator(&db, &email, &name, &password, wc.clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e:#}"))
     })

@@ -39,7 +39,7 @@ pub async fn erase_account<C: ConnectionTrait>(
         .col_expr(A::ErasedAt, Expr::value(now))
         .col_expr(A::PersonId, Expr::value(Option::<uuid::Uuid>::None))
         .col_expr(A::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(A::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(A::UpdatedAt, Expr::value(now))
         .col_expr(A::Version, Expr::value(account.version + 1))
         .filter(A::Id.eq(account.id))
         .exec(db)
@@ -127,7 +127,7 @@ pub async fn erase_person<C: ConnectionTrait>(
         .col_expr(P::Email, Expr::value(Option::<String>::None))
         .col_expr(P::Phone, Expr::value(Option::<String>::None))
         .col_expr(P::ErasedAt, Expr::value(now))
-        .col_expr(P::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(P::UpdatedAt, Expr::value(now))
         .col_expr(P::Version, Expr::value(person.version + 1))
         .filter(P::Id.eq(person.id))
         .exec(db)
@@ -198,7 +198,7 @@ pub async fn erase_citizen<C: ConnectionTrait>(
                 public_input::Column::AuthorEmail,
                 Expr::value(Option::<String>::None),
             )
-            .col_expr(public_input::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(public_input::Column::UpdatedAt, Expr::value(now))
             .col_expr(public_input::Column::Version, Expr::value(i.version + 1))
             .filter(public_input::Column::Id.eq(i.id))
             .exec(db)

@@ -1,7 +1,7 @@
 //! The deployment's first administrator: from `terbuka create-admin`, or from
 //! `TERBUKA_ADMIN_EMAIL` / `TERBUKA_ADMIN_PASSWORD` on a first start with no operator.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::account::{self, AccountStatus};
 use entity::role_grant::{self, Role};
 use sea_orm::{
@@ -20,9 +20,9 @@ pub async fn create_account<C: ConnectionTrait>(
     password_hash: Option<String>,
     operator: bool,
     roles: &[(Uuid, Role)],
+    now: DateTime<Utc>,
 ) -> Result<Uuid, sea_orm::DbErr> {
     let id = Uuid::now_v7();
-    let now = Utc::now();
     account::Entity::insert(account::ActiveModel {
         id: Set(id),
         email: Set(email.trim().to_lowercase()),
@@ -68,6 +68,7 @@ pub async fn create_operator(
     email: &str,
     name: &str,
     password: &str,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<Uuid> {
     let email = crate::graphql::mail::parse_address(email)
         .ok_or_else(|| anyhow::anyhow!("{email:?} is not an e-mail address"))?;
@@ -85,7 +86,7 @@ pub async fn create_operator(
         if exists > 0 {
             anyhow::bail!("an account with the address {email} already exists");
         }
-        Ok(create_account(tx, &email, name, Some(hash), true, &[]).await?)
+        Ok(create_account(tx, &email, name, Some(hash), true, &[], now).await?)
     })
     .await
 }
@@ -95,6 +96,7 @@ pub async fn ensure_first_operator(
     db: &DatabaseConnection,
     email: Option<&str>,
     password: Option<&str>,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let (Some(email), Some(password)) = (email, password) else {
         return Ok(());
@@ -104,7 +106,7 @@ pub async fn ensure_first_operator(
         .count(db)
         .await?;
     if operators == 0 {
-        create_operator(db, email, "Administrator", password)
+        create_operator(db, email, "Administrator", password, now)
             .await
             .map_err(|e| anyhow::anyhow!("TERBUKA_ADMIN_EMAIL/TERBUKA_ADMIN_PASSWORD: {e}"))?;
         tracing::info!(email, "first operator account created");

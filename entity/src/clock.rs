@@ -9,6 +9,13 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
 
+/// Real time, for what is about processes and the wire rather than the domain's date: leases,
+/// heartbeats, retry pauses, signed links' lifetimes, rate limits, delivery attempts. Every
+/// other "now" is [`Clock::now`]; a caller says in a comment why real time is the point.
+pub fn real_now() -> DateTime<Utc> {
+    Utc::now()
+}
+
 /// A shareable handle on "now".
 #[derive(Clone, Debug)]
 pub struct Clock(Arc<RwLock<Mode>>);

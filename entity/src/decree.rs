@@ -169,8 +169,8 @@ mod tests {
             effective_to: to.map(d),
             amends_id: amends,
             status,
-            created_at: chrono::Utc::now(),
-            updated_at: chrono::Utc::now(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
             version: 1,
         }
     }

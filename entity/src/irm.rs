@@ -88,7 +88,6 @@ mod tests {
     use super::*;
     use crate::assessment::Framework;
     use crate::commitment::OgpValue;
-    use chrono::Utc;
     use uuid::Uuid;
 
     fn rule() -> Rule {
@@ -99,7 +98,7 @@ mod tests {
             min_potential_impact: Some(PotentialImpact::Moderate),
             min_potential_for_results: None,
             min_completion: Some(Completion::Substantial),
-            updated_at: Utc::now(),
+            updated_at: chrono::DateTime::UNIX_EPOCH,
             version: 1,
         }
     }
@@ -117,8 +116,8 @@ mod tests {
             completion: Some(completion),
             did_it_open_government: Some(Diog::Major),
             narrative: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
             version: 1,
         }
     }

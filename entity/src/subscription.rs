@@ -138,7 +138,7 @@ mod tests {
     use crate::mail_delivery::MailClass;
 
     fn sub(status: SubscriptionStatus, frequency: DigestFrequency, off: &[AlertKind]) -> Model {
-        let now = chrono::Utc::now();
+        let now = chrono::DateTime::UNIX_EPOCH;
         Model {
             id: Uuid::nil(),
             member_id: Uuid::nil(),

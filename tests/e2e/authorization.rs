@@ -672,6 +672,7 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
                 None,
                 false,
                 &[(w.member_id, Role::TeamMember)],
+                app.clock.now(),
             )
             .await
             .unwrap();

@@ -139,6 +139,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         Some(password_hash().await),
         true,
         &[],
+        clock.now(),
     )
     .await
     .unwrap();
@@ -281,6 +282,7 @@ impl TestApp {
             Some(password_hash().await),
             false,
             roles,
+            self.clock.now(),
         )
         .await
         .unwrap();

@@ -1157,12 +1157,7 @@ async fn polyglot_files_are_refused_and_names_lose_their_folders() {
             "FILE_DAMAGED",
         ),
         ("program.png", "image/png", png_then_elf, "FILE_DAMAGED"),
-        (
-            "program.csv",
-            "text/csv",
-            text_then_elf,
-            "FILE_DAMAGED",
-        ),
+        ("program.csv", "text/csv", text_then_elf, "FILE_DAMAGED"),
         (
             "program.docx",
             "application/octet-stream",

@@ -498,3 +498,37 @@ async fn a_retried_registration_answers_the_first_and_mails_once() {
     }));
     app.stop().await;
 }
+
+/// The registration mail gives the event's time in the member's own zone (a member in Papua
+/// reads WIT, not Jakarta's WIB).
+#[tokio::test]
+async fn the_registration_mail_shows_the_time_in_the_members_zone() {
+    let app = spawn_app().await;
+    let data = app
+        .ok(
+            r#"mutation($input: CreateMemberInput!) {
+                 createMember(input: $input) { member { id } userErrors { field code } } }"#,
+            json!({"input": {"name": "Kabupaten Jayapura", "slug": "jayapura", "level": "REGENCY",
+                             "timeZone": "Asia/Jayapura"}}),
+        )
+        .await;
+    assert_eq!(data["createMember"]["userErrors"], json!([]), "{data}");
+    let member = data["createMember"]["member"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let event = seminar(&app, &member, Some(10)).await;
+    let (status, body) = register(&app, &event, 1).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["data"]["registerForEvent"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+    let mails = received(&app, 1).await;
+    let text = mails[0].text();
+    // 09:00 WIB is 11:00 in Jayapura.
+    assert!(text.contains("pukul 11.00 WIT"), "{text}");
+    assert!(!text.contains("WIB"), "{text}");
+    app.stop().await;
+}

@@ -209,7 +209,7 @@ pub async fn run_due(state: &WorkerState) -> Result<Pass, DbErr> {
                     period,
                     &config.worker_id,
                     // Leases run on real time (the domain clock may be set or frozen).
-                    Utc::now(),
+                    entity::clock::real_now(),
                     config.tick_lease,
                 )
                 .await?
@@ -228,7 +228,11 @@ pub async fn run_due(state: &WorkerState) -> Result<Pass, DbErr> {
                     _ => crate::digest::record(state, &tick, now).await?,
                 };
                 schedule_tick::Entity::update_many()
-                    .col_expr(schedule_tick::Column::DoneAt, Expr::value(Utc::now()))
+                    // Real time: when this process finished the tick (an operational record).
+                    .col_expr(
+                        schedule_tick::Column::DoneAt,
+                        Expr::value(entity::clock::real_now()),
+                    )
                     .col_expr(
                         schedule_tick::Column::Mails,
                         Expr::value(recorded.len() as i32),

@@ -61,11 +61,10 @@ fn facts() -> Result<Facts, DbErr> {
     serde_json::from_str(super::DATA).map_err(|e| DbErr::Custom(format!("demo data: {e}")))
 }
 
-pub async fn load(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+pub async fn load(tx: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
     let facts = facts()?;
     let m = facts.meeting_2018_06_28;
     let boj = member_id(tx, "bojonegoro").await?;
-    let now = Utc::now();
     let bi = org(tx, boj, "BI").await?;
     let minutes = format!(
         "Masukan dan catatan:\n{}\n\nRencana dan tindak lanjut:\n{}",
@@ -159,7 +158,7 @@ pub async fn load(tx: &DatabaseTransaction) -> Result<(), DbErr> {
 /// The Dinas Kominfo news item of 1 July 2018 that reported the meeting, with its 305 views and
 /// the 17 poll votes (13/1/1/2) that give the published 76/6/6/12 %. The page gives the date
 /// only: the demo publishes it at 00:00 WIB that day.
-pub async fn publication(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+pub async fn publication(tx: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
     use entity::poll_vote;
     use entity::publication::{self, PublicationStatus, Satisfaction};
     use sha2::{Digest, Sha256};
@@ -190,7 +189,6 @@ pub async fn publication(tx: &DatabaseTransaction) -> Result<(), DbErr> {
         m.plans_and_follow_ups.join("; "),
     );
     let id = Uuid::now_v7();
-    let now = Utc::now();
     publication::Entity::insert(publication::ActiveModel {
         id: Set(id),
         member_id: Set(boj),
@@ -256,7 +254,7 @@ type PastEvent = (
 /// visit of OGP's subnational manager on 23 May 2017. Held, but with no minutes or attendance
 /// kept — which is what the 2018 meeting said, and what the co-creation check shows. The hour
 /// was not recorded; the demo puts them at 09:00 WIB.
-pub async fn history(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+pub async fn history(tx: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
     use entity::action_plan;
     let boj = member_id(tx, "bojonegoro").await?;
     let plan = action_plan::Entity::find()
@@ -267,7 +265,6 @@ pub async fn history(tx: &DatabaseTransaction) -> Result<(), DbErr> {
         .one(tx)
         .await?
         .map(|p| p.id);
-    let now = Utc::now();
     let kominfo = org(tx, boj, "Dinas Kominfo").await?;
     let past: [PastEvent; 3] = [
         (

@@ -9,7 +9,7 @@ mod plans;
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::member::{self, MemberLevel};
 use entity::organisation::{self, OrganisationKind, PartnershipRole};
 use entity::role_grant::Role;
@@ -56,26 +56,33 @@ pub fn data() -> Data {
 
 /// Loads every part of the demo that is not loaded yet.
 pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
-    let _ = clock;
-    once(db, "demo:foundation", foundation).await?;
+    // The demo's records are made "now" on the domain's clock (in 2018 for the demo story).
+    let now = clock.now();
+    once(db, "demo:foundation", async |tx| foundation(tx, now).await).await?;
     // The hash is made before the transaction: hashing is slow on purpose.
     let hash = crate::auth::hash_password(DEMO_PASSWORD.to_owned())
         .await
         .map_err(|e| DbErr::Custom(e.to_string()))?;
-    once(db, "demo:accounts", async |tx| accounts(tx, &hash).await).await?;
-    once(db, "demo:plans", async |tx| plans::load(tx).await).await?;
-    once(db, "demo:events", async |tx| events::load(tx).await).await?;
-    once(db, "demo:publications", async |tx| {
-        events::publication(tx).await
+    once(db, "demo:accounts", async |tx| {
+        accounts(tx, &hash, now).await
     })
     .await?;
-    once(db, "demo:history", async |tx| events::history(tx).await).await?;
+    once(db, "demo:plans", async |tx| plans::load(tx, now).await).await?;
+    once(db, "demo:events", async |tx| events::load(tx, now).await).await?;
+    once(db, "demo:publications", async |tx| {
+        events::publication(tx, now).await
+    })
+    .await?;
+    once(db, "demo:history", async |tx| {
+        events::history(tx, now).await
+    })
+    .await?;
     once(db, "demo:inputs", async |tx| {
-        participation::inputs(tx).await
+        participation::inputs(tx, now).await
     })
     .await?;
     once(db, "demo:channels", async |tx| {
-        participation::channels(tx).await
+        participation::channels(tx, now).await
     })
     .await?;
     Ok(())
@@ -97,7 +104,8 @@ where
     let loaded = entity::db::write(db, async |tx| -> Result<bool, DbErr> {
         let claim = seed_run::ActiveModel {
             name: Set(name.to_owned()),
-            applied_at: Set(Utc::now()),
+            // Real time: when this process loaded the part (an operational record).
+            applied_at: Set(entity::clock::real_now()),
         };
         match seed_run::Entity::insert(claim)
             .exec_without_returning(tx)
@@ -149,7 +157,7 @@ pub const DEMO_LOGINS: &[(&str, &str, Option<Role>, bool)] = &[
     ),
 ];
 
-async fn accounts(tx: &DatabaseTransaction, hash: &str) -> Result<(), DbErr> {
+async fn accounts(tx: &DatabaseTransaction, hash: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
     let bojonegoro = member::Entity::find()
         .filter(member::Column::Slug.eq("bojonegoro"))
         .one(tx)
@@ -157,15 +165,22 @@ async fn accounts(tx: &DatabaseTransaction, hash: &str) -> Result<(), DbErr> {
         .ok_or_else(|| DbErr::RecordNotFound("the Bojonegoro demo member".into()))?;
     for (email, name, role, operator) in DEMO_LOGINS {
         let roles: Vec<(Uuid, Role)> = role.iter().map(|r| (bojonegoro.id, *r)).collect();
-        crate::operators::create_account(tx, email, name, Some(hash.to_owned()), *operator, &roles)
-            .await?;
+        crate::operators::create_account(
+            tx,
+            email,
+            name,
+            Some(hash.to_owned()),
+            *operator,
+            &roles,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
 
-async fn foundation(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+async fn foundation(tx: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
     let data = data();
-    let now = Utc::now();
     let mut ids: HashMap<String, Uuid> = HashMap::new();
     for m in &data.members {
         let id = Uuid::now_v7();

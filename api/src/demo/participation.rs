@@ -51,7 +51,7 @@ const ANSWERED: &[(&str, &str)] = &[
     ),
 ];
 
-pub async fn inputs(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+pub async fn inputs(tx: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
     let facts: Facts =
         serde_json::from_str(super::DATA).map_err(|e| DbErr::Custom(format!("demo data: {e}")))?;
     let m = facts.meeting_2018_06_28;
@@ -74,7 +74,6 @@ pub async fn inputs(tx: &DatabaseTransaction) -> Result<(), DbErr> {
         .await?
         .map(|a| a.id);
     let at: DateTime<Utc> = meeting.starts_at;
-    let now = Utc::now();
     for body in &m.inputs_and_notes {
         let answer = ANSWERED.iter().find(|(start, _)| body.starts_with(start));
         public_input::Entity::insert(public_input::ActiveModel {
@@ -107,10 +106,9 @@ pub async fn inputs(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     Ok(())
 }
 
-pub async fn channels(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+pub async fn channels(tx: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
     let boj = member_id(tx, "bojonegoro").await?;
     let kominfo = org(tx, boj, "Dinas Kominfo").await?;
-    let now = Utc::now();
     let rows: [(ChannelKind, &str, Option<&str>, ChannelStatus, &str); 3] = [
         (
             ChannelKind::Website,

@@ -7,7 +7,7 @@
 //! completion 4 substantial and 1 limited, 0 starred, 1 transformative, 5 clearly relevant,
 //! "did it open government" 2 major.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::action_plan::{self, PlanLevel, PlanStatus};
 use entity::assessment::{self, AssessmentKind, Framework};
 use entity::commitment::{self, CommitmentStatus, OgpValue, Sector};
@@ -54,6 +54,7 @@ pub(super) async fn org(
 #[allow(clippy::too_many_arguments)]
 async fn plan(
     tx: &DatabaseTransaction,
+    now: DateTime<Utc>,
     member: Uuid,
     level: PlanLevel,
     title: &str,
@@ -66,7 +67,6 @@ async fn plan(
     summary: &str,
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
-    let now = Utc::now();
     action_plan::Entity::insert(action_plan::ActiveModel {
         id: Set(id),
         member_id: Set(member),
@@ -277,14 +277,14 @@ const COMMITMENTS: &[CommitmentFact] = &[
     },
 ];
 
-pub async fn load(tx: &DatabaseTransaction) -> Result<(), DbErr> {
-    let now = Utc::now();
+pub async fn load(tx: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
     let indonesia = member_id(tx, "indonesia").await?;
     let boj = member_id(tx, "bojonegoro").await?;
 
     // Indonesia's national plans (Open Government Indonesia).
     let nap_2016 = plan(
         tx,
+        now,
         indonesia,
         PlanLevel::National,
         "Rencana Aksi Open Government Indonesia 2016–2017",
@@ -297,13 +297,13 @@ pub async fn load(tx: &DatabaseTransaction) -> Result<(), DbErr> {
         "Drafted by 14 ministries and agencies, five local governments and civil society.",
     )
     .await?;
-    let nap_2018 = plan(tx, indonesia, PlanLevel::National, "National Action Plan 2018–2020 (Open Government Indonesia)",
+    let nap_2018 = plan(tx, now, indonesia, PlanLevel::National, "National Action Plan 2018–2020 (Open Government Indonesia)",
         (d(2018, 7, 1), d(2020, 6, 30)), Some(d(2018, 8, 31)), None, PlanStatus::Drafting, None, Some(nap_2016),
         "Indonesia's fifth national plan, tied to the RPJMN 2015–2019. Period chosen (sources give 2018–2020).").await?;
     let _ = nap_2018;
 
     // Bojonegoro 2016–2017.
-    let boj_2016 = plan(tx, boj, PlanLevel::Regional,
+    let boj_2016 = plan(tx, now, boj, PlanLevel::Regional,
         "Open Government Sub-National Action Plan, Bojonegoro Regency Government, 2016-2017",
         (d(2016, 1, 1), d(2017, 12, 31)), None, Some(d(2016, 11, 30)), PlanStatus::Assessed, Some(nap_2016), None,
         "One of the 15 OGP Subnational pioneers. Submitted before the Paris Summit of December 2016 (day chosen: 30 November 2016).").await?;
@@ -427,7 +427,7 @@ pub async fn load(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     }
 
     // Bojonegoro 2018: in co-creation on 28 June 2018, due on 31 August 2018.
-    let boj_2018 = plan(tx, boj, PlanLevel::Regional, "Renaksi Pemerintahan Terbuka Bojonegoro 2018",
+    let boj_2018 = plan(tx, now, boj, PlanLevel::Regional, "Renaksi Pemerintahan Terbuka Bojonegoro 2018",
         (d(2018, 9, 1), d(2020, 8, 31)), Some(d(2018, 8, 31)), None, PlanStatus::CoCreation, Some(nap_2018), Some(boj_2016),
         "Part of the Renaksi OGP Nasional; the IRM results on the 2016–2017 Renaksi are its basis. Implementation period chosen (the sources give none).").await?;
     for (i, (name, start, end)) in [

@@ -7,7 +7,6 @@ use chrono::{Duration, Utc};
 use entity::Refusal;
 use entity::account::{self, AccountStatus};
 use entity::account_token::TokenPurpose;
-use entity::consent::{self, ConsentPurpose};
 use entity::role_grant::{self, Role};
 use entity::{Lang, Problem, Problems, validate};
 use sea_orm::sea_query::Expr;
@@ -201,7 +200,7 @@ impl AccessMutation {
                 }
                 Some(a) => (a, false),
                 None => {
-                    let now = Utc::now();
+                    let now = ctx.app().clock.now();
                     let row = account::ActiveModel {
                         id: Set(new_id),
                         email: Set(email.clone()),
@@ -232,6 +231,7 @@ impl AccessMutation {
                         &viewer,
                         Some(&request_id),
                         account_change("CREATE", member, None, Some(&a), a.id),
+                        ctx.app().clock.now(),
                     )
                     .await?;
                     (a, true)
@@ -246,7 +246,7 @@ impl AccessMutation {
                 member_id: Set(member),
                 role: Set(input.role),
                 granted_by: Set(viewer.account_id()),
-                granted_at: Set(Utc::now()),
+                granted_at: Set(ctx.app().clock.now()),
             };
             match role_grant::Entity::insert(grant)
                 .exec_without_returning(tx)
@@ -271,6 +271,7 @@ impl AccessMutation {
                     before: None,
                     after: Some(json!({"account": account.id, "role": input.role})),
                 },
+                ctx.app().clock.now(),
             )
             .await?;
             let delivery = if account.status == AccountStatus::Invited {
@@ -335,7 +336,7 @@ impl AccessMutation {
                 member_id: Set(member),
                 role: Set(input.role),
                 granted_by: Set(viewer.account_id()),
-                granted_at: Set(Utc::now()),
+                granted_at: Set(ctx.app().clock.now()),
             };
             role_grant::Entity::insert(grant)
                 .exec_without_returning(tx)
@@ -354,6 +355,7 @@ impl AccessMutation {
                     before: None,
                     after: Some(json!({"account": account.id, "role": input.role})),
                 },
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(account)
@@ -395,6 +397,7 @@ impl AccessMutation {
                     before: Some(json!({"account": account.id, "role": input.role})),
                     after: None,
                 },
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(account)
@@ -432,7 +435,10 @@ impl AccessMutation {
                     Expr::value(AccountStatus::Deactivated),
                 )
                 .col_expr(account::Column::DeactivatedAt, Expr::value(now))
-                .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    account::Column::UpdatedAt,
+                    Expr::value(ctx.app().clock.now()),
+                )
                 .col_expr(account::Column::Version, Expr::value(before.version + 1))
                 .filter(account::Column::Id.eq(before.id))
                 .exec(tx)
@@ -452,7 +458,14 @@ impl AccessMutation {
                     json!(reason.chars().take(500).collect::<String>()),
                 );
             }
-            audit::record(tx, &viewer, Some(&request_id), change).await?;
+            audit::record(
+                tx,
+                &viewer,
+                Some(&request_id),
+                change,
+                ctx.app().clock.now(),
+            )
+            .await?;
             Ok(after)
         })
         .await;
@@ -490,7 +503,10 @@ impl AccessMutation {
                     account::Column::DeactivatedAt,
                     Expr::value(Option::<chrono::DateTime<Utc>>::None),
                 )
-                .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    account::Column::UpdatedAt,
+                    Expr::value(ctx.app().clock.now()),
+                )
                 .col_expr(account::Column::Version, Expr::value(before.version + 1))
                 .filter(account::Column::Id.eq(before.id))
                 .exec(tx)
@@ -504,6 +520,7 @@ impl AccessMutation {
                 &viewer,
                 Some(&request_id),
                 account_change("REACTIVATE", member, Some(&before), Some(&after), before.id),
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(after)
@@ -555,6 +572,7 @@ impl AccessMutation {
                         .as_ref()
                         .map(|r| json!({"reason": r.chars().take(500).collect::<String>()})),
                 },
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(account::Entity::find_by_id(before.id)
@@ -582,30 +600,4 @@ pub fn role_label(role: Role, lang: Lang) -> &'static str {
         (Role::Watchdog, Lang::Id) => "Pemantau (watchdog)",
         (Role::Watchdog, Lang::En) => "Watchdog",
     }
-}
-
-/// Records a consent (in the caller's transaction).
-pub async fn record_consent<C: ConnectionTrait>(
-    db: &C,
-    member: Option<Uuid>,
-    subject_type: &str,
-    subject_id: Uuid,
-    purpose: ConsentPurpose,
-    statement: &str,
-    lang: Lang,
-) -> Result<(), sea_orm::DbErr> {
-    consent::Entity::insert(consent::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        member_id: Set(member),
-        subject_type: Set(subject_type.to_owned()),
-        subject_id: Set(subject_id),
-        purpose: Set(purpose),
-        statement: Set(statement.to_owned()),
-        lang: Set(lang.tag().to_owned()),
-        given_at: Set(Utc::now()),
-        withdrawn_at: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
 }

@@ -2,7 +2,6 @@
 //! region), legal references — and the commitments linked to them.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use chrono::Utc;
 use entity::development_goal::{self as goal, GoalKind};
 use entity::{
     Problem, Problems, alignment, commitment, development_plan as devplan,
@@ -513,7 +512,7 @@ impl AlignmentMutation {
                 start_year: set(start),
                 end_year: set(end),
                 stage: set(stage.clone()),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -637,7 +636,7 @@ impl AlignmentMutation {
                 text: text.clone().flatten().map(Set).unwrap_or(NotSet),
                 kind: set(input.kind),
                 ordinal: set(input.ordinal),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -735,7 +734,7 @@ impl AlignmentMutation {
                 title: set(title.clone()),
                 kind: set(kind.clone()),
                 url: set(url.clone()),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -793,7 +792,7 @@ impl AlignmentMutation {
                 Ok(())
             },
             |_| commitment::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, c| {
@@ -803,7 +802,7 @@ impl AlignmentMutation {
                     commitment_id: Set(c.id),
                     development_goal_id: Set(goal_id),
                     legal_reference_id: Set(legal_id),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(ctx.app().clock.now()),
                 })
                 .exec_without_returning(tx)
                 .await?;
@@ -872,6 +871,7 @@ impl AlignmentMutation {
                         Some(&link),
                         None,
                     ),
+                    ctx.app().clock.now(),
                 )
                 .await?;
                 Ok(())

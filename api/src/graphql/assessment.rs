@@ -398,7 +398,7 @@ impl AssessmentMutation {
                 findings: findings.clone().map(Set).unwrap_or(NotSet),
                 recommendations: recs.clone().map(Set).unwrap_or(NotSet),
                 published_on: published.map(Set).unwrap_or(NotSet),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -459,7 +459,7 @@ impl AssessmentMutation {
                 Ok(())
             },
             |_| assessment::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, a| {
@@ -469,7 +469,7 @@ impl AssessmentMutation {
                     .filter(values::Column::CommitmentId.eq(commitment))
                     .one(tx)
                     .await?;
-                let now = Utc::now();
+                let now = ctx.app().clock.now();
                 let row = values::ActiveModel {
                     id: Set(existing.as_ref().map(|e| e.id).unwrap_or_else(Uuid::now_v7)),
                     member_id: Set(a.member_id),
@@ -515,6 +515,7 @@ impl AssessmentMutation {
                         existing.as_ref(),
                         after.as_ref(),
                     ),
+                    ctx.app().clock.now(),
                 )
                 .await?;
                 Ok(())
@@ -556,7 +557,7 @@ impl AssessmentMutation {
                     min_potential_impact: Set(input.min_potential_impact),
                     min_potential_for_results: Set(input.min_potential_for_results),
                     min_completion: Set(input.min_completion),
-                    updated_at: Set(Utc::now()),
+                    updated_at: Set(ctx.app().clock.now()),
                     version: Set(current_version + 1),
                 };
                 if before.is_some() {
@@ -583,6 +584,7 @@ impl AssessmentMutation {
                         before: before.as_ref().and_then(|b| serde_json::to_value(b).ok()),
                         after: serde_json::to_value(&after).ok(),
                     },
+                    ctx.app().clock.now(),
                 )
                 .await?;
                 Ok(after)

@@ -2,7 +2,6 @@
 //! programmes, what funds which commitment — and the commitments no one funds.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::Utc;
 use entity::Refusal;
 use entity::budget_line::{self as line, DpaVersion};
 use entity::{Problem, Problems, commitment, funding, ngo_programme as programme, validate};
@@ -514,7 +513,7 @@ impl BudgetMutation {
                 activity_code: set(codes.1.clone()),
                 activity_name: set(codes.2.clone()),
                 sub_activity_code: set(codes.3.clone()),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -643,7 +642,7 @@ impl BudgetMutation {
                 amount: set(amount),
                 period_start: set(start),
                 period_end: set(end),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -705,7 +704,7 @@ impl BudgetMutation {
                 Ok(())
             },
             |_| commitment::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, c| {
@@ -717,7 +716,7 @@ impl BudgetMutation {
                     budget_line_id: Set(line_id),
                     ngo_programme_id: Set(programme_id),
                     amount: Set(amount),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(ctx.app().clock.now()),
                 })
                 .exec_without_returning(tx)
                 .await?;
@@ -780,6 +779,7 @@ impl BudgetMutation {
                         Some(&link),
                         None,
                     ),
+                    ctx.app().clock.now(),
                 )
                 .await?;
                 Ok(())

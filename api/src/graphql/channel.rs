@@ -3,7 +3,6 @@
 //! and retired ones are public.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use chrono::Utc;
 use entity::Refusal;
 use entity::online_channel::{self, ChannelKind, ChannelStatus};
 use entity::{Problem, Problems, validate};
@@ -346,7 +345,7 @@ impl ChannelMutation {
                 status: set(input.status),
                 purpose: set(f.purpose.clone()),
                 ordinal: set(input.ordinal),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),

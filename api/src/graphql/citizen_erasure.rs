@@ -95,6 +95,7 @@ impl CitizenErasure {
                         "reason": input.reason.as_ref().map(|r| r.chars().take(500).collect::<String>()),
                     })),
                 },
+                ctx.app().clock.now(),
             )
             .await?;
             Ok::<_, sea_orm::DbErr>(done)

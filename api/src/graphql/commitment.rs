@@ -566,7 +566,7 @@ impl CommitmentMutation {
                 starts_on: start.map(Set).unwrap_or(NotSet),
                 ends_on: end.map(Set).unwrap_or(NotSet),
                 continues_id: continues.map(Set).unwrap_or(NotSet),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -601,7 +601,7 @@ impl CommitmentMutation {
             async |_, _, _| Ok(()),
             |_, to| commitment::ActiveModel {
                 status: Set(to),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
         )
@@ -660,7 +660,7 @@ impl CommitmentMutation {
                 Ok(())
             },
             |_| commitment::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, c| {
@@ -713,7 +713,7 @@ impl CommitmentMutation {
             p,
             async |tx, _, p| check_people(tx, p, member, &people).await,
             |_| commitment::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, c| {

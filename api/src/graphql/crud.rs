@@ -122,7 +122,7 @@ where
         }
         check(tx, &mut problems).await?;
         std::mem::take(&mut problems).into_result()?;
-        E::insert(build(id, Utc::now()))
+        E::insert(build(id, ctx.app().clock.now()))
             .exec_without_returning(tx)
             .await
             .map_err(|e| super::mutation::duplicate_or(e, "id"))?;
@@ -133,6 +133,7 @@ where
             viewer,
             Some(&request_id),
             change::<E>("CREATE", None, Some(&created)),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(())
@@ -176,6 +177,7 @@ where
             viewer,
             Some(&request_id),
             change::<E>("UPDATE", Some(&before), Some(&after)),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(after)
@@ -283,6 +285,7 @@ where
             viewer,
             Some(&request_id),
             change::<E>("DELETE", Some(&before), None),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(())
@@ -314,6 +317,7 @@ where
             viewer,
             Some(&request_id),
             change::<E>("DELETE", Some(&before), None),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(())

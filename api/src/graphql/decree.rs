@@ -508,7 +508,7 @@ impl DecreeMutation {
                 effective_from: set(f.from),
                 effective_to: set(f.to),
                 amends_id: set(f.amends),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -566,7 +566,10 @@ impl DecreeMutation {
                         decree::Entity::update_many()
                             .col_expr(decree::Column::Status, Expr::value(DecreeStatus::Amended))
                             .col_expr(decree::Column::Version, Expr::value(amended.version + 1))
-                            .col_expr(decree::Column::UpdatedAt, Expr::value(Utc::now()))
+                            .col_expr(
+                                decree::Column::UpdatedAt,
+                                Expr::value(ctx.app().clock.now()),
+                            )
                             .filter(decree::Column::Id.eq(old))
                             .exec(tx)
                             .await?;
@@ -584,6 +587,7 @@ impl DecreeMutation {
                                 Some(&amended),
                                 after.as_ref(),
                             ),
+                            ctx.app().clock.now(),
                         )
                         .await?;
                     }
@@ -599,7 +603,7 @@ impl DecreeMutation {
                 decree::ActiveModel {
                     status: Set(to),
                     effective_to: ends.map(|d| Set(Some(d))).unwrap_or(NotSet),
-                    updated_at: Set(Utc::now()),
+                    updated_at: Set(ctx.app().clock.now()),
                     ..Default::default()
                 }
             },
@@ -693,7 +697,7 @@ impl DecreeMutation {
                 Ok(())
             },
             |_| decree::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, d| {
@@ -714,7 +718,7 @@ impl DecreeMutation {
                         organisation_id: Set(*org),
                         role_note: Set(note.clone()),
                         ordinal: Set(i as i32),
-                        created_at: Set(Utc::now()),
+                        created_at: Set(ctx.app().clock.now()),
                     })
                     .exec_without_returning(tx)
                     .await?;

@@ -342,7 +342,7 @@ impl DocumentMutation {
                         sha256: Set(sha.clone()),
                         size: Set(sz),
                         content_type: Set(ct.clone()),
-                        created_at: Set(Utc::now()),
+                        created_at: Set(ctx.app().clock.now()),
                     })
                     .on_conflict(
                         OnConflict::column(blob::Column::Sha256)

@@ -961,7 +961,7 @@ impl EventMutation {
                 minutes: set(f.minutes.clone()),
                 attendee_count: set(f.attendee_count),
                 sequence: Set(before.sequence + 1),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -1014,7 +1014,7 @@ impl EventMutation {
                     NotSet
                 },
                 sequence: Set(before.sequence + 1),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
         )
@@ -1099,7 +1099,7 @@ impl EventMutation {
             },
             |before| event::ActiveModel {
                 sequence: Set(before.sequence + 1),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, e| {
@@ -1185,7 +1185,7 @@ impl EventMutation {
             },
             |before| event::ActiveModel {
                 sequence: Set(before.sequence + 1),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, e| {

@@ -393,7 +393,7 @@ impl FollowUpMutation {
                 due_on: set(f.due_on),
                 commitment_id: set(f.commitment),
                 ordinal: set(input.ordinal),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -425,7 +425,7 @@ impl FollowUpMutation {
             async |_, _, _| Ok(()),
             |_, to| follow_up::ActiveModel {
                 status: Set(to),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
         )
@@ -457,7 +457,7 @@ impl FollowUpMutation {
             p,
             async |tx, _, p| check_people(tx, p, member, &people).await,
             |_| follow_up::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, f| {

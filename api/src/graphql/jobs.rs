@@ -188,7 +188,7 @@ impl JobMutation {
                 Problem::Refused(Refusal::MailNotFailed),
             )));
         }
-        let now = Utc::now();
+        let now = ctx.app().clock.now();
         use mail_delivery::Column as C;
         let reset = mail_delivery::Entity::update_many()
             .col_expr(C::Status, Expr::value(DeliveryStatus::Pending))
@@ -218,6 +218,7 @@ impl JobMutation {
                     Some(&row),
                     None::<&mail_delivery::Model>,
                 ),
+                ctx.app().clock.now(),
             )
             .await?;
         }

@@ -464,7 +464,7 @@ async fn create_member(
         check_parent(tx, &mut problems, input.level, f.parent.flatten(), None).await?;
         std::mem::take(&mut problems).into_result()?;
         let name = f.name.clone().expect("validated");
-        let now = Utc::now();
+        let now = ctx.app().clock.now();
         let row = member::ActiveModel {
             id: Set(id),
             slug: Set(f.slug.clone().unwrap_or_else(|| validate::slugify(&name))),
@@ -489,6 +489,7 @@ async fn create_member(
             viewer,
             Some(&request_id),
             change("CREATE", None, created.as_ref()),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(())
@@ -547,7 +548,7 @@ async fn update_member(
             },
             website_url: website.clone().map(Set).unwrap_or(NotSet),
             repository_url: repository.clone().map(Set).unwrap_or(NotSet),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(ctx.app().clock.now()),
             ..Default::default()
         };
         let updated =
@@ -557,6 +558,7 @@ async fn update_member(
             viewer,
             Some(&request_id),
             change("UPDATE", Some(&current), Some(&updated)),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(updated)

@@ -397,7 +397,7 @@ impl MilestoneMutation {
                 ends_on: end.map(Set).unwrap_or(NotSet),
                 responsible_organisation_id: org.map(Set).unwrap_or(NotSet),
                 weight: input.weight.map(Set).unwrap_or(NotSet),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -436,7 +436,7 @@ impl MilestoneMutation {
                 } else {
                     NotSet
                 },
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
         )
@@ -471,7 +471,7 @@ impl MilestoneMutation {
             p,
             async |tx, _, p| check_people(tx, p, member, &people).await,
             |_| milestone::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, m| {
@@ -624,7 +624,10 @@ impl MilestoneMutation {
                 }
                 let mut q = milestone::Entity::update_many()
                     .col_expr(milestone::Column::Progress, Expr::value(percent))
-                    .col_expr(milestone::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .col_expr(
+                        milestone::Column::UpdatedAt,
+                        Expr::value(ctx.app().clock.now()),
+                    )
                     .col_expr(
                         milestone::Column::Version,
                         Expr::col(milestone::Column::Version).add(1),

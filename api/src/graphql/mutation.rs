@@ -3,7 +3,6 @@
 //! `version`.
 
 use async_graphql::SimpleObject;
-use chrono::Utc;
 use entity::Refusal;
 use entity::db::is_unique_violation;
 use entity::mutation_receipt;
@@ -132,7 +131,8 @@ impl<'a> Receipt<'a> {
             client_mutation_id: Set(self.client_mutation_id.clone()),
             input_hash: Set(self.input_hash.clone()),
             entity_id: Set(entity_id),
-            created_at: Set(Utc::now()),
+            // Real time: a receipt is about a client retrying on the wire.
+            created_at: Set(entity::clock::real_now()),
         };
         match mutation_receipt::Entity::insert(row)
             .exec_without_returning(db)

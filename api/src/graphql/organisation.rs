@@ -419,7 +419,7 @@ async fn create(
         }
         std::mem::take(&mut problems).into_result()?;
         let (member_id, name) = (member, name.expect("validated"));
-        let now = Utc::now();
+        let now = ctx.app().clock.now();
         let row = organisation::ActiveModel {
             id: Set(id),
             member_id: Set(member_id),
@@ -448,6 +448,7 @@ async fn create(
             viewer,
             Some(&request_id),
             change("CREATE", None, created.as_ref()),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(())
@@ -523,7 +524,7 @@ async fn update(
             address: contacts.address.clone().map(Set).unwrap_or(NotSet),
             website_url: contacts.website.clone().map(Set).unwrap_or(NotSet),
             contact_public: input.contact_public.map(Set).unwrap_or(NotSet),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(ctx.app().clock.now()),
             ..Default::default()
         };
         let updated =
@@ -534,6 +535,7 @@ async fn update(
             viewer,
             Some(&request_id),
             change("UPDATE", Some(&current), Some(&updated)),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(updated)
@@ -572,6 +574,7 @@ async fn delete(
                     viewer,
                     Some(&request_id),
                     change("DELETE", Some(&current), None),
+                    ctx.app().clock.now(),
                 )
                 .await?;
                 Ok(())

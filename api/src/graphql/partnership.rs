@@ -2,7 +2,6 @@
 //! contacts among them), the secretariat, and youth ambassadors (*Duta OGP*).
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::Utc;
 use entity::membership::{self, Body};
 use entity::{Problem, Problems, ambassador, head_of_region_term as term, secretariat, validate};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -654,7 +653,7 @@ impl PartnershipMutation {
                 declared_on: set(declared),
                 inaugurated_on: set(inaugurated),
                 ends_on: set(ends),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -809,7 +808,7 @@ impl PartnershipMutation {
                 is_contact: set(input.is_contact),
                 starts_on: set(start),
                 ends_on: set(end),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -949,7 +948,7 @@ impl PartnershipMutation {
                     .channels
                     .as_ref()
                     .map(|c| serde_json::to_value(c).unwrap_or_default())),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -1054,7 +1053,7 @@ impl PartnershipMutation {
                 activities: set(activities.clone()),
                 starts_on: set(start),
                 ends_on: set(end),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),

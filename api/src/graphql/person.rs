@@ -371,7 +371,10 @@ impl PersonMutation {
             }
             account::Entity::update_many()
                 .col_expr(account::Column::PersonId, Expr::value(person_id))
-                .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    account::Column::UpdatedAt,
+                    Expr::value(ctx.app().clock.now()),
+                )
                 .col_expr(
                     account::Column::Version,
                     Expr::col(account::Column::Version).add(1),
@@ -397,6 +400,7 @@ impl PersonMutation {
                     Some(&before),
                     Some(&after),
                 ),
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(after)
@@ -469,6 +473,7 @@ impl PersonMutation {
                         .as_ref()
                         .map(|r| json!({"reason": r.chars().take(500).collect::<String>()})),
                 },
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(person::Entity::find_by_id(before.id)
@@ -541,7 +546,7 @@ async fn create(
         }
         check_organisation(tx, &mut problems, member, org).await?;
         std::mem::take(&mut problems).into_result()?;
-        let now = Utc::now();
+        let now = ctx.app().clock.now();
         person::Entity::insert(person::ActiveModel {
             id: Set(id),
             member_id: Set(member),
@@ -563,6 +568,7 @@ async fn create(
             viewer,
             Some(&request_id),
             change("CREATE", None, created.as_ref()),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(())
@@ -626,7 +632,7 @@ async fn update(
             organisation_id: org.map(Set).unwrap_or(NotSet),
             email: contact.email.clone().map(Set).unwrap_or(NotSet),
             phone: contact.phone.clone().map(Set).unwrap_or(NotSet),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(ctx.app().clock.now()),
             ..Default::default()
         };
         let updated =
@@ -637,6 +643,7 @@ async fn update(
             viewer,
             Some(&request_id),
             change("UPDATE", Some(&current), Some(&updated)),
+            ctx.app().clock.now(),
         )
         .await?;
         Ok(updated)

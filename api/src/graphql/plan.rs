@@ -432,7 +432,7 @@ impl PlanMutation {
                 submission_deadline: deadline.map(Set).unwrap_or(NotSet),
                 document_version: doc.clone().map(Set).unwrap_or(NotSet),
                 summary: summary.clone().map(Set).unwrap_or(NotSet),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -474,7 +474,7 @@ impl PlanMutation {
                 } else {
                     NotSet
                 },
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
         )
@@ -526,7 +526,7 @@ impl PlanMutation {
             problems,
             async |_, _, _| Ok(()),
             |_| action_plan::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, plan| {
@@ -543,7 +543,7 @@ impl PlanMutation {
                         starts_on: Set(*start),
                         ends_on: Set(*end),
                         ordinal: Set(i as i32),
-                        created_at: Set(Utc::now()),
+                        created_at: Set(ctx.app().clock.now()),
                     })
                     .exec_without_returning(tx)
                     .await?;

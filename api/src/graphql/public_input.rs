@@ -377,17 +377,20 @@ impl PublicInputMutation {
                 version: Set(1),
             },
             async |tx, created| {
-                super::access::record_consent(
+                entity::consent::record(
                     tx,
-                    Some(created.member_id),
-                    KIND,
-                    created.id,
-                    ConsentPurpose::PublicInput,
-                    match lang {
-                        Lang::Id => CONSENT_ID,
-                        Lang::En => CONSENT_EN,
+                    entity::consent::Given {
+                        member: Some(created.member_id),
+                        subject_type: KIND,
+                        subject_id: created.id,
+                        purpose: ConsentPurpose::PublicInput,
+                        statement: match lang {
+                            Lang::Id => CONSENT_ID,
+                            Lang::En => CONSENT_EN,
+                        },
+                        lang,
+                        at: ctx.app().clock.now(),
                     },
-                    lang,
                 )
                 .await
                 .map_err(Outcome::from)
@@ -553,7 +556,7 @@ impl PublicInputMutation {
                 response_reason: Set(reason.clone()),
                 responded_by: Set(by),
                 responded_at: Set(Some(now)),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |tx, after| {
@@ -611,7 +614,7 @@ impl PublicInputMutation {
                 hidden_at: Set(Some(now)),
                 hidden_reason: Set(reason.clone()),
                 hidden_by: Set(by),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -649,7 +652,7 @@ impl PublicInputMutation {
                 hidden_at: Set(None),
                 hidden_reason: Set(None),
                 hidden_by: Set(None),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),

@@ -458,7 +458,7 @@ impl PublicationMutation {
                 posted_by: set(f.posted_by.clone()),
                 event_id: set(f.event),
                 poll_question: set(f.poll_question.clone()),
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
             async |_, _| Ok(()),
@@ -498,7 +498,7 @@ impl PublicationMutation {
                 } else {
                     NotSet
                 },
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.app().clock.now()),
                 ..Default::default()
             },
         )

@@ -240,10 +240,16 @@ async fn record_mail(
     position: Option<i32>,
 ) -> Result<Option<Uuid>, DbErr> {
     let lang = Lang::from_tag(&r.lang);
+    // The event's time as people of its member read it (WIB in Bojonegoro, WIT in Papua).
+    let zone = entity::member::Entity::find_by_id(e.member_id)
+        .one(tx)
+        .await?
+        .map(|m| m.tz())
+        .unwrap_or(chrono_tz::Asia::Jakarta);
     let mut context = json!({
         "name": r.name,
         "event": e.title,
-        "when": entity::i18n::long_datetime(e.starts_at, chrono_tz::Asia::Jakarta, lang),
+        "when": entity::i18n::long_datetime(e.starts_at, zone, lang),
         "venue": venue(e),
         "state": state,
         "position": position,
@@ -469,7 +475,7 @@ impl RegistrationMutation {
                     async |_, _, _| Ok(()),
                     |_| {
                         let mut a = invitation::ActiveModel {
-                            updated_at: Set(Utc::now()),
+                            updated_at: Set(ctx.app().clock.now()),
                             published_at: NotSet,
                             ..Default::default()
                         };
@@ -637,19 +643,23 @@ impl RegistrationMutation {
                         None,
                         Some(&r),
                     ),
+                    ctx.app().clock.now(),
                 )
                 .await?;
-                super::access::record_consent(
+                entity::consent::record(
                     tx,
-                    Some(e.member_id),
-                    "Registration",
-                    id,
-                    ConsentPurpose::EventRegistration,
-                    match lang {
-                        Lang::Id => CONSENT_ID,
-                        Lang::En => CONSENT_EN,
+                    entity::consent::Given {
+                        member: Some(e.member_id),
+                        subject_type: "Registration",
+                        subject_id: id,
+                        purpose: ConsentPurpose::EventRegistration,
+                        statement: match lang {
+                            Lang::Id => CONSENT_ID,
+                            Lang::En => CONSENT_EN,
+                        },
+                        lang,
+                        at: ctx.app().clock.now(),
                     },
-                    lang,
                 )
                 .await?;
                 let (state, pos) = match status {

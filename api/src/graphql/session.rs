@@ -361,6 +361,7 @@ impl SessionMutation {
                         &Viewer::anonymous(),
                         Some(&request_id),
                         audit_change(&account, "LOCKED"),
+                        ctx.app().clock.now(),
                     )
                     .await?;
                 } else {
@@ -389,6 +390,7 @@ impl SessionMutation {
                 &viewer,
                 Some(&request_id),
                 audit_change(&account, "LOGIN"),
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(LoginOutcome::SignedIn(token, expires, account))
@@ -465,7 +467,10 @@ impl SessionMutation {
         entity::db::write(&app.db, async |tx| -> Result<(), sea_orm::DbErr> {
             account::Entity::update_many()
                 .col_expr(account::Column::PasswordHash, Expr::value(hash.clone()))
-                .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    account::Column::UpdatedAt,
+                    Expr::value(ctx.app().clock.now()),
+                )
                 .filter(account::Column::Id.eq(me.id))
                 .exec(tx)
                 .await?;
@@ -475,6 +480,7 @@ impl SessionMutation {
                 &viewer,
                 Some(&request_id),
                 audit_change(&me, "PASSWORD_CHANGED"),
+                ctx.app().clock.now(),
             )
             .await
         })
@@ -529,6 +535,7 @@ impl SessionMutation {
                     &Viewer::anonymous(),
                     Some(&request_id),
                     audit_change(&account, "PASSWORD_RESET_REQUESTED"),
+                    ctx.app().clock.now(),
                 )
                 .await?;
                 Ok(id)
@@ -597,7 +604,10 @@ impl SessionMutation {
                     account::Column::LockedUntil,
                     Expr::value(Option::<DateTime<Utc>>::None),
                 )
-                .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    account::Column::UpdatedAt,
+                    Expr::value(ctx.app().clock.now()),
+                )
                 .filter(account::Column::Id.eq(account.id))
                 .exec(tx)
                 .await?;
@@ -607,6 +617,7 @@ impl SessionMutation {
                 &Viewer::anonymous(),
                 Some(&request_id),
                 audit_change(&account, "PASSWORD_RESET"),
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(true)
@@ -680,20 +691,26 @@ impl SessionMutation {
                     .col_expr(account::Column::PasswordHash, Expr::value(hash.clone()))
                     .col_expr(account::Column::Status, Expr::value(AccountStatus::Active))
                     .col_expr(account::Column::LastLoginAt, Expr::value(now))
-                    .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .col_expr(
+                        account::Column::UpdatedAt,
+                        Expr::value(ctx.app().clock.now()),
+                    )
                     .filter(account::Column::Id.eq(account.id))
                     .exec(tx)
                     .await?;
                 let (session, expires) = start_session(tx, account.id, now).await?;
                 let account_lang = Lang::from_tag(&account.lang);
-                super::access::record_consent(
+                entity::consent::record(
                     tx,
-                    None,
-                    "Account",
-                    account.id,
-                    entity::consent::ConsentPurpose::Account,
-                    ACCOUNT_CONSENT[usize::from(account_lang == Lang::En)],
-                    account_lang,
+                    entity::consent::Given {
+                        member: None,
+                        subject_type: "Account",
+                        subject_id: account.id,
+                        purpose: entity::consent::ConsentPurpose::Account,
+                        statement: ACCOUNT_CONSENT[usize::from(account_lang == Lang::En)],
+                        lang: account_lang,
+                        at: ctx.app().clock.now(),
+                    },
                 )
                 .await?;
                 let after = account::Entity::find_by_id(account.id)
@@ -709,6 +726,7 @@ impl SessionMutation {
                     &viewer,
                     Some(&request_id),
                     audit_change(&after, "INVITATION_ACCEPTED"),
+                    ctx.app().clock.now(),
                 )
                 .await?;
                 Ok(Some((session, expires, after)))

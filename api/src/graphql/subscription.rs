@@ -260,7 +260,9 @@ pub async fn use_link(app: &AppState, purpose: &str, token: &str) -> Result<Link
     if token.len() > 1000 {
         return Ok(LinkOutcome::NoSuchLink);
     }
-    let Ok(subject) = app.signer.verify(purpose, token, Utc::now()) else {
+    // Real time: a link's lifetime is counted on the wall clock it was signed with (see
+    // `worker::mail`), not the domain's date.
+    let Ok(subject) = app.signer.verify(purpose, token, entity::clock::real_now()) else {
         return Ok(LinkOutcome::NoSuchLink);
     };
     if purpose == worker::mail::UNSUBSCRIBE_PURPOSE
@@ -296,7 +298,7 @@ pub async fn use_link(app: &AppState, purpose: &str, token: &str) -> Result<Link
             } else {
                 a.unsubscribed_at = Set(Some(now));
             }
-            a.updated_at = Set(Utc::now());
+            a.updated_at = Set(now);
             a.version = Set(before.version + 1);
             let after = subscription::Entity::update(a).exec(tx).await?;
             audit::record(
@@ -312,6 +314,7 @@ pub async fn use_link(app: &AppState, purpose: &str, token: &str) -> Result<Link
                     Some(&before),
                     Some(&after),
                 ),
+                now,
             )
             .await?;
             let mut mails = vec![];
@@ -360,7 +363,7 @@ async fn opt_out(app: &AppState, member: Uuid, email: &str) -> Result<LinkOutcom
                 let mut a: subscription::ActiveModel = before.clone().into();
                 a.status = Set(SubscriptionStatus::Unsubscribed);
                 a.unsubscribed_at = Set(Some(now));
-                a.updated_at = Set(Utc::now());
+                a.updated_at = Set(now);
                 a.version = Set(before.version + 1);
                 let after = subscription::Entity::update(a).exec(tx).await?;
                 ("UNSUBSCRIBE", Some(before), after)
@@ -381,8 +384,8 @@ async fn opt_out(app: &AppState, member: Uuid, email: &str) -> Result<LinkOutcom
                     requested_at: now,
                     confirmed_at: None,
                     unsubscribed_at: Some(now),
-                    created_at: Utc::now(),
-                    updated_at: Utc::now(),
+                    created_at: now,
+                    updated_at: now,
                     version: 1,
                 };
                 subscription::Entity::insert(subscription::ActiveModel::from(row.clone()))
@@ -404,6 +407,7 @@ async fn opt_out(app: &AppState, member: Uuid, email: &str) -> Result<LinkOutcom
                 before.as_ref(),
                 Some(&after),
             ),
+            now,
         )
         .await?;
         Ok(LinkOutcome::Done(SubscriptionStatus::Unsubscribed))
@@ -523,7 +527,7 @@ impl SubscriptionMutation {
                     a.status = Set(SubscriptionStatus::Pending);
                     a.requested_at = Set(now);
                     a.unsubscribed_at = Set(None);
-                    a.updated_at = Set(Utc::now());
+                    a.updated_at = Set(ctx.app().clock.now());
                     a.version = Set(before.version + 1);
                     let after = subscription::Entity::update(a).exec(tx).await?;
                     ("UPDATE", Some(before), after)
@@ -544,8 +548,8 @@ impl SubscriptionMutation {
                         requested_at: now,
                         confirmed_at: None,
                         unsubscribed_at: None,
-                        created_at: Utc::now(),
-                        updated_at: Utc::now(),
+                        created_at: ctx.app().clock.now(),
+                        updated_at: ctx.app().clock.now(),
                         version: 1,
                     };
                     subscription::Entity::insert(subscription::ActiveModel::from(row.clone()))
@@ -557,17 +561,20 @@ impl SubscriptionMutation {
             if let Some(rc) = &receipt {
                 rc.save(tx, after.id).await?;
             }
-            super::access::record_consent(
+            entity::consent::record(
                 tx,
-                Some(member),
-                KIND,
-                after.id,
-                ConsentPurpose::Subscription,
-                match lang {
-                    Lang::Id => CONSENT_ID,
-                    Lang::En => CONSENT_EN,
+                entity::consent::Given {
+                    member: Some(member),
+                    subject_type: KIND,
+                    subject_id: after.id,
+                    purpose: ConsentPurpose::Subscription,
+                    statement: match lang {
+                        Lang::Id => CONSENT_ID,
+                        Lang::En => CONSENT_EN,
+                    },
+                    lang,
+                    at: ctx.app().clock.now(),
                 },
-                lang,
             )
             .await?;
             audit::record(
@@ -583,6 +590,7 @@ impl SubscriptionMutation {
                     before.as_ref(),
                     Some(&after),
                 ),
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(mail_state(tx, &after, &member_row.name, "CONFIRM")
@@ -675,8 +683,8 @@ impl SubscriptionMutation {
                 requested_at: now,
                 confirmed_at: Some(now),
                 unsubscribed_at: None,
-                created_at: Utc::now(),
-                updated_at: Utc::now(),
+                created_at: ctx.app().clock.now(),
+                updated_at: ctx.app().clock.now(),
                 version: 0,
             });
             row.account_id = Some(account.id);
@@ -689,7 +697,7 @@ impl SubscriptionMutation {
                 row.confirmed_at = Some(now);
                 row.unsubscribed_at = None;
             }
-            row.updated_at = Utc::now();
+            row.updated_at = ctx.app().clock.now();
             row.version += 1;
             if existing.is_some() {
                 subscription::Entity::update(subscription::ActiveModel::from(row.clone()))
@@ -699,17 +707,20 @@ impl SubscriptionMutation {
                 subscription::Entity::insert(subscription::ActiveModel::from(row.clone()))
                     .exec_without_returning(tx)
                     .await?;
-                super::access::record_consent(
+                entity::consent::record(
                     tx,
-                    Some(member),
-                    KIND,
-                    row.id,
-                    ConsentPurpose::Subscription,
-                    match lang {
-                        Lang::Id => CONSENT_ID,
-                        Lang::En => CONSENT_EN,
+                    entity::consent::Given {
+                        member: Some(member),
+                        subject_type: KIND,
+                        subject_id: row.id,
+                        purpose: ConsentPurpose::Subscription,
+                        statement: match lang {
+                            Lang::Id => CONSENT_ID,
+                            Lang::En => CONSENT_EN,
+                        },
+                        lang,
+                        at: ctx.app().clock.now(),
                     },
-                    lang,
                 )
                 .await?;
             }
@@ -730,6 +741,7 @@ impl SubscriptionMutation {
                     existing.as_ref(),
                     Some(&row),
                 ),
+                ctx.app().clock.now(),
             )
             .await?;
             Ok(row)

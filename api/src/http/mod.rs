@@ -331,7 +331,7 @@ async fn readyz(State(state): State<HttpState>) -> Response {
         && entity::worker_beat::beat(
             db,
             &format!("probe:{}", state.app.config.worker.worker_id),
-            chrono::Utc::now(),
+            entity::clock::real_now(),
         )
         .await
         .is_ok();

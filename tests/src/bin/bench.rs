@@ -127,7 +127,14 @@ async fn prepare(url: &str) -> anyhow::Result<(DatabaseConnection, Generated)> {
         generated.milestones,
         started.elapsed().as_secs_f64()
     );
-    api::operators::create_operator(&db, "bench@terbuka.test", "Bench", PASSWORD).await?;
+    api::operators::create_operator(
+        &db,
+        "bench@terbuka.test",
+        "Bench",
+        PASSWORD,
+        entity::clock::real_now(),
+    )
+    .await?;
     Ok((db, generated))
 }
 

@@ -21,7 +21,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     // The first beat lands before this process claims anything (see `entity::worker_beat`).
-    let now = chrono::Utc::now();
+    let now = entity::clock::real_now();
     if let Err(e) = entity::worker_beat::beat(&state.db, &state.config.worker_id, now).await {
         tracing::warn!(error = %e, "cannot write the worker's first heartbeat");
     }
@@ -164,8 +164,12 @@ async fn beat_loop(state: Arc<WorkerState>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(entity::worker_beat::BEAT_EVERY) => {}
             _ = stop.changed() => return,
         }
-        match entity::worker_beat::beat(&state.db, &state.config.worker_id, chrono::Utc::now())
-            .await
+        match entity::worker_beat::beat(
+            &state.db,
+            &state.config.worker_id,
+            entity::clock::real_now(),
+        )
+        .await
         {
             Ok(()) => state.health.set("beat", true),
             Err(e) => {

@@ -49,7 +49,8 @@ pub async fn record<C: ConnectionTrait>(
         mail.template
     );
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    // Real time: the outbox row is due for the sender now, whatever the domain's date.
+    let now = entity::clock::real_now();
     let row = mail_delivery::ActiveModel {
         id: Set(id),
         dedupe_key: Set(mail.dedupe_key),
@@ -142,7 +143,8 @@ impl Mailer {
         db: &DatabaseConnection,
         id: Uuid,
     ) -> Result<Outcome, sea_orm::DbErr> {
-        let now = Utc::now();
+        // Real time: leases and attempts are about this process and the SMTP server.
+        let now = entity::clock::real_now();
         let lease_until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
         use mail_delivery::Column as C;
         let mut claimed = mail_delivery::Entity::update_many()
@@ -198,7 +200,8 @@ impl Mailer {
                     C::LeaseUntil,
                     Expr::value(Option::<chrono::DateTime<Utc>>::None),
                 )
-                .col_expr(C::UpdatedAt, Expr::value(Utc::now()))
+                // Real time: a delivery's record is of attempts on the wire.
+                .col_expr(C::UpdatedAt, Expr::value(entity::clock::real_now()))
                 .filter(C::Id.eq(id))
                 .filter(C::LeaseOwner.eq(self.owner.clone()))
                 .exec(db)
@@ -211,7 +214,8 @@ impl Mailer {
         };
         match self.transport.send(message).await {
             Ok(()) => {
-                let now = Utc::now();
+                // Real time: when the SMTP server took the message.
+                let now = entity::clock::real_now();
                 let done = mail_delivery::Entity::update_many()
                     .col_expr(C::Status, Expr::value(DeliveryStatus::Sent))
                     .col_expr(C::SentAt, Expr::value(now))
@@ -289,7 +293,8 @@ impl Mailer {
         use mail_delivery::Column as C;
         let attempts = row.attempts + 1;
         let give_up = permanent || attempts >= self.max_attempts as i32;
-        let next = Utc::now()
+        // Real time: the retry pause is counted on the wall clock.
+        let next = entity::clock::real_now()
             + chrono::Duration::from_std(retry_delay(self.backoff, attempts)).unwrap_or_default();
         let status = if give_up {
             DeliveryStatus::Failed
@@ -306,7 +311,8 @@ impl Mailer {
                 C::LeaseUntil,
                 Expr::value(Option::<chrono::DateTime<Utc>>::None),
             )
-            .col_expr(C::UpdatedAt, Expr::value(Utc::now()))
+            // Real time: a delivery's record is of attempts on the wire.
+            .col_expr(C::UpdatedAt, Expr::value(entity::clock::real_now()))
             .filter(C::Id.eq(row.id))
             .filter(C::LeaseOwner.eq(self.owner.clone()))
             .exec(db)
@@ -337,7 +343,8 @@ impl Mailer {
             let token = self.signer.derive(LINK_PURPOSE, id);
             map.insert("link".into(), Value::from(format!("{base}{token}")));
         }
-        let now = Utc::now();
+        // Real time: a link's lifetime is counted on the wall clock (checked the same way).
+        let now = entity::clock::real_now();
         let mut unsubscribe = None;
         if let Value::Object(map) = &mut context {
             if let Some(id) = row.context.get("subscription_id").and_then(Value::as_str) {
@@ -489,7 +496,8 @@ pub async fn release_own(
     if ids.is_empty() {
         return Ok(ids);
     }
-    let now = Utc::now();
+    // Real time: released claims are due again now.
+    let now = entity::clock::real_now();
     mail_delivery::Entity::update_many()
         .col_expr(
             C::Attempts,
@@ -528,7 +536,7 @@ pub async fn stranded(
     use mail_delivery::Column as C;
     use sea_orm::{QueryOrder, QuerySelect};
     // Liveness and leases run on real time (the domain clock may be set or frozen).
-    let now = Utc::now();
+    let now = entity::clock::real_now();
     let ids = |condition: Condition| {
         mail_delivery::Entity::find()
             .select_only()

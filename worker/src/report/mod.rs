@@ -124,7 +124,8 @@ pub async fn produce(
 ) -> anyhow::Result<Outcome> {
     let me = state.config.worker_id.clone();
     let lease = chrono::Duration::from_std(state.config.report_lease)?;
-    let real_now = Utc::now();
+    // Real time: the report's lease is about this process.
+    let real_now = entity::clock::real_now();
     use report::Column as C;
     let claimed = report::Entity::update_many()
         .col_expr(C::Status, Expr::value(ReportStatus::Running))
@@ -189,7 +190,8 @@ pub async fn produce(
                 let p = progress.load(Ordering::Relaxed);
                 // Renew the lease; write the progress when it moved.
                 let mut update = report::Entity::update_many()
-                    .col_expr(C::ClaimedUntil, Expr::value(Utc::now() + lease))
+                    // Real time: lease renewal.
+                    .col_expr(C::ClaimedUntil, Expr::value(entity::clock::real_now() + lease))
                     .filter(C::Id.eq(id))
                     .filter(C::ClaimedBy.eq(me.clone()))
                     .filter(C::Status.eq(ReportStatus::Running));
@@ -392,7 +394,11 @@ async fn finish_failed(
         let pause = chrono::Duration::seconds(5 << row.attempts.clamp(0, 6));
         update = update
             .col_expr(C::Status, Expr::value(ReportStatus::Queued))
-            .col_expr(C::ClaimedUntil, Expr::value(Utc::now() + pause));
+            // Real time: the retry pause.
+            .col_expr(
+                C::ClaimedUntil,
+                Expr::value(entity::clock::real_now() + pause),
+            );
     }
     update.exec(&state.db).await?;
     Ok(())
@@ -403,7 +409,8 @@ async fn finish_failed(
 /// died. Each is marked for 30 s so two sweeping processes push it once.
 pub async fn sweep(state: &WorkerState) -> anyhow::Result<usize> {
     use report::Column as C;
-    let now = Utc::now();
+    // Real time: leases and retry pauses.
+    let now = entity::clock::real_now();
     let due = report::Entity::find()
         .filter(C::Status.is_in([ReportStatus::Queued, ReportStatus::Running]))
         .filter(
