@@ -17,7 +17,8 @@ pub mod requirements;
 pub mod schedule;
 pub mod standalone;
 pub mod telemetry;
-pub mod tokens;
+/// Signed link tokens live with the domain (`entity::notify::tokens`); kept here by name.
+pub use entity::notify::tokens;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -12,75 +12,17 @@ use entity::mail_delivery::{self, DeliveryStatus, MailClass};
 use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter,
-};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use entity::notify::{
+    CONFIRM_DAYS, CONFIRM_PURPOSE, LINK_PURPOSE, NewMail, UNSUBSCRIBE_DAYS, UNSUBSCRIBE_PURPOSE,
+    opt_out_subject, parse_opt_out, record,
+};
 pub use templates::Rendered;
 pub use transport::{SendError, Transport};
-
-/// A message to record.
-#[derive(Debug, Clone)]
-pub struct NewMail {
-    /// Unique per message: `recipient × kind × period` or similar. Recording the same key twice
-    /// records one message.
-    pub dedupe_key: String,
-    pub class: MailClass,
-    pub member_id: Option<Uuid>,
-    pub recipient: String,
-    pub lang: Lang,
-    pub template: String,
-    pub context: Value,
-}
-
-/// Records a message, inside the caller's transaction when given one. Returns the new record's
-/// id, or `None` when a message with that key was already recorded.
-pub async fn record<C: ConnectionTrait>(
-    db: &C,
-    mail: NewMail,
-) -> Result<Option<Uuid>, sea_orm::DbErr> {
-    debug_assert!(
-        templates::exists(&mail.template),
-        "unknown template {}",
-        mail.template
-    );
-    let id = Uuid::now_v7();
-    // Real time: the outbox row is due for the sender now, whatever the domain's date.
-    let now = entity::clock::real_now();
-    let row = mail_delivery::ActiveModel {
-        id: Set(id),
-        dedupe_key: Set(mail.dedupe_key),
-        class: Set(mail.class),
-        member_id: Set(mail.member_id),
-        recipient: Set(mail.recipient),
-        lang: Set(mail.lang.tag().to_owned()),
-        template: Set(mail.template),
-        context: Set(mail.context),
-        status: Set(DeliveryStatus::Pending),
-        attempts: Set(0),
-        last_error: Set(None),
-        lease_owner: Set(None),
-        lease_until: Set(None),
-        next_attempt_at: Set(now),
-        message_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        sent_at: Set(None),
-    };
-    let inserted = mail_delivery::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(mail_delivery::Column::DedupeKey)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    Ok((inserted > 0).then_some(id))
-}
 
 /// Everything a sender needs.
 #[derive(Clone, Debug)]
@@ -95,32 +37,11 @@ pub struct Mailer {
     /// The first retry's delay; it doubles per attempt, capped at ten minutes.
     pub backoff: Duration,
     /// Recomputes link tokens at send time (they are never stored).
-    pub signer: crate::tokens::Signer,
+    pub signer: entity::notify::tokens::Signer,
     /// The domain clock: a message's `Date` is the story's time (`TERBUKA_CLOCK`), as every
     /// date it mentions is.
     pub clock: entity::Clock,
 }
-
-/// The purpose under which account links (invitation, password reset) are derived.
-pub const LINK_PURPOSE: &str = "account-link";
-/// Confirming a subscription (double opt-in); good for a week.
-pub const CONFIRM_PURPOSE: &str = "subscription-confirm";
-/// The subject of an unsubscribe token for an address that has no subscription row.
-pub fn opt_out_subject(member: Uuid, email: &str) -> String {
-    format!("optout:{member}:{}", entity::subscription::normalise(email))
-}
-
-/// The member and address of an [`opt_out_subject`].
-pub fn parse_opt_out(subject: &str) -> Option<(Uuid, String)> {
-    let rest = subject.strip_prefix("optout:")?;
-    let (member, email) = rest.split_once(':')?;
-    Some((member.parse().ok()?, email.to_owned()))
-}
-
-/// One-click unsubscribe (RFC 8058); good for 400 days, so an old digest still works.
-pub const UNSUBSCRIBE_PURPOSE: &str = "unsubscribe";
-pub const CONFIRM_DAYS: i64 = 7;
-pub const UNSUBSCRIBE_DAYS: i64 = 400;
 
 /// What happened to one message.
 #[derive(Debug)]

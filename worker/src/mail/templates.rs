@@ -91,15 +91,21 @@ pub fn render(
     })
 }
 
-/// Whether a template family exists (checked when a message is recorded).
-pub fn exists(name: &str) -> bool {
-    ENV.get_template(&format!("{name}/id.subject")).is_ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_templates_are_the_ones_the_domain_names() {
+        let names: std::collections::BTreeSet<&str> = TEMPLATES
+            .iter()
+            .filter_map(|(n, _)| n.split_once('/').map(|(family, _)| family))
+            .collect();
+        let named: std::collections::BTreeSet<&str> =
+            entity::notify::TEMPLATES.iter().copied().collect();
+        assert_eq!(names, named);
+    }
 
     #[test]
     fn every_template_renders_in_both_languages() {
