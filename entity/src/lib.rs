@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod macros;
 pub mod news;
 pub mod notify;
+pub mod participation;
 pub mod privacy;
 pub mod problem;
 pub mod validate;

@@ -65,9 +65,10 @@ impl CitizenErasure {
             for event_id in &done.freed_seats {
                 let invitation = super::registration::locked_invitation(tx, *event_id).await?;
                 if let Some(e) = entity::event::Entity::find_by_id(*event_id).one(tx).await?
-                    && let Some(mail) = super::registration::promote_next(
+                    && let Some(mail) = entity::participation::registration::promote_next(
                         tx,
-                        app,
+                        &ctx.viewer(),
+                        &app.links(),
                         &e,
                         invitation.as_ref(),
                         now,

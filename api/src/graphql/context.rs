@@ -28,6 +28,30 @@ pub struct AppState {
     pub dashboards: Arc<super::dashboard::Cache>,
 }
 
+impl AppState {
+    /// Where registration and account links point, and the key they are signed with.
+    pub fn links(&self) -> entity::participation::registration::Links<'_> {
+        entity::participation::registration::Links {
+            public_url: &self.config.worker.public_url,
+            signer: &self.signer,
+        }
+    }
+
+    /// Queues recorded mail after the commit; a failure here is picked up by the sweeper.
+    pub async fn queue_mail(&self, ids: &[uuid::Uuid]) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = self
+            .queue
+            .push_mail(ids, self.config.worker.mail_attempts as usize)
+            .await
+        {
+            tracing::warn!(error = %e, "mail recorded but not queued; the sweeper will queue it");
+        }
+    }
+}
+
 /// Facts about the request a resolver may need.
 #[derive(Clone, Debug, Default)]
 pub struct RequestMeta {

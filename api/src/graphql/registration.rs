@@ -7,38 +7,29 @@ use chrono::{DateTime, Utc};
 use entity::Refusal;
 use entity::event::{self, EventStatus};
 use entity::invitation::{self, Audience, InvitationChannel};
-use entity::mail_delivery::MailClass;
 use entity::registration::{self, RegistrationStatus};
-use entity::{Lang, Problem, Problems, consent::ConsentPurpose, validate};
+use entity::{Problem, Problems, validate};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use worker::mail::{self, NewMail};
 
-use super::context::{AppState, CtxExt};
+use super::context::CtxExt;
 use super::crud::{self, Create};
 use super::errors;
 use super::event::{self as event_gql, Event, EventPayload};
 use super::ids;
 use super::mutation::{Outcome, Receipt, Refused, UserError, user_errors};
 use super::policy;
-use crate::audit::{self, Change};
+use entity::participation::registration as domain;
 
 crate::record!(entity::invitation, "invitation", "Invitation");
 
 /// Registrations one client may make per minute.
 const REGISTRATIONS_PER_MINUTE: u32 = 60;
-
-/// The statement a registrant agrees to.
-const CONSENT_ID: &str = "Saya setuju nama, email dan organisasi saya disimpan oleh penyelenggara \
-    untuk keperluan pendaftaran dan daftar hadir kegiatan ini.";
-const CONSENT_EN: &str = "I agree that the organisers keep my name, e-mail address and \
-    organisation for this event's registration and attendance list.";
 
 pub struct Invitation(pub invitation::Model);
 
@@ -49,28 +40,6 @@ pub struct RegistrationCounts {
     waitlisted: i32,
     /// Seats still free (none: no limit).
     seats_left: Option<i32>,
-}
-
-async fn counts<C: ConnectionTrait>(db: &C, event: Uuid) -> Result<(i32, i32), DbErr> {
-    let rows: Vec<(RegistrationStatus, i64)> = registration::Entity::find()
-        .select_only()
-        .column(registration::Column::Status)
-        .column_as(registration::Column::Id.count(), "n")
-        .filter(registration::Column::EventId.eq(event))
-        .group_by(registration::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let of = |s: RegistrationStatus| {
-        rows.iter()
-            .find(|(k, _)| *k == s)
-            .map(|(_, n)| *n as i32)
-            .unwrap_or(0)
-    };
-    Ok((
-        of(RegistrationStatus::Registered),
-        of(RegistrationStatus::Waitlisted),
-    ))
 }
 
 #[Object]
@@ -146,16 +115,6 @@ impl Registration {
     }
 }
 
-async fn position<C: ConnectionTrait>(db: &C, r: &registration::Model) -> Result<i32, DbErr> {
-    let ahead = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(r.event_id))
-        .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
-        .filter(registration::Column::Id.lt(r.id))
-        .count(db)
-        .await?;
-    Ok(ahead as i32 + 1)
-}
-
 #[derive(InputObject, Serialize)]
 pub struct PublishInvitationInput {
     pub client_mutation_id: Option<String>,
@@ -202,179 +161,7 @@ pub struct CancelRegistrationPayload {
     user_errors: Vec<UserError>,
 }
 
-/// The event's invitation (locked for the rest of the transaction on PostgreSQL, so that
-/// registrations for one event are counted one at a time; SQLite's write transactions are
-/// already one at a time).
-pub async fn locked_invitation(
-    tx: &DatabaseTransaction,
-    event: Uuid,
-) -> Result<Option<invitation::Model>, DbErr> {
-    entity::db::locked(
-        invitation::Entity::find().filter(invitation::Column::EventId.eq(event)),
-        tx,
-    )
-    .one(tx)
-    .await
-}
-
-fn venue(e: &event::Model) -> String {
-    [
-        e.venue_room.as_deref(),
-        e.venue_name.as_deref(),
-        e.venue_address.as_deref(),
-        e.online_url.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ")
-}
-
-/// Records the mail for `r` entering `state` (inside the transaction); its id for the queue.
-async fn record_mail(
-    tx: &DatabaseTransaction,
-    app: &AppState,
-    r: &registration::Model,
-    e: &event::Model,
-    state: &str,
-    position: Option<i32>,
-) -> Result<Option<Uuid>, DbErr> {
-    let lang = Lang::from_tag(&r.lang);
-    // The event's time as people of its member read it (WIB in Bojonegoro, WIT in Papua).
-    let zone = entity::member::Entity::find_by_id(e.member_id)
-        .one(tx)
-        .await?
-        .map(|m| m.tz())
-        .unwrap_or(chrono_tz::Asia::Jakarta);
-    let mut context = json!({
-        "name": r.name,
-        "event": e.title,
-        "when": entity::i18n::long_datetime(e.starts_at, zone, lang),
-        "venue": venue(e),
-        "state": state,
-        "position": position,
-    });
-    if state != "CANCELLED" {
-        context["link"] = json!({
-            "base": format!("{}/registrations/cancel?token=", app.config.worker.public_url),
-            "token_id": r.id.to_string(),
-        });
-    }
-    mail::record(
-        tx,
-        NewMail {
-            dedupe_key: format!("registration:{}:{state}", r.id),
-            class: MailClass::Transactional,
-            member_id: Some(r.member_id),
-            recipient: r.email.clone(),
-            lang,
-            template: "registration".into(),
-            context,
-        },
-    )
-    .await
-}
-
-/// What cancelling by a link did.
-pub enum Cancelled {
-    Done(RegistrationStatus),
-    AlreadyCancelled,
-    NoSuchLink,
-}
-
-/// Gives a freed seat of `e` to the first on its waitlist (if the event has room now) and
-/// records their mail. The caller holds the invitation's lock (`invitation` is what it read).
-pub async fn promote_next(
-    tx: &DatabaseTransaction,
-    app: &AppState,
-    e: &event::Model,
-    invitation: Option<&invitation::Model>,
-    now: DateTime<Utc>,
-) -> Result<Option<Uuid>, DbErr> {
-    if let Some(cap) = invitation.and_then(|i| i.capacity) {
-        let registered = registration::Entity::find()
-            .filter(registration::Column::EventId.eq(e.id))
-            .filter(registration::Column::Status.eq(RegistrationStatus::Registered))
-            .count(tx)
-            .await?;
-        if registered >= cap.max(0) as u64 {
-            return Ok(None);
-        }
-    }
-    let Some(next) = registration::Entity::find()
-        .filter(registration::Column::EventId.eq(e.id))
-        .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
-        .order_by_asc(registration::Column::Id)
-        .one(tx)
-        .await?
-    else {
-        return Ok(None);
-    };
-    registration::Entity::update(registration::ActiveModel {
-        id: Set(next.id),
-        status: Set(RegistrationStatus::Registered),
-        promoted_at: Set(Some(now)),
-        ..Default::default()
-    })
-    .exec(tx)
-    .await?;
-    record_mail(tx, app, &next, e, "PROMOTED", None).await
-}
-
-/// Cancels the registration behind a link's token and moves the first on the waitlist up
-/// when a seat frees; the mails are recorded in the same transaction and queued after it.
-pub async fn cancel_by_token(app: &AppState, token: &str) -> Result<Cancelled, DbErr> {
-    let token = token.trim();
-    if token.is_empty() || token.len() > 100 {
-        return Ok(Cancelled::NoSuchLink);
-    }
-    let hash = crate::auth::token_hash(token);
-    let now = app.clock.now();
-    let outcome = entity::db::write(
-        &app.db,
-        async |tx| -> Result<(Cancelled, Vec<Uuid>), DbErr> {
-            let Some(r) = registration::Entity::find()
-                .filter(registration::Column::CancelTokenHash.eq(hash.clone()))
-                .one(tx)
-                .await?
-            else {
-                return Ok((Cancelled::NoSuchLink, vec![]));
-            };
-            let invitation = locked_invitation(tx, r.event_id).await?;
-            // Read again under the lock: a concurrent cancellation may have won.
-            let Some(r) = registration::Entity::find_by_id(r.id).one(tx).await? else {
-                return Ok((Cancelled::NoSuchLink, vec![]));
-            };
-            if r.status == RegistrationStatus::Cancelled {
-                return Ok((Cancelled::AlreadyCancelled, vec![]));
-            }
-            let Some(e) = event::Entity::find_by_id(r.event_id).one(tx).await? else {
-                return Ok((Cancelled::NoSuchLink, vec![]));
-            };
-            let was = r.status;
-            registration::Entity::update(registration::ActiveModel {
-                id: Set(r.id),
-                status: Set(RegistrationStatus::Cancelled),
-                cancelled_at: Set(Some(now)),
-                ..Default::default()
-            })
-            .exec(tx)
-            .await?;
-            let mut mails = vec![];
-            mails.extend(record_mail(tx, app, &r, &e, "CANCELLED", None).await?);
-            if was == RegistrationStatus::Registered {
-                mails.extend(promote_next(tx, app, &e, invitation.as_ref(), now).await?);
-            }
-            Ok((Cancelled::Done(was), mails))
-        },
-    )
-    .await?;
-    let (result, mails) = outcome;
-    if !mails.is_empty() {
-        super::session::queue_mail(app, &mails).await;
-    }
-    Ok(result)
-}
+pub use entity::participation::registration::{Cancelled, counts, locked_invitation, position};
 
 #[derive(Default)]
 pub struct RegistrationMutation;
@@ -558,137 +345,24 @@ impl RegistrationMutation {
             Ok(r) => r,
             Err(Refused(p)) => return Ok(refused(p)),
         };
-        let now = app.clock.now();
-        let request_id = ctx.meta().request_id;
-        let viewer = ctx.viewer();
-        let outcome = entity::db::write(
+        let outcome = domain::register(
             ctx.db(),
-            async |tx| -> Result<Result<(registration::Model, Vec<Uuid>), Problems>, Outcome> {
-                if let Some(rc) = &receipt
-                    && let Some(id) = rc.earlier(tx).await?
-                    && let Some(earlier) = registration::Entity::find_by_id(id).one(tx).await?
-                {
-                    return Ok(Ok((earlier, vec![])));
-                }
-                let Some(e) = event::Entity::find_by_id(event_id).one(tx).await? else {
-                    return Ok(Err(Problems::one(&["input", "eventId"], Problem::NotFound)));
-                };
-                let closed = |refusal: Refusal| {
-                    Ok(Err(Problems::one(
-                        &["input", "eventId"],
-                        Problem::Refused(refusal),
-                    )))
-                };
-                let invitation = locked_invitation(tx, e.id).await?;
-                let Some(inv) = invitation.filter(|i| i.audience == Audience::Open && e.is_public)
-                else {
-                    return closed(Refusal::RegistrationNotOpen);
-                };
-                if e.status != EventStatus::Planned
-                    || e.starts_at <= now
-                    || inv.registration_closes_at.is_some_and(|c| c <= now)
-                {
-                    return closed(Refusal::RegistrationClosed);
-                }
-                let duplicate = registration::Entity::find()
-                    .filter(registration::Column::EventId.eq(e.id))
-                    .filter(registration::Column::Email.eq(email.clone()))
-                    .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
-                    .one(tx)
-                    .await?;
-                if duplicate.is_some() {
-                    return Ok(Err(Problems::one(&["input", "email"], Problem::Duplicate)));
-                }
-                let (registered, _) = counts(tx, e.id).await?;
-                // The id is made under the lock: ids order the waitlist.
-                let id = Uuid::now_v7();
-                let token = app
-                    .signer
-                    .derive(worker::mail::LINK_PURPOSE, &id.to_string());
-                let token_hash = crate::auth::token_hash(&token);
-                let status = match inv.capacity {
-                    Some(c) if registered >= c => RegistrationStatus::Waitlisted,
-                    _ => RegistrationStatus::Registered,
-                };
-                let r = registration::Model {
-                    id,
-                    member_id: e.member_id,
-                    event_id: e.id,
-                    name: name.clone(),
-                    email: email.clone(),
-                    organisation_name: organisation.clone(),
-                    status,
-                    cancel_token_hash: token_hash,
-                    lang: lang.tag().to_owned(),
-                    created_at: now,
-                    promoted_at: None,
-                    cancelled_at: None,
-                };
-                if let Some(rc) = &receipt {
-                    rc.save(tx, id).await?;
-                }
-                registration::Entity::insert(registration::ActiveModel::from(r.clone()))
-                    .exec_without_returning(tx)
-                    .await?;
-                audit::record(
-                    tx,
-                    &viewer,
-                    Some(&request_id),
-                    Change::of(
-                        "registration",
-                        "Registration",
-                        "CREATE",
-                        id,
-                        Some(e.member_id),
-                        None,
-                        Some(&r),
-                    ),
-                    ctx.app().clock.now(),
-                )
-                .await?;
-                entity::consent::record(
-                    tx,
-                    entity::consent::Given {
-                        member: Some(e.member_id),
-                        subject_type: "Registration",
-                        subject_id: id,
-                        purpose: ConsentPurpose::EventRegistration,
-                        statement: match lang {
-                            Lang::Id => CONSENT_ID,
-                            Lang::En => CONSENT_EN,
-                        },
-                        lang,
-                        at: ctx.app().clock.now(),
-                    },
-                )
-                .await?;
-                let (state, pos) = match status {
-                    RegistrationStatus::Waitlisted => ("WAITLISTED", Some(position(tx, &r).await?)),
-                    _ => ("REGISTERED", None),
-                };
-                let mails = record_mail(tx, app, &r, &e, state, pos)
-                    .await?
-                    .into_iter()
-                    .collect();
-                Ok(Ok((r, mails)))
+            &ctx.viewer(),
+            &app.links(),
+            receipt.as_ref(),
+            Some(&ctx.meta().request_id),
+            domain::Register {
+                event_id,
+                name,
+                email,
+                organisation,
+                lang,
             },
+            app.clock.now(),
         )
         .await;
-        // A concurrent retry with the same id that committed first: its registration.
-        let outcome = match (outcome, &receipt) {
-            (Err(Outcome::Raced), Some(rc)) => match rc.earlier(ctx.db()).await {
-                Ok(Some(id)) => registration::Entity::find_by_id(id)
-                    .one(ctx.db())
-                    .await?
-                    .map(|r| Ok((r, vec![])))
-                    .ok_or(Outcome::Raced),
-                Ok(None) => Err(Outcome::Raced),
-                Err(e) => Err(e),
-            },
-            (other, _) => other,
-        };
         let outcome = match outcome {
-            Ok(o) => o,
+            Ok(o) => Ok(o),
             Err(Outcome::Refused(Refused(p))) => Err(p),
             Err(Outcome::Raced) => return Err(errors::internal("unexpected race", lang)),
             Err(Outcome::Db(e)) => return Err(e.into()),
@@ -715,7 +389,17 @@ impl RegistrationMutation {
     ) -> Result<CancelRegistrationPayload> {
         policy::gate(ctx, "cancelRegistration")?;
         let lang = ctx.lang();
-        Ok(match cancel_by_token(ctx.app(), &input.token).await? {
+        let app = ctx.app();
+        let (cancelled, mails) = domain::cancel_by_token(
+            ctx.db(),
+            &ctx.viewer(),
+            &app.links(),
+            &input.token,
+            app.clock.now(),
+        )
+        .await?;
+        app.queue_mail(&mails).await;
+        Ok(match cancelled {
             Cancelled::Done(_) | Cancelled::AlreadyCancelled => CancelRegistrationPayload {
                 status: Some(RegistrationStatus::Cancelled),
                 user_errors: vec![],

@@ -246,13 +246,7 @@ pub async fn issue_link<C: ConnectionTrait>(
 
 /// Queues recorded mail after the commit; a failure here is picked up by the sweeper.
 pub async fn queue_mail(app: &AppState, ids: &[Uuid]) {
-    if let Err(e) = app
-        .queue
-        .push_mail(ids, app.config.worker.mail_attempts as usize)
-        .await
-    {
-        tracing::warn!(error = %e, "mail recorded but not queued; the sweeper will queue it");
-    }
+    app.queue_mail(ids).await
 }
 
 /// A spent-able link: the token row and its account, when valid at `now`.

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::HttpState;
 use super::feeds::escape;
-use crate::graphql::registration::{Cancelled, cancel_by_token};
+use entity::kernel::Actor;
+use entity::participation::registration::{Cancelled, cancel_by_token};
 
 #[derive(Deserialize)]
 pub struct TokenForm {
@@ -49,7 +50,20 @@ pub async fn confirm(Query(q): Query<TokenForm>) -> Response {
 }
 
 pub async fn cancel(State(state): State<HttpState>, Form(f): Form<TokenForm>) -> Response {
-    match cancel_by_token(&state.app, &f.token).await {
+    let app = &state.app;
+    // The link is the proof; the cancellation is audited as the public.
+    let done = cancel_by_token(
+        &app.db,
+        &Actor::anonymous(),
+        &app.links(),
+        &f.token,
+        app.clock.now(),
+    )
+    .await;
+    if let Ok((_, mails)) = &done {
+        app.queue_mail(mails).await;
+    }
+    match done.map(|(c, _)| c) {
         Ok(Cancelled::Done(_)) => page(
             StatusCode::OK,
             "Pendaftaran dibatalkan",
