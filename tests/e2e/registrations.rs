@@ -273,6 +273,38 @@ async fn fifty_at_once_for_ten_seats_and_a_cancellation_promotes_the_first_waiti
     );
     let c = app.gql_as(None, counts, json!({"id": event})).await;
     assert_eq!(c["data"]["event"]["invitation"]["counts"]["registered"], 10);
+
+    // The cancellation and the promotion are in the audit log, as the public, with the
+    // statuses they changed; the repeated link added nothing.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let updates = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::EntityType.eq("Registration"))
+        .filter(entity::audit_event::Column::Action.eq("UPDATE"))
+        .order_by_asc(entity::audit_event::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let moves: Vec<(Value, Value)> = updates
+        .iter()
+        .map(|a| {
+            (
+                a.before.as_ref().unwrap()["status"].clone(),
+                a.after.as_ref().unwrap()["status"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (json!("REGISTERED"), json!("CANCELLED")),
+            (json!("WAITLISTED"), json!("REGISTERED")),
+        ]
+    );
+    assert!(
+        updates
+            .iter()
+            .all(|a| a.actor_id.is_none() && a.actor_label == "publik")
+    );
     app.stop().await;
 }
 
