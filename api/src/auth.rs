@@ -14,7 +14,6 @@ use entity::account::{self, AccountStatus};
 use entity::role_grant::{self, Role};
 use entity::{Problem, account_session};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// How long a session lasts.
@@ -109,13 +108,8 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
-/// The stored form of a token.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+/// The stored form of a token (one definition, with the domain's links).
+pub use entity::notify::tokens::hash as token_hash;
 
 /// Why a bearer token was refused.
 #[derive(Debug, PartialEq, Eq)]

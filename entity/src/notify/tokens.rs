@@ -11,6 +11,13 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The stored form of a token (SHA-256, hex): the token itself only travels in mail and
+/// requests.
+pub fn hash(token: &str) -> String {
+    use sha2::Digest;
+    crate::kernel::edit::hex(&Sha256::digest(token.as_bytes()))
+}
+
 /// Why a token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {

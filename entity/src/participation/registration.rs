@@ -35,11 +35,7 @@ pub struct Links<'a> {
     pub signer: &'a Signer,
 }
 
-/// The hash under which a link's token is stored (the token itself only travels in mail).
-pub fn token_hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    crate::kernel::edit::hex(&Sha256::digest(token.as_bytes()))
-}
+use crate::notify::tokens::hash as token_hash;
 
 /// Seats taken and waiting for `event`.
 pub async fn counts<C: ConnectionTrait>(db: &C, event: Uuid) -> Result<(i32, i32), DbErr> {
@@ -185,12 +181,8 @@ pub async fn promote_next(
     now: DateTime<Utc>,
 ) -> Result<Option<Uuid>, DbErr> {
     if let Some(cap) = invitation.and_then(|i| i.capacity) {
-        let registered = registration::Entity::find()
-            .filter(registration::Column::EventId.eq(e.id))
-            .filter(registration::Column::Status.eq(RegistrationStatus::Registered))
-            .count(tx)
-            .await?;
-        if registered >= cap.max(0) as u64 {
+        let (registered, _) = counts(tx, e.id).await?;
+        if registered >= cap.max(0) {
             return Ok(None);
         }
     }
