@@ -15,8 +15,9 @@ use worker::db::StatementCounter;
 use worker::{JobQueue, WorkerState};
 
 use crate::config::Config;
-use crate::graphql::{self, TerbukaSchema, context::AppState};
+use crate::graphql::{self, TerbukaSchema};
 use crate::http::{self, HttpState, metrics::Metrics};
+use crate::state::AppState;
 
 /// A process ready to serve.
 pub struct Prepared {
@@ -51,7 +52,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
         clock: wc.clock.clone(),
         signer: worker::tokens::Signer::new(&wc.secret),
         limiter: Arc::new(crate::auth::RateLimiter::default()),
-        dashboards: Arc::new(graphql::dashboard::Cache::default()),
+        dashboards: Arc::new(entity::dashboard::Cache::default()),
         db,
         config: config.clone(),
     };
@@ -138,15 +139,19 @@ pub async fn serve(
         None
     };
     let sockets = tokio_util::task::TaskTracker::new();
-    let app = http::router(HttpState {
+    let http_state = HttpState {
         app: state,
-        schema,
-        executor: crate::graphql::executor::Executor::per_core(),
         metrics,
         stop: stop_rx.clone(),
         sockets: sockets.clone(),
         worker_health,
-    });
+    };
+    let endpoint = graphql::transport::Endpoint {
+        http: http_state.clone(),
+        schema,
+        executor: graphql::executor::Executor::per_core(),
+    };
+    let app = http::router(http_state, graphql::transport::routes(endpoint));
     let mut http_stop = stop_rx.clone();
     use axum::serve::ListenerExt;
     let server = axum::serve(

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use entity::account::{self, AccountStatus};
 use entity::role_grant::{self, Role};
-use entity::{Problem, account_session};
+use entity::{Lang, Problem, account_session};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -249,6 +249,52 @@ impl RateLimiter {
         }
         entry.1 += 1;
         entry.1 <= limit
+    }
+}
+
+/// The viewer behind the request's `Authorization: Bearer` token (anonymous without one), or
+/// the response refusing a token that is unknown, expired, revoked or of a switched-off account.
+pub async fn viewer_of(
+    app: &crate::state::AppState,
+    headers: &axum::http::HeaderMap,
+    lang: Lang,
+) -> Result<Viewer, axum::response::Response> {
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+        return Ok(Viewer::anonymous());
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    let refused = || {
+        crate::errors::error_response(
+            axum::http::StatusCode::UNAUTHORIZED,
+            crate::errors::code::UNAUTHENTICATED,
+            match lang {
+                Lang::Id => "Sesi tidak berlaku lagi. Silakan masuk kembali.",
+                Lang::En => "The session is no longer valid. Please sign in again.",
+            },
+        )
+    };
+    if token.is_empty() {
+        return Err(refused());
+    }
+    match viewer_for_token(&app.db, token, app.clock.now()).await {
+        Ok(Ok(viewer)) => Ok(viewer),
+        Ok(Err(_)) => Err(refused()),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check a session");
+            Err(crate::errors::error_response(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                crate::errors::code::INTERNAL,
+                crate::errors::internal_message(lang),
+            ))
+        }
     }
 }
 

@@ -7,8 +7,6 @@ use worker::WorkerConfig;
 use worker::config::Mode;
 use worker::env::{ConfigError, Env};
 
-use crate::graphql::SchemaLimits;
-
 #[derive(Clone, Debug)]
 pub struct Config {
     pub worker: WorkerConfig,
@@ -187,5 +185,30 @@ mod tests {
         assert!(config.run_worker && config.demo);
         assert_eq!(config.worker.database_url, "sqlite://terbuka.db?mode=rwc");
         assert_eq!(config.bind.port(), 8080);
+    }
+}
+
+/// Limits of the GraphQL schema that come from configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaLimits {
+    pub depth: usize,
+    /// For anonymous requests (the public website, anyone).
+    pub complexity: usize,
+    /// For signed-in requests (the partnership's people): a plan of 50 commitments with 50
+    /// milestones each fits; three nested connections of 50 (125,000 rows) do not.
+    pub complexity_signed_in: usize,
+    pub aliases: usize,
+    pub introspection: bool,
+}
+
+impl Default for SchemaLimits {
+    fn default() -> Self {
+        Self {
+            depth: 15,
+            complexity: 5000,
+            complexity_signed_in: 50_000,
+            aliases: 10,
+            introspection: true,
+        }
     }
 }

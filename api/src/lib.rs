@@ -10,8 +10,10 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod erasure;
+pub mod errors;
 pub mod graphql;
 pub mod http;
 pub mod operators;
+pub mod state;
 
 pub use config::Config;

@@ -70,7 +70,8 @@ pub async fn create_operator(
     password: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Uuid> {
-    let email = crate::graphql::mail::parse_address(email)
+    let email = entity::notify::Address::parse(email)
+        .map(String::from)
         .ok_or_else(|| anyhow::anyhow!("{email:?} is not an e-mail address"))?;
     auth::check_new_password(&["password"], password, &email)
         .map_err(|p| anyhow::anyhow!("{}", p.problem.message(entity::Lang::En)))?;

@@ -85,6 +85,16 @@ impl Default for Clock {
     }
 }
 
+/// The instant a local day begins in `tz` (the earliest, should the day begin twice).
+pub fn day_start(day: chrono::NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| midnight.and_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

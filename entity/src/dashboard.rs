@@ -220,10 +220,7 @@ async fn overdue_milestones<C: ConnectionTrait>(
                     .to_owned(),
             ),
         )
-        .filter(
-            milestone::Column::Status
-                .is_in([MilestoneStatus::NotStarted, MilestoneStatus::InProgress]),
-        )
+        .filter(milestone::Column::Status.is_in(MilestoneStatus::OPEN))
         .filter(milestone::Column::EndsOn.lt(today))
         .order_by_asc(milestone::Column::EndsOn)
         .order_by_asc(milestone::Column::Id)
@@ -338,5 +335,43 @@ pub async fn revision<C: ConnectionTrait>(db: &C, member: Uuid) -> Result<i64, D
     match row {
         Some(r) => r.try_get("", "revision"),
         None => Ok(0),
+    }
+}
+
+/// Dashboards computed in this process, each kept with the member's data revision it was
+/// computed at and the day it is for; served again only for the same plan, day and revision.
+/// The revision is raised by database triggers on every change a dashboard depends on, from
+/// any process, so a kept dashboard is never stale. Bounded: when full, it starts again.
+#[derive(Default, Debug)]
+pub struct Cache {
+    entries: std::sync::Mutex<HashMap<(Uuid, NaiveDate), Kept>>,
+}
+
+/// A dashboard and the revision it was computed at.
+type Kept = (i64, std::sync::Arc<Dashboard>);
+
+/// Plans kept at most (a few hundred KB each for the largest plans).
+const CACHE_PLANS: usize = 1_000;
+
+impl Cache {
+    pub fn get(
+        &self,
+        plan: Uuid,
+        today: NaiveDate,
+        revision: i64,
+    ) -> Option<std::sync::Arc<Dashboard>> {
+        let entries = self.entries.lock().expect("not poisoned");
+        match entries.get(&(plan, today)) {
+            Some((r, d)) if *r == revision => Some(d.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn put(&self, plan: Uuid, today: NaiveDate, revision: i64, d: std::sync::Arc<Dashboard>) {
+        let mut entries = self.entries.lock().expect("not poisoned");
+        if entries.len() >= CACHE_PLANS {
+            entries.clear();
+        }
+        entries.insert((plan, today), (revision, d));
     }
 }

@@ -25,6 +25,16 @@ crate::text_enum! {
     }
 }
 
+impl DecreeStatus {
+    /// A decree is public once published (and after, when amended, revoked or expired).
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            Self::Published | Self::Amended | Self::Revoked | Self::Expired
+        )
+    }
+}
+
 impl Transitions for DecreeStatus {
     const ALLOWED: &'static [(Self, Self)] = &[
         (Self::Draft, Self::InLegalReview),

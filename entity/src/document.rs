@@ -57,3 +57,50 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The global-ID type of a document.
+pub const KIND: &str = "Document";
+
+/// Whether the record a document is attached to is public (an event marked public, a plan from
+/// public review on, a published decree; a commitment or milestone as its plan). A document is
+/// public when it is marked so and this holds.
+pub async fn subject_is_public<C: ConnectionTrait>(db: &C, d: &Model) -> Result<bool, DbErr> {
+    use crate::{action_plan, commitment, decree, event, milestone};
+    async fn plan_public<C: ConnectionTrait>(db: &C, plan: Uuid) -> Result<bool, DbErr> {
+        Ok(action_plan::Entity::find_by_id(plan)
+            .one(db)
+            .await?
+            .is_some_and(|p| p.status.is_public()))
+    }
+    async fn commitment_public<C: ConnectionTrait>(db: &C, c: Uuid) -> Result<bool, DbErr> {
+        match commitment::Entity::find_by_id(c).one(db).await? {
+            Some(c) => plan_public(db, c.plan_id).await,
+            None => Ok(false),
+        }
+    }
+    if let Some(u) = d.event_id {
+        return Ok(event::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .is_some_and(|e| e.is_public));
+    }
+    if let Some(u) = d.plan_id {
+        return plan_public(db, u).await;
+    }
+    if let Some(u) = d.commitment_id {
+        return commitment_public(db, u).await;
+    }
+    if let Some(u) = d.milestone_id {
+        return match milestone::Entity::find_by_id(u).one(db).await? {
+            Some(m) => commitment_public(db, m.commitment_id).await,
+            None => Ok(false),
+        };
+    }
+    if let Some(u) = d.decree_id {
+        return Ok(decree::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .is_some_and(|x| x.status.is_public()));
+    }
+    Ok(false)
+}

@@ -198,6 +198,9 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// The global-ID type of an event.
+pub const KIND: &str = "Event";
+
 #[cfg(test)]
 mod tests {
     use super::*;

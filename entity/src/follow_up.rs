@@ -49,12 +49,14 @@ pub struct Model {
     pub version: i32,
 }
 
+impl FollowUpStatus {
+    /// Not done yet and not dropped.
+    pub const OPEN: [Self; 2] = [Self::Open, Self::InProgress];
+}
+
 impl Model {
     pub fn is_open(&self) -> bool {
-        matches!(
-            self.status,
-            FollowUpStatus::Open | FollowUpStatus::InProgress
-        )
+        FollowUpStatus::OPEN.contains(&self.status)
     }
 
     /// Past its due date (the member's calendar day) and not done or dropped.

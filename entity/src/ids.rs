@@ -20,3 +20,8 @@ pub fn decode(id: &str) -> Option<(String, Uuid)> {
     let (kind, uuid) = text.split_once(':')?;
     Some((kind.to_owned(), Uuid::parse_str(uuid).ok()?))
 }
+
+/// The record id, when `id` is a global ID of type `kind`.
+pub fn decode_as(id: &str, kind: &str) -> Option<Uuid> {
+    decode(id).and_then(|(k, u)| (k == kind).then_some(u))
+}

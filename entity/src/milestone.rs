@@ -17,6 +17,15 @@ crate::text_enum! {
     }
 }
 
+impl MilestoneStatus {
+    /// Still to be done: not started or in progress (what alerts and digests remind of).
+    pub const OPEN: [Self; 2] = [Self::NotStarted, Self::InProgress];
+
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+}
+
 impl Transitions for MilestoneStatus {
     const ALLOWED: &'static [(Self, Self)] = &[
         (Self::NotStarted, Self::InProgress),

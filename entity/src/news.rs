@@ -26,6 +26,25 @@ pub fn is_public(p: &publication::Model, now: DateTime<Utc>) -> bool {
     p.status == PublicationStatus::Published && p.published_at.is_some_and(|t| t <= now)
 }
 
+/// The member's posts that became public in `[since, until)` (`until` not after now), in the
+/// order they did: what a digest of that period lists.
+pub async fn published_between<C: ConnectionTrait>(
+    db: &C,
+    member: Uuid,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<publication::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    publication::Entity::find()
+        .filter(publication::Column::MemberId.eq(member))
+        .filter(publication::Column::Status.eq(PublicationStatus::Published))
+        .filter(publication::Column::PublishedAt.gte(since))
+        .filter(publication::Column::PublishedAt.lt(until))
+        .order_by_asc(publication::Column::PublishedAt)
+        .all(db)
+        .await
+}
+
 /// Counts one reading of post `id` if it is public at `now` (in the database, so no increment
 /// is lost whatever the number of processes); the new count, `None` if it is not public.
 pub async fn record_view(

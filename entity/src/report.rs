@@ -116,3 +116,6 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The global-ID type of a report.
+pub const KIND: &str = "Report";

@@ -283,6 +283,29 @@ async fn the_partnerships_people_set_their_own_and_the_public_is_rate_limited() 
         )
         .await;
     assert_eq!(mine["mySubscription"]["frequency"], "DAILY");
+    // A change of one's own is kept (an update once answered with the new values and stored
+    // nothing).
+    let changed = app
+        .mutate_as(
+            Some(&team),
+            "updateMySubscription",
+            "UpdateMySubscriptionInput",
+            "subscription { frequency version } userErrors { code }",
+            json!({"memberId": member, "frequency": "WEEKLY", "topics": ["DEADLINES"]}),
+        )
+        .await;
+    assert_eq!(changed["subscription"]["version"], 2, "{changed}");
+    let mine = app
+        .ok_as(
+            Some(&team),
+            "query($m: ID!) { mySubscription(memberId: $m) { frequency topics alertsOff version } }",
+            json!({"m": member}),
+        )
+        .await;
+    assert_eq!(
+        mine["mySubscription"],
+        json!({"frequency": "WEEKLY", "topics": ["DEADLINES"], "alertsOff": [], "version": 2})
+    );
     // No mail for that: the account's address was confirmed when the account was made.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(app.smtp.received().is_empty());

@@ -334,10 +334,7 @@ pub async fn record(
     };
     for m in milestone::Entity::find()
         .filter(milestone::Column::MemberId.eq(member))
-        .filter(
-            milestone::Column::Status
-                .is_in([MilestoneStatus::NotStarted, MilestoneStatus::InProgress]),
-        )
+        .filter(milestone::Column::Status.is_in(MilestoneStatus::OPEN))
         .filter(milestone::Column::EndsOn.is_not_null())
         .all(db)
         .await?
@@ -379,7 +376,7 @@ pub async fn record(
 
     for f in follow_up::Entity::find()
         .filter(follow_up::Column::MemberId.eq(member))
-        .filter(follow_up::Column::Status.is_in([FollowUpStatus::Open, FollowUpStatus::InProgress]))
+        .filter(follow_up::Column::Status.is_in(FollowUpStatus::OPEN))
         .filter(follow_up::Column::DueOn.is_not_null())
         .all(db)
         .await?
@@ -471,12 +468,7 @@ pub async fn still_due<C: ConnectionTrait>(db: &C, check: &Value) -> Result<bool
         AlertKind::MilestoneDue => milestone::Entity::find_by_id(id)
             .one(db)
             .await?
-            .is_some_and(|m| {
-                matches!(
-                    m.status,
-                    MilestoneStatus::NotStarted | MilestoneStatus::InProgress
-                ) && m.ends_on == Some(date)
-            }),
+            .is_some_and(|m| m.status.is_open() && m.ends_on == Some(date)),
         AlertKind::FollowUpDue => follow_up::Entity::find_by_id(id)
             .one(db)
             .await?

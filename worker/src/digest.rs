@@ -17,8 +17,7 @@ use entity::action_plan;
 use entity::event::{self, EventStatus};
 use entity::follow_up::{self, FollowUpStatus};
 use entity::mail_delivery::MailClass;
-use entity::milestone::{self, MilestoneStatus};
-use entity::publication::{self, PublicationStatus};
+use entity::milestone;
 use entity::subscription::{self, DigestFrequency, SubscriberKind, SubscriptionStatus, Topic};
 use entity::{Lang, commitment, i18n, invitation, progress_update};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -27,7 +26,8 @@ use uuid::Uuid;
 
 use crate::WorkerState;
 use crate::mail::NewMail;
-use crate::schedule::{Schedule, Tick, record_skipped};
+use crate::schedule::{Schedule, Tick};
+use entity::notify::record_skipped;
 
 /// How far ahead a digest looks for events and due milestones.
 pub const LOOK_AHEAD_DAYS: u64 = 14;
@@ -195,10 +195,8 @@ async fn gather(
     let mut listed: Vec<&milestone::Model> = milestones
         .values()
         .filter(|m| {
-            matches!(
-                m.status,
-                MilestoneStatus::NotStarted | MilestoneStatus::InProgress
-            ) && m.ends_on.is_some_and(|e| e <= horizon)
+            m.status.is_open()
+                && m.ends_on.is_some_and(|e| e <= horizon)
                 && plan_running(m.commitment_id)
         })
         .collect();
@@ -237,7 +235,7 @@ async fn gather(
 
     for f in follow_up::Entity::find()
         .filter(follow_up::Column::MemberId.eq(member))
-        .filter(follow_up::Column::Status.is_in([FollowUpStatus::Open, FollowUpStatus::InProgress]))
+        .filter(follow_up::Column::Status.is_in(FollowUpStatus::OPEN))
         .filter(follow_up::Column::DueOn.lt(day))
         .order_by_asc(follow_up::Column::DueOn)
         .all(db)
@@ -251,15 +249,7 @@ async fn gather(
         });
     }
 
-    for p in publication::Entity::find()
-        .filter(publication::Column::MemberId.eq(member))
-        .filter(publication::Column::Status.eq(PublicationStatus::Published))
-        .filter(publication::Column::PublishedAt.gte(since))
-        .filter(publication::Column::PublishedAt.lt(until))
-        .order_by_asc(publication::Column::PublishedAt)
-        .all(db)
-        .await?
-    {
+    for p in entity::news::published_between(db, member, since, until).await? {
         s.publications.push(Line {
             public: true,
             id: p.title.clone(),

@@ -103,6 +103,7 @@ impl WorkerState {
             backoff: config.mail_backoff,
             signer: tokens::Signer::new(&config.secret),
             clock: config.clock.clone(),
+            still_due: |db, check| Box::pin(alerts::still_due(db, check)),
         };
         Ok(Self {
             queue: JobQueue::for_db(&db),
@@ -122,4 +123,20 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     jobs::run(Arc::new(state), shutdown).await
+}
+
+/// What each tick of the schedule records: the alerts of the day, or a digest.
+pub fn tick_work<'a>(
+    state: &'a WorkerState,
+    tick: &'a schedule::Tick,
+    now: chrono::DateTime<chrono::Utc>,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<uuid::Uuid>, sea_orm::DbErr>> + Send + 'a>,
+> {
+    Box::pin(async move {
+        match tick.schedule {
+            schedule::Schedule::Alerts => alerts::record(state, tick, now).await,
+            _ => digest::record(state, tick, now).await,
+        }
+    })
 }

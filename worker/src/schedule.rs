@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use entity::mail_delivery::{self, DeliveryStatus};
 use entity::{member, schedule_tick};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -178,8 +177,18 @@ pub struct Pass {
     pub held_elsewhere: bool,
 }
 
-/// Runs every due tick of every member once.
-pub async fn run_due(state: &WorkerState) -> Result<Pass, DbErr> {
+/// What a claimed tick does: records its mail and returns the records. The schedule decides
+/// only when (digests and alerts each say what theirs are; see `crate::tick_work`).
+pub type Work = for<'a> fn(
+    &'a WorkerState,
+    &'a Tick,
+    DateTime<Utc>,
+) -> std::pin::Pin<
+    Box<dyn Future<Output = Result<Vec<Uuid>, DbErr>> + Send + 'a>,
+>;
+
+/// Runs every due tick of every member once, each by `work`.
+pub async fn run_due(state: &WorkerState, work: Work) -> Result<Pass, DbErr> {
     let now = state.clock.now();
     let config = &state.config;
     let mut queued = vec![];
@@ -223,10 +232,7 @@ pub async fn run_due(state: &WorkerState) -> Result<Pass, DbErr> {
                     period,
                     key: key.clone(),
                 };
-                let recorded = match schedule {
-                    Schedule::Alerts => crate::alerts::record(state, &tick, now).await?,
-                    _ => crate::digest::record(state, &tick, now).await?,
-                };
+                let recorded = work(state, &tick, now).await?;
                 schedule_tick::Entity::update_many()
                     // Real time: when this process finished the tick (an operational record).
                     .col_expr(
@@ -252,32 +258,11 @@ pub async fn run_due(state: &WorkerState) -> Result<Pass, DbErr> {
     })
 }
 
-/// Records a message that is known to be empty or unwanted as SKIPPED under its dedupe key, so
-/// the period counts as handled for that recipient (and is visible as such).
-pub async fn record_skipped(
-    db: &DatabaseConnection,
-    mail: crate::mail::NewMail,
-    reason: &str,
-) -> Result<(), DbErr> {
-    if let Some(id) = crate::mail::record(db, mail).await? {
-        mail_delivery::Entity::update_many()
-            .col_expr(
-                mail_delivery::Column::Status,
-                Expr::value(DeliveryStatus::Skipped),
-            )
-            .col_expr(mail_delivery::Column::LastError, Expr::value(reason))
-            .filter(mail_delivery::Column::Id.eq(id))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
-}
-
 /// The scheduler loop: at start, then every `TERBUKA_SCHEDULE_MS`, until `stop`.
-pub async fn schedule_loop(state: Arc<WorkerState>, mut stop: watch::Receiver<bool>) {
+pub async fn schedule_loop(state: Arc<WorkerState>, mut stop: watch::Receiver<bool>, work: Work) {
     loop {
         let mut every = state.config.schedule_every.max(Duration::from_millis(100));
-        match run_due(&state).await {
+        match run_due(&state, work).await {
             Ok(pass) => {
                 if !pass.recorded.is_empty()
                     && let Err(e) = state

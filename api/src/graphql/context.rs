@@ -1,56 +1,15 @@
 //! What a resolver can reach: the application (database, clock, queue, settings) and the
 //! request (language, request id, data loaders).
 
-use std::sync::Arc;
-
 use async_graphql::Context;
-use entity::{Clock, Lang};
+use entity::Lang;
 use sea_orm::DatabaseConnection;
-use worker::JobQueue;
-use worker::tokens::Signer;
 
-use crate::auth::{RateLimiter, Viewer};
-use crate::config::Config;
+use crate::auth::Viewer;
 
 use super::loaders::Loaders;
 
-/// Shared by every request of one process.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub config: Arc<Config>,
-    pub clock: Clock,
-    pub queue: JobQueue,
-    pub signer: Signer,
-    /// Per-client limits on logins and reset requests.
-    pub limiter: Arc<RateLimiter>,
-    /// Plan dashboards computed in this process, by plan and day.
-    pub dashboards: Arc<super::dashboard::Cache>,
-}
-
-impl AppState {
-    /// Where registration and account links point, and the key they are signed with.
-    pub fn links(&self) -> entity::participation::registration::Links<'_> {
-        entity::participation::registration::Links {
-            public_url: &self.config.worker.public_url,
-            signer: &self.signer,
-        }
-    }
-
-    /// Queues recorded mail after the commit; a failure here is picked up by the sweeper.
-    pub async fn queue_mail(&self, ids: &[uuid::Uuid]) {
-        if ids.is_empty() {
-            return;
-        }
-        if let Err(e) = self
-            .queue
-            .push_mail(ids, self.config.worker.mail_attempts as usize)
-            .await
-        {
-            tracing::warn!(error = %e, "mail recorded but not queued; the sweeper will queue it");
-        }
-    }
-}
+pub use crate::state::AppState;
 
 /// Facts about the request a resolver may need.
 #[derive(Clone, Debug, Default)]

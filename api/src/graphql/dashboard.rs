@@ -13,13 +13,10 @@
 //! }
 //! ```
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use entity::dashboard::{self as d, FundingSummary, StateCounts};
-use uuid::Uuid;
 
 use super::commitment::Commitment;
 use super::context::CtxExt;
@@ -94,38 +91,7 @@ impl DashboardCommitment {
     }
 }
 
-/// Dashboards computed in this process, each kept with the member's data revision it was
-/// computed at and the day it is for; served again only for the same plan, day and revision.
-/// The revision is raised by database triggers on every change a dashboard depends on, from
-/// any process, so a kept dashboard is never stale. Bounded: when full, it starts again.
-#[derive(Default, Debug)]
-pub struct Cache {
-    entries: std::sync::Mutex<HashMap<(Uuid, NaiveDate), Kept>>,
-}
-
-/// A dashboard and the revision it was computed at.
-type Kept = (i64, Arc<d::Dashboard>);
-
-/// Plans kept at most (a few hundred KB each for the largest plans).
-const CACHE_PLANS: usize = 1_000;
-
-impl Cache {
-    fn get(&self, plan: Uuid, today: NaiveDate, revision: i64) -> Option<Arc<d::Dashboard>> {
-        let entries = self.entries.lock().expect("not poisoned");
-        match entries.get(&(plan, today)) {
-            Some((r, d)) if *r == revision => Some(d.clone()),
-            _ => None,
-        }
-    }
-
-    fn put(&self, plan: Uuid, today: NaiveDate, revision: i64, d: Arc<d::Dashboard>) {
-        let mut entries = self.entries.lock().expect("not poisoned");
-        if entries.len() >= CACHE_PLANS {
-            entries.clear();
-        }
-        entries.insert((plan, today), (revision, d));
-    }
-}
+pub use entity::dashboard::Cache;
 
 #[derive(Default)]
 pub struct DashboardQuery;

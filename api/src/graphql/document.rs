@@ -21,7 +21,7 @@ use super::policy;
 use super::scalars::Date;
 use super::visibility;
 
-pub const KIND: &str = "Document";
+pub const KIND: &str = entity::document::KIND;
 crate::record!(entity::document, "document", "Document");
 
 /// What a document is attached to.
@@ -444,48 +444,4 @@ impl DocumentQuery {
     }
 }
 
-/// Whether what a document documents is public (for downloads without a GraphQL context).
-pub async fn subject_is_public<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    d: &document::Model,
-) -> Result<bool, sea_orm::DbErr> {
-    async fn plan_public<C: sea_orm::ConnectionTrait>(
-        db: &C,
-        plan: Uuid,
-    ) -> Result<bool, sea_orm::DbErr> {
-        Ok(entity::action_plan::Entity::find_by_id(plan)
-            .one(db)
-            .await?
-            .is_some_and(|p| visibility::plan_is_public(p.status)))
-    }
-    Ok(match Subject::of(d) {
-        Some(Subject::Event(u)) => entity::event::Entity::find_by_id(u)
-            .one(db)
-            .await?
-            .is_some_and(|e| e.is_public),
-        Some(Subject::Plan(u)) => plan_public(db, u).await?,
-        Some(Subject::Commitment(u)) => {
-            match entity::commitment::Entity::find_by_id(u).one(db).await? {
-                Some(c) => plan_public(db, c.plan_id).await?,
-                None => false,
-            }
-        }
-        Some(Subject::Milestone(u)) => {
-            match entity::milestone::Entity::find_by_id(u).one(db).await? {
-                Some(m) => match entity::commitment::Entity::find_by_id(m.commitment_id)
-                    .one(db)
-                    .await?
-                {
-                    Some(c) => plan_public(db, c.plan_id).await?,
-                    None => false,
-                },
-                None => false,
-            }
-        }
-        Some(Subject::Decree(u)) => entity::decree::Entity::find_by_id(u)
-            .one(db)
-            .await?
-            .is_some_and(|x| visibility::decree_is_public(x.status)),
-        None => false,
-    })
-}
+pub use entity::document::subject_is_public;

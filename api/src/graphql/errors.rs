@@ -8,28 +8,7 @@
 use async_graphql::{Error, ErrorExtensions};
 use entity::Lang;
 
-/// Codes a client can switch on.
-pub mod code {
-    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
-    pub const FORBIDDEN: &str = "FORBIDDEN";
-    pub const NOT_FOUND: &str = "NOT_FOUND";
-    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
-    pub const BAD_REQUEST: &str = "BAD_REQUEST";
-    pub const PAGE_SIZE_EXCEEDED: &str = "PAGE_SIZE_EXCEEDED";
-    pub const DEPTH_LIMIT_EXCEEDED: &str = "DEPTH_LIMIT_EXCEEDED";
-    pub const COMPLEXITY_LIMIT_EXCEEDED: &str = "COMPLEXITY_LIMIT_EXCEEDED";
-    pub const ALIAS_LIMIT_EXCEEDED: &str = "ALIAS_LIMIT_EXCEEDED";
-    pub const FIELD_LIMIT_EXCEEDED: &str = "FIELD_LIMIT_EXCEEDED";
-    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
-    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-    pub const RATE_LIMITED: &str = "RATE_LIMITED";
-    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
-    pub const INTERNAL: &str = "INTERNAL";
-    pub const CONFLICT: &str = "CONFLICT";
-    pub const URI_TOO_LONG: &str = "URI_TOO_LONG";
-    pub const HEADERS_TOO_LARGE: &str = "HEADERS_TOO_LARGE";
-    pub const STORAGE_UNAVAILABLE: &str = "STORAGE_UNAVAILABLE";
-}
+pub use crate::errors::{code, internal_message, storage_message};
 
 fn with_code(message: String, code: &'static str) -> Error {
     Error::new(message).extend_with(|_, e| e.set("code", code))
@@ -102,14 +81,6 @@ pub fn rate_limited(lang: Lang) -> Error {
     )
 }
 
-/// The message an internal fault shows; its cause goes to the log.
-pub fn internal_message(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Id => "Terjadi kesalahan pada server. Silakan coba lagi.",
-        Lang::En => "Something went wrong on the server. Please try again.",
-    }
-}
-
 /// Logs an unexpected error and returns one that hides it (a storage that cannot take writes
 /// is said as such: see [`storage_unavailable`]).
 pub fn internal(err: impl std::fmt::Display, lang: Lang) -> Error {
@@ -120,17 +91,6 @@ pub fn internal(err: impl std::fmt::Display, lang: Lang) -> Error {
     }
     tracing::error!(error = %text, "internal error");
     with_code(internal_message(lang).to_owned(), code::INTERNAL)
-}
-
-pub fn storage_message(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Id => {
-            "Penyimpanan server penuh atau tidak dapat ditulis. Perubahan ini belum tersimpan; silakan coba lagi nanti."
-        }
-        Lang::En => {
-            "The server's storage is full or cannot be written. This change was not saved; please try again later."
-        }
-    }
 }
 
 /// The storage (database or file store) cannot take the write: nothing was saved.

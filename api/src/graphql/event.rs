@@ -32,7 +32,7 @@ use super::policy;
 use super::scalars::Date;
 use super::visibility;
 
-pub const KIND: &str = "Event";
+pub const KIND: &str = entity::event::KIND;
 crate::record!(entity::event, "event", "Event");
 
 /// The longest window `events` lists at once.

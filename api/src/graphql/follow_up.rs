@@ -541,10 +541,7 @@ impl FollowUpQuery {
         }
         if overdue_only {
             q = q
-                .filter(
-                    follow_up::Column::Status
-                        .is_in([FollowUpStatus::Open, FollowUpStatus::InProgress]),
-                )
+                .filter(follow_up::Column::Status.is_in(FollowUpStatus::OPEN))
                 .filter(follow_up::Column::DueOn.lt(today));
         }
         let mut rows = q.limit(MAX_ITEMS).all(ctx.db()).await?;
@@ -570,9 +567,7 @@ impl FollowUpQuery {
                         .to_owned(),
                 ),
             )
-            .filter(
-                follow_up::Column::Status.is_in([FollowUpStatus::Open, FollowUpStatus::InProgress]),
-            )
+            .filter(follow_up::Column::Status.is_in(FollowUpStatus::OPEN))
             .limit(MAX_ITEMS)
             .all(db)
             .await?;
@@ -593,10 +588,7 @@ impl FollowUpQuery {
                         .add(milestone::Column::Id.is_in(by_milestone))
                         .add(milestone::Column::CommitmentId.is_in(by_commitment)),
                 )
-                .filter(
-                    milestone::Column::Status
-                        .is_in([MilestoneStatus::NotStarted, MilestoneStatus::InProgress]),
-                )
+                .filter(milestone::Column::Status.is_in(MilestoneStatus::OPEN))
                 .order_by_asc(milestone::Column::EndsOn)
                 .limit(MAX_ITEMS)
                 .all(db)

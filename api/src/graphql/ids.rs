@@ -16,7 +16,7 @@ pub fn decode(id: &str) -> Option<(String, Uuid)> {
 
 /// The record id, when `id` is a global ID of type `kind`.
 pub fn decode_as(id: &str, kind: &str) -> Option<Uuid> {
-    decode(id).and_then(|(k, u)| (k == kind).then_some(u))
+    entity::ids::decode_as(id, kind)
 }
 
 #[cfg(test)]

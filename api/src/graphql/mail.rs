@@ -83,15 +83,8 @@ impl MailMutation {
     }
 }
 
-/// A plausible single address (`name@host.tld`), normalised to lower case.
+/// A plausible single address (`name@host.tld`), normalised to lower case (see
+/// [`entity::notify::Address`]).
 pub fn parse_address(raw: &str) -> Option<String> {
-    let addr = raw.trim().to_lowercase();
-    if addr.len() > 254 || addr.contains(char::is_whitespace) {
-        return None;
-    }
-    let (local, domain) = addr.split_once('@')?;
-    if local.is_empty() || domain.len() < 3 || !domain.contains('.') || domain.contains('@') {
-        return None;
-    }
-    addr.parse::<lettre::Address>().ok().map(|_| addr)
+    entity::notify::Address::parse(raw).map(String::from)
 }

@@ -96,10 +96,7 @@ impl Milestone {
     /// (its final state) when its plan is over and it was left open.
     async fn state(&self, ctx: &Context<'_>) -> Result<MilestoneState> {
         let today = visibility::today(ctx, self.0.member_id).await;
-        if !matches!(
-            self.0.status,
-            MilestoneStatus::NotStarted | MilestoneStatus::InProgress
-        ) {
+        if !self.0.status.is_open() {
             return Ok(self.0.state(today));
         }
         let loaders = ctx.loaders();

@@ -42,6 +42,7 @@ pub mod report;
 pub mod scalars;
 pub mod session;
 pub mod subscription;
+pub mod transport;
 pub mod visibility;
 
 use async_graphql::{Context, ID, Interface, MergedObject, Object, Result, Schema};
@@ -193,30 +194,7 @@ pub struct Mutation(
     report::ReportMutation,
 );
 
-/// Settings of the schema that come from configuration.
-#[derive(Clone, Copy, Debug)]
-pub struct SchemaLimits {
-    pub depth: usize,
-    /// For anonymous requests (the public website, anyone).
-    pub complexity: usize,
-    /// For signed-in requests (the partnership's people): a plan of 50 commitments with 50
-    /// milestones each fits; three nested connections of 50 (125,000 rows) do not.
-    pub complexity_signed_in: usize,
-    pub aliases: usize,
-    pub introspection: bool,
-}
-
-impl Default for SchemaLimits {
-    fn default() -> Self {
-        Self {
-            depth: 15,
-            complexity: 5000,
-            complexity_signed_in: 50_000,
-            aliases: 10,
-            introspection: true,
-        }
-    }
-}
+pub use crate::config::SchemaLimits;
 
 /// Builds the schema; `state` is `None` only for printing the SDL.
 pub fn build(state: Option<AppState>, limits: SchemaLimits) -> TerbukaSchema {

@@ -18,7 +18,7 @@ use super::crud;
 use super::ids;
 use super::policy;
 
-pub const KIND: &str = "Report";
+pub const KIND: &str = entity::report::KIND;
 
 crate::record!(entity::report, "report", "Report");
 

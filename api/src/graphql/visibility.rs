@@ -18,15 +18,9 @@ pub fn sees_plan(viewer: &Viewer, plan: &action_plan::Model) -> bool {
     viewer.belongs_to(plan.member_id) || plan_is_public(plan.status)
 }
 
-/// A decree is public once published (and after, when amended, revoked or expired).
+/// A decree is public once published (see [`DecreeStatus::is_public`]).
 pub fn decree_is_public(status: DecreeStatus) -> bool {
-    matches!(
-        status,
-        DecreeStatus::Published
-            | DecreeStatus::Amended
-            | DecreeStatus::Revoked
-            | DecreeStatus::Expired
-    )
+    status.is_public()
 }
 
 pub fn sees_decree(viewer: &Viewer, decree: &decree::Model) -> bool {
@@ -46,15 +40,7 @@ pub fn public_decree_statuses() -> Vec<DecreeStatus> {
         .collect()
 }
 
-/// The instant a local day begins in `tz` (the earliest, should the day begin twice).
-pub fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> chrono::DateTime<chrono::Utc> {
-    use chrono::TimeZone;
-    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    tz.from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(|| midnight.and_utc())
-}
+pub use entity::clock::day_start;
 
 /// Today in the member's time zone.
 pub async fn today(ctx: &async_graphql::Context<'_>, member: Uuid) -> NaiveDate {

@@ -103,7 +103,7 @@ fn vevent(out: &mut String, e: &event::Model, base: &str, tz: chrono_tz::Tz, now
             rule.push_str(&format!(";COUNT={c}"));
         } else if let Some(u) = r.until {
             // The end of the local day, in UTC.
-            let end = crate::graphql::visibility::day_start(u + chrono::Days::new(1), tz)
+            let end = entity::clock::day_start(u + chrono::Days::new(1), tz)
                 - chrono::Duration::seconds(1);
             rule.push_str(&format!(";UNTIL={}", stamp(end)));
         }
@@ -162,9 +162,9 @@ pub async fn one(State(state): State<HttpState>, Path(file): Path<String>) -> Re
     let Some(raw) = file.strip_suffix(".ics") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let id = uuid::Uuid::parse_str(raw).ok().or_else(|| {
-        crate::graphql::ids::decode_as(&async_graphql::ID::from(raw), crate::graphql::event::KIND)
-    });
+    let id = uuid::Uuid::parse_str(raw)
+        .ok()
+        .or_else(|| entity::ids::decode_as(raw, entity::event::KIND));
     let Some(id) = id else {
         return StatusCode::NOT_FOUND.into_response();
     };

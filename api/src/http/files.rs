@@ -20,13 +20,13 @@ pub async fn download(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let viewer = match super::graphql::viewer_of(&state, &headers, entity::Lang::Id).await {
+    let viewer = match crate::auth::viewer_of(&state.app, &headers, entity::Lang::Id).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let uuid = uuid::Uuid::parse_str(&id)
         .ok()
-        .or_else(|| crate::graphql::ids::decode_as(&id, crate::graphql::document::KIND));
+        .or_else(|| entity::ids::decode_as(&id, document::KIND));
     let Some(uuid) = uuid else {
         return status(StatusCode::NOT_FOUND);
     };
@@ -40,10 +40,7 @@ pub async fn download(
         }
     };
     let allowed = viewer.belongs_to(d.member_id)
-        || (d.is_public
-            && crate::graphql::document::subject_is_public(db, &d)
-                .await
-                .unwrap_or(false));
+        || (d.is_public && document::subject_is_public(db, &d).await.unwrap_or(false));
     // Someone who may not see it learns nothing, not even that it exists.
     if !allowed {
         return status(StatusCode::NOT_FOUND);

@@ -1,12 +1,13 @@
-//! HTTP: `POST /graphql`, GraphiQL on `GET /graphql`, `/healthz`, `/readyz`, `/metrics`; request
-//! ids, logs and metrics on every request.
+//! HTTP: the public pages, feeds, downloads and links from mail, `/healthz`, `/readyz`,
+//! `/metrics`; request ids, logs and metrics on every request, the GraphQL endpoint's included
+//! (its routes are given to [`router`]). Handlers call the domain (`entity`), never the
+//! GraphQL layer.
 
 pub mod calendar;
 pub mod conn;
 pub mod explorer;
 pub mod feeds;
 pub mod files;
-pub mod graphql;
 pub mod metrics;
 pub mod news;
 pub mod pages;
@@ -29,17 +30,14 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
 
-use crate::graphql::TerbukaSchema;
-use crate::graphql::context::AppState;
+use crate::errors::{code, error_response, internal_message};
+use crate::state::AppState;
 use metrics::Metrics;
 
 /// What the HTTP handlers share.
 #[derive(Clone)]
 pub struct HttpState {
     pub app: AppState,
-    pub schema: TerbukaSchema,
-    /// Where GraphQL requests run (batching by the query's shape).
-    pub executor: crate::graphql::executor::Executor,
     pub metrics: Arc<Metrics>,
     /// Turns true when the process is shutting down (long-lived connections end).
     pub stop: tokio::sync::watch::Receiver<bool>,
@@ -54,11 +52,12 @@ pub struct HttpState {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-pub fn router(state: HttpState) -> Router {
+/// Every route: the pages here and `graphql` (the GraphQL endpoint's own routes), under one
+/// set of layers.
+pub fn router(state: HttpState, graphql: Router<HttpState>) -> Router {
     let cors = cors(&state.app.config.cors_origins);
     let mut router = Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
-        .route("/graphql/ws", get(graphql::ws))
+        .merge(graphql)
         .route("/graphql/assets/{file}", get(explorer::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -121,10 +120,10 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 /// A panic anywhere answers like any internal fault: a code, no details.
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    graphql::error_response(
+    error_response(
         StatusCode::INTERNAL_SERVER_ERROR,
-        crate::graphql::errors::code::INTERNAL,
-        crate::graphql::errors::internal_message(entity::Lang::Id),
+        code::INTERNAL,
+        internal_message(entity::Lang::Id),
     )
 }
 
@@ -262,7 +261,6 @@ async fn coded(response: Response) -> Response {
             .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
             .unwrap_or_default()
     };
-    use crate::graphql::errors::code;
     let (code, message) = match status {
         StatusCode::BAD_REQUEST => (code::BAD_REQUEST, "Permintaan tidak valid."),
         StatusCode::UNAUTHORIZED => (code::UNAUTHENTICATED, "Silakan masuk terlebih dahulu."),
@@ -291,10 +289,7 @@ async fn coded(response: Response) -> Response {
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
             (code::HEADERS_TOO_LARGE, "Kepala permintaan terlalu besar.")
         }
-        s if s.is_server_error() => (
-            code::INTERNAL,
-            crate::graphql::errors::internal_message(entity::Lang::Id),
-        ),
+        s if s.is_server_error() => (code::INTERNAL, internal_message(entity::Lang::Id)),
         _ => (code::BAD_REQUEST, "Permintaan tidak dapat dilayani."),
     };
     let message = if said.is_empty() || status.is_server_error() {
@@ -302,7 +297,7 @@ async fn coded(response: Response) -> Response {
     } else {
         format!("{message} ({said})")
     };
-    let coded = graphql::error_response(status, code, message);
+    let coded = error_response(status, code, message);
     parts.headers.remove(header::CONTENT_LENGTH);
     let (coded_parts, body) = coded.into_parts();
     parts.headers.extend(coded_parts.headers);
@@ -366,9 +361,9 @@ async fn metrics_text(State(state): State<HttpState>) -> impl IntoResponse {
 }
 
 async fn not_found() -> impl IntoResponse {
-    graphql::error_response(
+    error_response(
         StatusCode::NOT_FOUND,
-        crate::graphql::errors::code::NOT_FOUND,
+        code::NOT_FOUND,
         "Tidak ditemukan. / Not found.",
     )
 }

@@ -15,12 +15,12 @@ pub async fn download(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let viewer = match super::graphql::viewer_of(&state, &headers, entity::Lang::Id).await {
+    let viewer = match crate::auth::viewer_of(&state.app, &headers, entity::Lang::Id).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let Some(uuid) = crate::graphql::ids::decode_as(&id, crate::graphql::report::KIND)
-        .or_else(|| uuid::Uuid::parse_str(&id).ok())
+    let Some(uuid) =
+        entity::ids::decode_as(&id, report::KIND).or_else(|| uuid::Uuid::parse_str(&id).ok())
     else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::HttpState;
 use super::feeds::escape;
 use super::registrations::page;
-use crate::graphql::subscription::{LinkOutcome, use_link};
+use entity::participation::subscription::LinkOutcome;
 use entity::subscription::SubscriptionStatus;
 
 #[derive(Deserialize, Default)]
@@ -71,7 +71,11 @@ pub async fn confirm(
     body: Bytes,
 ) -> Response {
     let token = token_of(&q, &body);
-    match use_link(&state.app, worker::mail::CONFIRM_PURPOSE, &token).await {
+    match state
+        .app
+        .use_subscription_link(worker::mail::CONFIRM_PURPOSE, &token)
+        .await
+    {
         Ok(LinkOutcome::Done(SubscriptionStatus::Confirmed)) => page(
             StatusCode::OK,
             "Langganan aktif",
@@ -109,7 +113,11 @@ pub async fn unsubscribe(
     body: Bytes,
 ) -> Response {
     let token = token_of(&q, &body);
-    match use_link(&state.app, worker::mail::UNSUBSCRIBE_PURPOSE, &token).await {
+    match state
+        .app
+        .use_subscription_link(worker::mail::UNSUBSCRIBE_PURPOSE, &token)
+        .await
+    {
         Ok(LinkOutcome::Done(_)) => page(
             StatusCode::OK,
             "Langganan dihentikan",

@@ -12,6 +12,7 @@ use crate::mutation_receipt;
 use crate::{Problem, Problems};
 
 /// A mutation failed on its input: the user errors to return.
+#[derive(Debug)]
 pub struct Refused(pub Problems);
 
 impl From<Problems> for Refused {

@@ -2,7 +2,10 @@
 //! the transaction of the change it tells about, sent later by any worker), the purposes and
 //! lifetimes of the signed links mail carries, and the names of the templates.
 
+pub mod address;
 pub mod tokens;
+
+pub use address::Address;
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -102,4 +105,27 @@ pub async fn record<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     Ok((inserted > 0).then_some(id))
+}
+
+/// Records a message that is known to be empty or unwanted as SKIPPED under its dedupe key, so
+/// the period counts as handled for that recipient (and is visible as such).
+pub async fn record_skipped<C: ConnectionTrait>(
+    db: &C,
+    mail: NewMail,
+    reason: &str,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if let Some(id) = record(db, mail).await? {
+        mail_delivery::Entity::update_many()
+            .col_expr(
+                mail_delivery::Column::Status,
+                Expr::value(DeliveryStatus::Skipped),
+            )
+            .col_expr(mail_delivery::Column::LastError, Expr::value(reason))
+            .filter(mail_delivery::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }

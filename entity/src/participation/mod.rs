@@ -1,4 +1,6 @@
 //! The public taking part: registrations for events with an open invitation (seats, the
-//! waitlist, promotion, cancellation by link).
+//! waitlist, promotion, cancellation by link) and subscriptions to a member's mail (double
+//! opt-in, one-click unsubscribe).
 
 pub mod registration;
+pub mod subscription;

@@ -192,7 +192,9 @@ async fn run(label: &str, url: &str, n: usize) -> anyhow::Result<()> {
         let _ = stop_rx.await;
     }));
     let started = Instant::now();
-    let ids = worker::schedule::run_due(&state).await?.recorded;
+    let ids = worker::schedule::run_due(&state, worker::tick_work)
+        .await?
+        .recorded;
     let recorded = started.elapsed();
     state
         .queue

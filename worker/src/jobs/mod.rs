@@ -35,6 +35,7 @@ pub async fn run(
         tokio::spawn(crate::schedule::schedule_loop(
             state.clone(),
             stop_rx.clone(),
+            crate::tick_work,
         ))
     });
 

@@ -41,7 +41,17 @@ pub struct Mailer {
     /// The domain clock: a message's `Date` is the story's time (`TERBUKA_CLOCK`), as every
     /// date it mentions is.
     pub clock: entity::Clock,
+    /// Asked just before an alert goes out: whether what it warns of is still due.
+    pub still_due: StillDue,
 }
+
+/// The send-time check of an alert (its `alert_check` context): still due, or not any more.
+pub type StillDue = for<'a> fn(
+    &'a DatabaseConnection,
+    &'a Value,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<bool, sea_orm::DbErr>> + Send + 'a>,
+>;
 
 /// What happened to one message.
 #[derive(Debug)]
@@ -172,7 +182,7 @@ impl Mailer {
     ) -> Result<Option<(DeliveryStatus, String)>, sea_orm::DbErr> {
         use entity::subscription::{self, AlertKind};
         if let Some(check) = row.context.get("alert_check")
-            && !crate::alerts::still_due(db, check).await?
+            && !(self.still_due)(db, check).await?
         {
             return Ok(Some((
                 DeliveryStatus::Cancelled,

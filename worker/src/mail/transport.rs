@@ -87,3 +87,32 @@ impl Transport {
         }
     }
 }
+
+#[cfg(test)]
+mod address_tests {
+    /// Every address the domain takes, the transport takes: a form never accepts an address
+    /// whose mail would then fail to build.
+    #[test]
+    fn the_domain_takes_an_address_only_when_the_transport_does() {
+        for raw in [
+            "sekretariat@bojonegorokab.go.id",
+            "a.b+c@example.org",
+            "user@[127.0.0.1]",
+            "warga@bücher.de",
+            "o'brien@example.id",
+            "a@b..id",
+            "a@-b.id",
+            "ab@c.id.",
+            "\"quoted\"@example.id",
+            "x@y.z",
+            "üser@example.id",
+        ] {
+            if let Some(a) = entity::notify::Address::parse(raw) {
+                assert!(
+                    a.as_str().parse::<lettre::Address>().is_ok(),
+                    "{raw:?} passes the domain but not the transport"
+                );
+            }
+        }
+    }
+}

@@ -1,14 +1,14 @@
-//! The GraphQL endpoint over HTTP. Bodies are limited by content type before the GraphQL layer
-//! sees them; a malformed body gets a GraphQL-shaped error with a code, never a 500.
+//! The GraphQL endpoint over HTTP (`/graphql`, GraphiQL on its GET, `/graphql/ws`). Bodies are
+//! limited by content type before the GraphQL layer sees them; a malformed body gets a
+//! GraphQL-shaped error with a code, never a 500. Mounted beside the HTTP pages by
+//! [`routes`], with the schema and its executor as its own state.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, MultipartOptions};
-use async_graphql::{
-    ParseRequestError, Request as GqlRequest, Response as GqlResponse, ServerError,
-};
+use async_graphql::{ParseRequestError, Request as GqlRequest};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, to_bytes};
 use axum::extract::WebSocketUpgrade;
@@ -18,12 +18,39 @@ use axum::response::{IntoResponse, Response};
 use entity::Lang;
 use serde::Deserialize;
 
-use super::{HttpState, RequestId};
-use crate::auth::{self, Viewer};
-use crate::graphql::context::RequestMeta;
-use crate::graphql::errors::code;
-use crate::graphql::executor::Batching;
-use crate::graphql::loaders::Loaders;
+use super::TerbukaSchema;
+use super::context::RequestMeta;
+use super::executor::{Batching, Executor};
+use super::loaders::Loaders;
+use crate::auth::{self, Viewer, viewer_of};
+pub use crate::errors::error_response;
+use crate::errors::{code, internal_message};
+use crate::http::{HttpState, RequestId, client_of, explorer};
+
+/// What the GraphQL endpoint serves from: the HTTP state, the schema and where requests run.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub http: HttpState,
+    pub schema: TerbukaSchema,
+    /// Where GraphQL requests run (batching by the query's shape).
+    pub executor: Executor,
+}
+
+impl std::ops::Deref for Endpoint {
+    type Target = HttpState;
+    fn deref(&self) -> &HttpState {
+        &self.http
+    }
+}
+
+/// The GraphQL routes, to merge into the HTTP router.
+pub fn routes<S: Clone + Send + Sync + 'static>(endpoint: Endpoint) -> axum::Router<S> {
+    use axum::routing::get as on_get;
+    axum::Router::new()
+        .route("/graphql", on_get(get).post(post))
+        .route("/graphql/ws", on_get(ws))
+        .with_state(endpoint)
+}
 
 fn lang_of(headers: &HeaderMap) -> Lang {
     Lang::from_accept_language(
@@ -31,25 +58,6 @@ fn lang_of(headers: &HeaderMap) -> Lang {
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     )
-}
-
-/// A response that carries one GraphQL error with a code.
-pub fn error_response(
-    status: StatusCode,
-    code: &'static str,
-    message: impl Into<String>,
-) -> Response {
-    let mut err = ServerError::new(message, None);
-    err.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
-    let body = GqlResponse::from_errors(vec![err]);
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string(&body).unwrap_or_default(),
-    )
-        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -62,7 +70,7 @@ pub struct GetParams {
 
 /// GraphiQL in a browser; a query in the URL is executed (never a mutation).
 pub async fn get(
-    State(state): State<HttpState>,
+    State(state): State<Endpoint>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     axum::Extension(rid): axum::Extension<RequestId>,
@@ -71,7 +79,7 @@ pub async fn get(
     let lang = lang_of(&headers);
     let Some(query) = params.query else {
         if state.app.config.graphiql {
-            return super::explorer::page();
+            return explorer::page();
         }
         return error_response(
             StatusCode::NOT_FOUND,
@@ -113,7 +121,7 @@ pub async fn get(
 
 /// `POST /graphql` with `application/json`.
 pub async fn post(
-    State(state): State<HttpState>,
+    State(state): State<Endpoint>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     axum::Extension(rid): axum::Extension<RequestId>,
     req: Request,
@@ -170,7 +178,7 @@ pub async fn post(
 /// A GraphQL multipart request (file uploads), limited in total size and in number of files
 /// before the GraphQL layer sees it.
 async fn multipart(
-    state: &HttpState,
+    state: &Endpoint,
     headers: &HeaderMap,
     req: Request,
 ) -> Result<GqlRequest, Response> {
@@ -348,61 +356,15 @@ fn too_large(limit: usize) -> Response {
     )
 }
 
-/// The viewer behind the request's `Authorization: Bearer` token (anonymous without one), or
-/// the response refusing a token that is unknown, expired, revoked or of a switched-off account.
-pub async fn viewer_of(
-    state: &HttpState,
-    headers: &HeaderMap,
-    lang: Lang,
-) -> Result<Viewer, Response> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Viewer::anonymous());
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .unwrap_or("");
-    let refused = || {
-        error_response(
-            StatusCode::UNAUTHORIZED,
-            code::UNAUTHENTICATED,
-            match lang {
-                Lang::Id => "Sesi tidak berlaku lagi. Silakan masuk kembali.",
-                Lang::En => "The session is no longer valid. Please sign in again.",
-            },
-        )
-    };
-    if token.is_empty() {
-        return Err(refused());
-    }
-    match auth::viewer_for_token(&state.app.db, token, state.app.clock.now()).await {
-        Ok(Ok(viewer)) => Ok(viewer),
-        Ok(Err(_)) => Err(refused()),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot check a session");
-            Err(error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                code::INTERNAL,
-                crate::graphql::errors::internal_message(lang),
-            ))
-        }
-    }
-}
-
 async fn execute(
-    state: &HttpState,
+    state: &Endpoint,
     request: GqlRequest,
     headers: &HeaderMap,
     lang: Lang,
     rid: RequestId,
     peer: SocketAddr,
 ) -> Response {
-    let viewer = match viewer_of(state, headers, lang).await {
+    let viewer = match viewer_of(&state.app, headers, lang).await {
         Ok(v) => v,
         Err(response) => return response,
     };
@@ -413,8 +375,7 @@ async fn execute(
         .data(Loaders::new(&state.app.db, &batching))
         .data(RequestMeta {
             request_id: rid.0,
-            client: super::client_of(peer.ip(), headers, &state.app.config.trusted_proxies)
-                .to_string(),
+            client: client_of(peer.ip(), headers, &state.app.config.trusted_proxies).to_string(),
         });
     let Some(response) = state
         .executor
@@ -424,7 +385,7 @@ async fn execute(
         return error_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             code::INTERNAL,
-            crate::graphql::errors::internal_message(lang),
+            internal_message(lang),
         );
     };
     for err in &response.errors {
@@ -472,7 +433,7 @@ fn close_code_for_read_error(e: &axum::Error) -> u16 {
 /// (`{"Authorization": "Bearer …"}` or `{"token": "…"}`); an unknown, expired or revoked one
 /// closes the connection.
 pub async fn ws(
-    State(state): State<HttpState>,
+    State(state): State<Endpoint>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     axum::Extension(rid): axum::Extension<RequestId>,
@@ -480,8 +441,7 @@ pub async fn ws(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let lang = lang_of(&headers);
-    let client =
-        super::client_of(peer.ip(), &headers, &state.app.config.trusted_proxies).to_string();
+    let client = client_of(peer.ip(), &headers, &state.app.config.trusted_proxies).to_string();
     let max_message = state.app.config.max_json_bytes;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -564,7 +524,7 @@ pub async fn ws(
                             request_id: rid.0,
                             client: client.clone(),
                         });
-                        data.insert(crate::graphql::report::Shutdown(init_state.stop.clone()));
+                        data.insert(super::report::Shutdown(init_state.stop.clone()));
                         Ok(data)
                     })
                     .serve();
