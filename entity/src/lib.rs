@@ -11,6 +11,8 @@ pub mod macros;
 pub mod news;
 pub mod notify;
 pub mod participation;
+pub mod partnership;
+pub mod plans;
 pub mod privacy;
 pub mod problem;
 pub mod validate;

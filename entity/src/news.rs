@@ -5,12 +5,12 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::kernel::audit::{self, Change};
 use crate::poll_vote;
 use crate::publication::{self, PublicationStatus, Satisfaction, percentages};
 
@@ -162,16 +162,34 @@ pub async fn vote(
     if post.poll_question.is_none() {
         return Ok(Err(VoteRefused::NoPoll));
     }
-    let inserted = crate::db::write(db, async |tx| {
-        poll_vote::Entity::insert(poll_vote::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            member_id: Set(post.member_id),
-            publication_id: Set(post.id),
-            visitor_hash: Set(visitor.to_owned()),
-            choice: Set(choice),
-            created_at: Set(now),
-        })
-        .exec_without_returning(tx)
+    let inserted = crate::db::write(db, async |tx| -> Result<(), DbErr> {
+        let v = poll_vote::Model {
+            id: Uuid::now_v7(),
+            member_id: post.member_id,
+            publication_id: post.id,
+            visitor_hash: visitor.to_owned(),
+            choice,
+            created_at: now,
+        };
+        poll_vote::Entity::insert(poll_vote::ActiveModel::from(v.clone()))
+            .exec_without_returning(tx)
+            .await?;
+        // As the public; the visitor's hash is SECRET and stays out of the audit log.
+        audit::record(
+            tx,
+            &crate::kernel::Actor::anonymous(),
+            None,
+            Change::of(
+                "poll_vote",
+                "PollVote",
+                "CREATE",
+                v.id,
+                Some(v.member_id),
+                None,
+                Some(&v),
+            ),
+            now,
+        )
         .await
     })
     .await;

@@ -22,19 +22,6 @@ use super::ids;
 use super::mutation::{DeletePayload, check_ref, decode_maybe, decode_opt, set, text_change};
 use super::policy;
 
-crate::record!(
-    entity::development_plan,
-    "development_plan",
-    "DevelopmentPlan"
-);
-crate::record!(
-    entity::development_goal,
-    "development_goal",
-    "DevelopmentGoal"
-);
-crate::record!(entity::legal_reference, "legal_reference", "LegalReference");
-crate::record!(entity::alignment, "alignment", "Alignment");
-
 pub struct DevelopmentPlan(pub devplan::Model);
 
 #[Object]

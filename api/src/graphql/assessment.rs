@@ -27,12 +27,6 @@ use super::policy;
 use super::scalars::Date;
 
 pub const KIND: &str = "Assessment";
-crate::record!(entity::assessment, "assessment", "Assessment");
-crate::record!(
-    entity::commitment_assessment,
-    "commitment_assessment",
-    "CommitmentValues"
-);
 
 pub struct Assessment(pub assessment::Model);
 

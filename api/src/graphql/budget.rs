@@ -21,10 +21,6 @@ use super::organisation::{self as org_gql, Organisation};
 use super::policy;
 use super::scalars::Date;
 
-crate::record!(entity::budget_line, "budget_line", "BudgetLine");
-crate::record!(entity::ngo_programme, "ngo_programme", "NgoProgramme");
-crate::record!(entity::funding, "funding", "Funding");
-
 /// Money as a decimal string of whole rupiah ("250000000").
 fn rupiah(v: i64) -> String {
     v.to_string()

@@ -18,7 +18,6 @@ use super::organisation::{self as org_gql, Organisation};
 use super::policy;
 
 pub const KIND: &str = "OnlineChannel";
-crate::record!(entity::online_channel, "online_channel", "OnlineChannel");
 
 /// The most channels a member lists.
 const MAX_CHANNELS: u64 = 100;

@@ -4,19 +4,16 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::commitment::{self, CommitmentStatus, OgpValue, Sector};
-use entity::{Problem, Problems, commitment_actor, milestone, responsibility, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use entity::{Problem, Problems, milestone, responsibility};
+use sea_orm::EntityTrait;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
 use super::milestone::Milestone;
-use super::mutation::{check_range, check_ref, date_change, decode_maybe, decode_opt, text_change};
+use super::mutation::{date_change, decode_maybe, decode_opt, maybe};
 use super::organisation::{self as org_gql, Organisation};
 use super::pagination::{self, Conn};
 use super::person::{self as person_gql, Person};
@@ -24,9 +21,9 @@ use super::plan::ActionPlan;
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
+use entity::plans::commitment as domain;
 
 pub const KIND: &str = "Commitment";
-crate::record!(entity::commitment, "commitment", "Commitment");
 
 pub struct Commitment(pub commitment::Model);
 
@@ -281,13 +278,6 @@ pub struct SetResponsiblePeopleInput {
     pub person_ids: Vec<ID>,
 }
 
-fn dedupe_values(values: &[OgpValue]) -> serde_json::Value {
-    let mut v = values.to_vec();
-    v.sort();
-    v.dedup();
-    serde_json::to_value(v).unwrap_or_default()
-}
-
 /// Responsible people of `member`, by global id.
 pub(crate) fn decode_people(problems: &mut Problems, ids_in: &[ID]) -> Vec<Uuid> {
     let mut out = Vec::new();
@@ -301,43 +291,13 @@ pub(crate) fn decode_people(problems: &mut Problems, ids_in: &[ID]) -> Vec<Uuid>
     out
 }
 
-pub(crate) async fn check_people(
-    tx: &DatabaseTransaction,
-    problems: &mut Problems,
-    member: Uuid,
-    people: &[Uuid],
-) -> Result<(), sea_orm::DbErr> {
-    for (i, p) in people.iter().enumerate() {
-        check_ref::<entity::person::Entity, _>(
-            tx,
-            problems,
-            &format!("personIds.{i}"),
-            Some(*p),
-            member,
-            |m| m.member_id,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// The person ids responsible for a commitment (for the team-member rule).
 pub(crate) async fn responsible_ids(
     ctx: &Context<'_>,
     commitment: Option<Uuid>,
     milestone: Option<Uuid>,
 ) -> Result<Vec<Uuid>> {
-    let mut q = responsibility::Entity::find();
-    q = match (commitment, milestone) {
-        (Some(c), _) => q.filter(responsibility::Column::CommitmentId.eq(c)),
-        (None, Some(m)) => q.filter(responsibility::Column::MilestoneId.eq(m)),
-        (None, None) => return Ok(vec![]),
-    };
-    Ok(q.all(ctx.db())
-        .await?
-        .into_iter()
-        .map(|r| r.person_id)
-        .collect())
+    Ok(entity::plans::people::responsible_ids(ctx.db(), commitment, milestone).await?)
 }
 
 #[derive(Default)]
@@ -365,42 +325,6 @@ impl CommitmentMutation {
             ));
         };
         let mut p = Problems::new();
-        let t = |p: &mut Problems, f: &str, v: &Option<String>, max: usize| {
-            p.check(validate::long_text(&["input", f], v.as_deref(), max))
-                .flatten()
-        };
-        let code = p
-            .check(validate::optional_text(
-                &["input", "code"],
-                input.code.as_deref(),
-                40,
-            ))
-            .flatten();
-        let title = p.check(validate::required_text(
-            &["input", "title"],
-            &input.title,
-            500,
-        ));
-        let theme = p
-            .check(validate::optional_text(
-                &["input", "theme"],
-                input.theme.as_deref(),
-                200,
-            ))
-            .flatten();
-        let problem = t(&mut p, "problem", &input.problem, 20_000);
-        let baseline = t(&mut p, "baseline", &input.baseline, 20_000);
-        let objective = t(&mut p, "objective", &input.objective, 20_000);
-        let description = t(&mut p, "description", &input.description, 20_000);
-        let how = t(&mut p, "howItSolves", &input.how_it_solves, 20_000);
-        let ambition = t(&mut p, "ambition", &input.ambition, 20_000);
-        let official = p
-            .check(validate::optional_text(
-                &["input", "officialInCharge"],
-                input.official_in_charge.as_deref(),
-                200,
-            ))
-            .flatten();
         let lead = decode_opt(
             &mut p,
             "leadOrganisationId",
@@ -408,60 +332,32 @@ impl CommitmentMutation {
             org_gql::KIND,
         );
         let continues = decode_opt(&mut p, "continuesId", input.continues_id.as_ref(), KIND);
-        let (start, end) = (input.starts_on.map(|d| d.0), input.ends_on.map(|d| d.0));
-        check_range(&mut p, "endsOn", start, end);
-        let member = plan.member_id;
-        let result = crud::create::<commitment::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createCommitment",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "leadOrganisationId",
-                    lead,
-                    member,
-                    |o| o.member_id,
-                )
-                .await?;
-                check_ref::<commitment::Entity, _>(tx, p, "continuesId", continues, member, |c| {
-                    c.member_id
-                })
-                .await
-            },
-            |id, now| commitment::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                plan_id: Set(plan.id),
-                code: Set(code.clone()),
-                title: Set(title.clone().unwrap_or_default()),
-                theme: Set(theme.clone()),
-                problem: Set(problem.clone()),
-                baseline: Set(baseline.clone()),
-                objective: Set(objective.clone()),
-                description: Set(description.clone()),
-                how_it_solves: Set(how.clone()),
-                ogp_values: Set(dedupe_values(&input.ogp_values)),
-                ambition: Set(ambition.clone()),
-                lead_organisation_id: Set(lead),
-                official_in_charge: Set(official.clone()),
-                starts_on: Set(start),
-                ends_on: Set(end),
-                continues_id: Set(continues),
-                status: Set(CommitmentStatus::Draft),
-                ordinal: Set(0),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let cmd = domain::NewCommitment {
+            code: input.code.clone(),
+            title: input.title.clone(),
+            theme: input.theme.clone(),
+            problem: input.problem.clone(),
+            baseline: input.baseline.clone(),
+            objective: input.objective.clone(),
+            description: input.description.clone(),
+            how_it_solves: input.how_it_solves.clone(),
+            ogp_values: input.ogp_values.clone(),
+            ambition: input.ambition.clone(),
+            lead_organisation: lead,
+            official_in_charge: input.official_in_charge.clone(),
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: input.ends_on.map(|d| d.0),
+            continues,
+        };
+        let spec = Create {
+            mutation: "createCommitment",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, &plan, spec, cmd).await
+        })
         .await;
         CommitmentPayload::of(result, input.client_mutation_id.clone(), lang, Commitment)
     }
@@ -483,25 +379,6 @@ impl CommitmentMutation {
         let viewer =
             policy::authorize_responsible(ctx, "updateCommitment", current.member_id, &who)?;
         let mut p = Problems::new();
-        let code = text_change(&mut p, "code", &input.code, 40, false);
-        let title = input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
-        let theme = text_change(&mut p, "theme", &input.theme, 200, false);
-        let problem = text_change(&mut p, "problem", &input.problem, 20_000, true);
-        let baseline = text_change(&mut p, "baseline", &input.baseline, 20_000, true);
-        let objective = text_change(&mut p, "objective", &input.objective, 20_000, true);
-        let description = text_change(&mut p, "description", &input.description, 20_000, true);
-        let how = text_change(&mut p, "howItSolves", &input.how_it_solves, 20_000, true);
-        let ambition = text_change(&mut p, "ambition", &input.ambition, 20_000, true);
-        let official = text_change(
-            &mut p,
-            "officialInCharge",
-            &input.official_in_charge,
-            200,
-            false,
-        );
         let lead = decode_maybe(
             &mut p,
             "leadOrganisationId",
@@ -509,68 +386,26 @@ impl CommitmentMutation {
             org_gql::KIND,
         );
         let continues = decode_maybe(&mut p, "continuesId", &input.continues_id, KIND);
-        let (start, end) = (date_change(&input.starts_on), date_change(&input.ends_on));
-        check_range(
-            &mut p,
-            "endsOn",
-            start.unwrap_or(current.starts_on),
-            end.unwrap_or(current.ends_on),
-        );
-        if continues == Some(Some(current.id)) {
-            p.push(&["input", "continuesId"], Problem::ParentCycle);
-        }
-        let member = current.member_id;
-        let result = crud::update::<commitment::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "leadOrganisationId",
-                    lead.flatten(),
-                    member,
-                    |o| o.member_id,
-                )
-                .await?;
-                check_ref::<commitment::Entity, _>(
-                    tx,
-                    p,
-                    "continuesId",
-                    continues.flatten(),
-                    member,
-                    |c| c.member_id,
-                )
-                .await
-            },
-            |_| commitment::ActiveModel {
-                code: code.clone().map(Set).unwrap_or(NotSet),
-                title: title.clone().map(Set).unwrap_or(NotSet),
-                theme: theme.clone().map(Set).unwrap_or(NotSet),
-                problem: problem.clone().map(Set).unwrap_or(NotSet),
-                baseline: baseline.clone().map(Set).unwrap_or(NotSet),
-                objective: objective.clone().map(Set).unwrap_or(NotSet),
-                description: description.clone().map(Set).unwrap_or(NotSet),
-                how_it_solves: how.clone().map(Set).unwrap_or(NotSet),
-                ogp_values: input
-                    .ogp_values
-                    .as_ref()
-                    .map(|v| Set(dedupe_values(v)))
-                    .unwrap_or(NotSet),
-                ambition: ambition.clone().map(Set).unwrap_or(NotSet),
-                lead_organisation_id: lead.map(Set).unwrap_or(NotSet),
-                official_in_charge: official.clone().map(Set).unwrap_or(NotSet),
-                starts_on: start.map(Set).unwrap_or(NotSet),
-                ends_on: end.map(Set).unwrap_or(NotSet),
-                continues_id: continues.map(Set).unwrap_or(NotSet),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let ch = domain::CommitmentChange {
+            code: maybe(&input.code),
+            title: input.title.clone(),
+            theme: maybe(&input.theme),
+            problem: maybe(&input.problem),
+            baseline: maybe(&input.baseline),
+            objective: maybe(&input.objective),
+            description: maybe(&input.description),
+            how_it_solves: maybe(&input.how_it_solves),
+            ogp_values: input.ogp_values.clone(),
+            ambition: maybe(&input.ambition),
+            lead_organisation: lead,
+            official_in_charge: maybe(&input.official_in_charge),
+            starts_on: date_change(&input.starts_on),
+            ends_on: date_change(&input.ends_on),
+            continues,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, input.version, p, ch).await
+        })
         .await;
         CommitmentPayload::of(result, None, lang, Commitment)
     }
@@ -591,20 +426,9 @@ impl CommitmentMutation {
                 lang,
             ));
         };
-        let result = crud::transition::<commitment::Entity, _>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            input.to,
-            |c| c.status,
-            async |_, _, _| Ok(()),
-            |_, to| commitment::ActiveModel {
-                status: Set(to),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::transition(act, &current, input.version, input.to).await
+        })
         .await;
         CommitmentPayload::of(result, None, lang, Commitment)
     }
@@ -638,50 +462,9 @@ impl CommitmentMutation {
                 actors.push((o, a.sector));
             }
         }
-        let member = current.member_id;
-        let result = crud::update::<commitment::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| {
-                for (i, (o, _)) in actors.iter().enumerate() {
-                    check_ref::<entity::organisation::Entity, _>(
-                        tx,
-                        p,
-                        &format!("actors.{i}.organisationId"),
-                        Some(*o),
-                        member,
-                        |x| x.member_id,
-                    )
-                    .await?;
-                }
-                Ok(())
-            },
-            |_| commitment::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, c| {
-                commitment_actor::Entity::delete_many()
-                    .filter(commitment_actor::Column::CommitmentId.eq(c.id))
-                    .exec(tx)
-                    .await?;
-                for (o, sector) in &actors {
-                    commitment_actor::Entity::insert(commitment_actor::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        commitment_id: Set(c.id),
-                        organisation_id: Set(*o),
-                        sector: Set(*sector),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_actors(act, &current, input.version, p, actors).await
+        })
         .await;
         CommitmentPayload::of(result, None, lang, Commitment)
     }
@@ -704,38 +487,9 @@ impl CommitmentMutation {
         };
         let mut p = Problems::new();
         let people = decode_people(&mut p, &input.person_ids);
-        let member = current.member_id;
-        let result = crud::update::<commitment::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| check_people(tx, p, member, &people).await,
-            |_| commitment::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, c| {
-                responsibility::Entity::delete_many()
-                    .filter(responsibility::Column::CommitmentId.eq(c.id))
-                    .exec(tx)
-                    .await?;
-                for person in &people {
-                    responsibility::Entity::insert(responsibility::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        commitment_id: Set(Some(c.id)),
-                        milestone_id: Set(None),
-                        person_id: Set(*person),
-                        role: Set(None),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_people(act, &current, input.version, p, people).await
+        })
         .await;
         CommitmentPayload::of(result, None, lang, Commitment)
     }

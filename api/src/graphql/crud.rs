@@ -1,61 +1,41 @@
-//! The life of an edited record, written once: create (with a client mutation id), versioned
-//! update, status transition and delete — each in one transaction with its audit record.
-//! Domain modules say what is checked and written; this says how.
+//! The record pipeline as resolvers call it: the acting context taken from the request, the
+//! work done by [`entity::kernel::crud`] (create with a client mutation id, versioned update,
+//! status transition, delete — each in one transaction with its audit record).
 
 use async_graphql::{Context, ID};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
+use entity::Problems;
+use entity::kernel::crud::{self as domain, Act};
 use entity::transitions::Transitions;
-use entity::{Problem, Problems};
 use sea_orm::{
-    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, ModelTrait,
-    PrimaryKeyTrait,
+    ActiveModelTrait, DatabaseTransaction, DbErr, IntoActiveModel, ModelTrait, PrimaryKeyTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
+pub use entity::kernel::crud::{Create, Record};
+
 use super::context::CtxExt;
 use super::ids;
-use super::mutation::{Outcome, Receipt, replay, update_versioned, winner_of_race};
+use super::mutation::Outcome;
 use super::policy;
-use crate::audit::{self, Change};
 use crate::auth::Viewer;
 
-/// An entity edited through the API.
-pub trait Record: EntityTrait
-where
-    <Self::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
-    Self::Model: Serialize + Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>,
-    Self::ActiveModel: ActiveModelTrait<Entity = Self> + Send,
-{
-    /// The table (names its privacy columns in the audit log).
-    const TABLE: &'static str;
-    /// The GraphQL type (and global id prefix).
-    const KIND: &'static str;
-    fn id_of(m: &Self::Model) -> Uuid;
-    fn member_of(m: &Self::Model) -> Uuid;
-}
-
-fn change<E: Record>(
-    action: &'static str,
-    before: Option<&E::Model>,
-    after: Option<&E::Model>,
-) -> Change
-where
-    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
-    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-{
-    let any = after.or(before).expect("a change has a record");
-    Change::of(
-        E::TABLE,
-        E::KIND,
-        action,
-        E::id_of(any),
-        Some(E::member_of(any)),
-        before,
-        after,
-    )
+/// Runs `work` as `viewer` in this request (its id kept in the audit record), at the clock's
+/// time.
+pub async fn acting<T>(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    work: impl AsyncFnOnce(&Act<'_>) -> T,
+) -> T {
+    let meta = ctx.meta();
+    let act = Act {
+        db: ctx.db(),
+        actor: viewer,
+        request_id: Some(&meta.request_id),
+        now: ctx.app().clock.now(),
+    };
+    work(&act).await
 }
 
 /// Loads the record behind a global id and checks `rule` in its member. `Ok(None)`: no such
@@ -81,17 +61,7 @@ where
     Ok((viewer, Some(record)))
 }
 
-/// What a create needs besides its record.
-pub struct Create<'a, I: Serialize> {
-    pub mutation: &'static str,
-    pub client_mutation_id: Option<&'a str>,
-    pub input: &'a I,
-    /// Problems found while reading the input (the create stops if there are any).
-    pub problems: Problems,
-}
-
-/// Creates a record: replays a retried request, checks (inside the transaction), inserts
-/// `build(id, now)`, runs `then` for dependent rows, and audits — all or nothing.
+/// See [`domain::create`].
 pub async fn create<E, I>(
     ctx: &Context<'_>,
     viewer: &Viewer,
@@ -107,51 +77,20 @@ where
     E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    let db = ctx.db();
-    let scope = super::scope(ctx);
-    let receipt = Receipt::new(&scope, spec.mutation, spec.client_mutation_id, spec.input)?;
-    if let Some(m) = replay::<E>(receipt.as_ref(), db).await? {
-        return Ok(m);
-    }
-    let mut problems = spec.problems;
-    let id = Uuid::now_v7();
-    let request_id = ctx.meta().request_id;
-    let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
-        if let Some(r) = &receipt {
-            r.save(tx, id).await?;
-        }
-        check(tx, &mut problems).await?;
-        std::mem::take(&mut problems).into_result()?;
-        E::insert(build(id, ctx.app().clock.now()))
-            .exec_without_returning(tx)
-            .await
-            .map_err(|e| super::mutation::duplicate_or(e, "id"))?;
-        let created = E::find_by_id(id).one(tx).await?.expect("just inserted");
-        then(tx, &created).await?;
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change::<E>("CREATE", None, Some(&created)),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(())
+    acting(ctx, viewer, async |act| {
+        domain::create::<E, I>(act, spec, check, build, then).await
     })
-    .await;
-    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
-    E::find_by_id(id).one(db).await?.ok_or(Outcome::Raced)
+    .await
 }
 
-/// Updates a record at `version`: checks against the current record (inside the transaction),
-/// writes `changes(current)`, runs `then`, audits.
+/// See [`domain::update`].
 #[allow(clippy::too_many_arguments)]
 pub async fn update<E>(
     ctx: &Context<'_>,
     viewer: &Viewer,
     current: &E::Model,
     version: i32,
-    mut problems: Problems,
+    problems: Problems,
     check: impl AsyncFnOnce(&DatabaseTransaction, &E::Model, &mut Problems) -> Result<(), DbErr>,
     changes: impl FnOnce(&E::Model) -> E::ActiveModel,
     then: impl AsyncFnOnce(&DatabaseTransaction, &E::Model) -> Result<(), Outcome>,
@@ -162,31 +101,13 @@ where
     E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    let request_id = ctx.meta().request_id;
-    let id = E::id_of(current);
-    entity::db::write(ctx.db(), async |tx| -> Result<E::Model, Outcome> {
-        let Some(before) = E::find_by_id(id).one(tx).await? else {
-            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
-        };
-        check(tx, &before, &mut problems).await?;
-        std::mem::take(&mut problems).into_result()?;
-        let after = update_versioned::<E, _>(tx, id, version, changes(&before), "id").await?;
-        then(tx, &after).await?;
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change::<E>("UPDATE", Some(&before), Some(&after)),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(after)
+    acting(ctx, viewer, async |act| {
+        domain::update::<E>(act, current, version, problems, check, changes, then).await
     })
     .await
 }
 
-/// Moves a record's status to `to` if that step is allowed from where it is now (an
-/// INVALID_TRANSITION on `input.to` otherwise); `apply` sets the status and what goes with it.
+/// See [`domain::transition`].
 #[allow(clippy::too_many_arguments)]
 pub async fn transition<E, S>(
     ctx: &Context<'_>,
@@ -205,40 +126,13 @@ where
     E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    update::<E>(
-        ctx,
-        viewer,
-        current,
-        version,
-        Problems::new(),
-        async |tx, before, problems| {
-            let from = status_of(before);
-            if !from.can_become(to) {
-                problems.push(
-                    &["input", "to"],
-                    Problem::InvalidTransition {
-                        from: label(&from),
-                        to: label(&to),
-                    },
-                );
-                return Ok(());
-            }
-            check(tx, before, problems).await
-        },
-        |before| apply(before, to),
-        async |_, _| Ok(()),
-    )
+    acting(ctx, viewer, async |act| {
+        domain::transition::<E, S>(act, current, version, to, status_of, check, apply).await
+    })
     .await
 }
 
-fn label<S: Serialize>(s: &S) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// Deletes a record still at `version`; a record others refer to is refused.
+/// See [`domain::delete`].
 pub async fn delete<E>(
     ctx: &Context<'_>,
     viewer: &Viewer,
@@ -252,48 +146,13 @@ where
         Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel> + ModelTrait<Entity = E>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    let request_id = ctx.meta().request_id;
-    let id = E::id_of(current);
-    entity::db::write(ctx.db(), async |tx| -> Result<(), Outcome> {
-        let Some(before) = E::find_by_id(id).one(tx).await? else {
-            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
-        };
-        let now = match before.get(stale_col::<E>()) {
-            sea_orm::Value::Int(Some(v)) => v,
-            _ => version,
-        };
-        if now != version {
-            return Err(Problems::one(
-                &["input", "version"],
-                Problem::StaleVersion { current: now },
-            )
-            .into());
-        }
-        match E::delete_by_id(id).exec(tx).await {
-            Ok(_) => {}
-            Err(e) if entity::db::is_foreign_key_violation(&e) => {
-                return Err(Problems::one(
-                    &["input", "id"],
-                    Problem::Refused(Refusal::RecordInUse),
-                )
-                .into());
-            }
-            Err(e) => return Err(e.into()),
-        }
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change::<E>("DELETE", Some(&before), None),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(())
+    acting(ctx, viewer, async |act| {
+        domain::delete::<E>(act, current, version).await
     })
     .await
 }
 
-/// Deletes a record that carries no version (a line of a list), audited.
+/// See [`domain::delete_unversioned`].
 pub async fn delete_unversioned<E>(
     ctx: &Context<'_>,
     viewer: &Viewer,
@@ -305,44 +164,8 @@ where
     E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    let request_id = ctx.meta().request_id;
-    let id = E::id_of(current);
-    entity::db::write(ctx.db(), async |tx| -> Result<(), Outcome> {
-        let Some(before) = E::find_by_id(id).one(tx).await? else {
-            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
-        };
-        E::delete_by_id(id).exec(tx).await?;
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change::<E>("DELETE", Some(&before), None),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(())
+    acting(ctx, viewer, async |act| {
+        domain::delete_unversioned::<E>(act, current).await
     })
     .await
-}
-
-fn stale_col<E: EntityTrait>() -> E::Column {
-    use std::str::FromStr;
-    E::Column::from_str("version").unwrap_or_else(|_| panic!("a versioned entity"))
-}
-
-/// Declares how an entity is edited: `record!(entity::milestone, "milestone", "Milestone")`.
-#[macro_export]
-macro_rules! record {
-    ($krate:ident :: $module:ident, $table:literal, $kind:literal) => {
-        impl $crate::graphql::crud::Record for $krate::$module::Entity {
-            const TABLE: &'static str = $table;
-            const KIND: &'static str = $kind;
-            fn id_of(m: &Self::Model) -> uuid::Uuid {
-                m.id
-            }
-            fn member_of(m: &Self::Model) -> uuid::Uuid {
-                m.member_id
-            }
-        }
-    };
 }

@@ -4,31 +4,24 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
 use entity::decree::{self, DecreeStatus, Represents, TeamPosition};
-use entity::{Problem, Problems, decree_member, validate};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter,
-};
+use entity::{Problem, Problems, decree_member};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
-use super::mutation::{
-    check_range, check_ref, date_change, decode_maybe, decode_opt, set, text_change,
-};
+use super::mutation::{date_change, decode_maybe, decode_opt, maybe};
 use super::organisation::{self as org_gql, Organisation};
 use super::person::{self as person_gql, Person};
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
+use entity::partnership::decree as domain;
 
 pub const KIND: &str = "Decree";
-crate::record!(entity::decree, "decree", "Decree");
 
 pub struct Decree(pub decree::Model);
 
@@ -333,56 +326,21 @@ pub struct SetDecreeAppendixInput {
     pub lines: Vec<AppendixLineInput>,
 }
 
-struct DecreeFields {
-    number: Option<Option<String>>,
-    title: Option<String>,
-    considerations: Option<Option<String>>,
-    legal_basis: Option<Option<String>>,
-    items: Option<serde_json::Value>,
-    signatory_name: Option<Option<String>>,
-    signatory_office: Option<Option<String>>,
-    set_place: Option<Option<String>>,
-    set_on: Option<Option<chrono::NaiveDate>>,
-    signed_on: Option<Option<chrono::NaiveDate>>,
-    from: Option<Option<chrono::NaiveDate>>,
-    to: Option<Option<chrono::NaiveDate>>,
-    amends: Option<Option<Uuid>>,
-}
-
-fn fields(p: &mut Problems, input: &DecreeInput) -> DecreeFields {
-    let mut items = None;
-    if let Some(list) = &input.decided_items {
-        let mut out = Vec::new();
-        for (i, item) in list.iter().enumerate() {
-            if let Some(Some(t)) = p.check(validate::long_text(
-                &["input", &format!("decidedItems.{i}")],
-                Some(item),
-                10_000,
-            )) {
-                out.push(t);
-            }
-        }
-        if list.len() > 50 {
-            p.push(&["input", "decidedItems"], Problem::TooMany { max: 50 });
-        }
-        items = Some(serde_json::to_value(out).unwrap_or_default());
-    }
-    DecreeFields {
-        number: text_change(p, "number", &input.number, 120, false),
-        title: input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500))),
-        considerations: text_change(p, "considerations", &input.considerations, 50_000, true),
-        legal_basis: text_change(p, "legalBasis", &input.legal_basis, 50_000, true),
-        items,
-        signatory_name: text_change(p, "signatoryName", &input.signatory_name, 200, false),
-        signatory_office: text_change(p, "signatoryOffice", &input.signatory_office, 200, false),
-        set_place: text_change(p, "setPlace", &input.set_place, 100, false),
+/// The decree's text as the domain reads it, its ids decoded (problems on the way in `p`).
+fn text_of(p: &mut Problems, input: &DecreeInput) -> domain::DecreeText {
+    domain::DecreeText {
+        number: maybe(&input.number),
+        title: input.title.clone(),
+        considerations: maybe(&input.considerations),
+        legal_basis: maybe(&input.legal_basis),
+        decided_items: input.decided_items.clone(),
+        signatory_name: maybe(&input.signatory_name),
+        signatory_office: maybe(&input.signatory_office),
+        set_place: maybe(&input.set_place),
         set_on: date_change(&input.set_on),
         signed_on: date_change(&input.signed_on),
-        from: date_change(&input.effective_from),
-        to: date_change(&input.effective_to),
+        effective_from: date_change(&input.effective_from),
+        effective_to: date_change(&input.effective_to),
         amends: decode_maybe(p, "amendsId", &input.amends_id, KIND),
     }
 }
@@ -402,48 +360,16 @@ impl DecreeMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createDecree", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        if input.title.is_none() {
-            p.push(&["input", "title"], Problem::Required);
-        }
-        let f = fields(&mut p, &input);
-        check_range(&mut p, "effectiveTo", f.from.flatten(), f.to.flatten());
-        let amends = f.amends.flatten();
-        let result = crud::create::<decree::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createDecree",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<decree::Entity, _>(tx, p, "amendsId", amends, member, |d| d.member_id)
-                    .await
-            },
-            |id, now| decree::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                number: Set(f.number.clone().flatten()),
-                title: Set(f.title.clone().unwrap_or_default()),
-                considerations: Set(f.considerations.clone().flatten()),
-                legal_basis: Set(f.legal_basis.clone().flatten()),
-                decided_items: Set(f.items.clone().unwrap_or_else(|| serde_json::json!([]))),
-                signatory_name: Set(f.signatory_name.clone().flatten()),
-                signatory_office: Set(f.signatory_office.clone().flatten()),
-                set_place: Set(f.set_place.clone().flatten()),
-                set_on: Set(f.set_on.flatten()),
-                signed_on: Set(f.signed_on.flatten()),
-                effective_from: Set(f.from.flatten()),
-                effective_to: Set(f.to.flatten()),
-                status: Set(DecreeStatus::Draft),
-                amends_id: Set(amends),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let text = text_of(&mut p, &input);
+        let spec = Create {
+            mutation: "createDecree",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, member, spec, text).await
+        })
         .await;
         DecreePayload::of(result, input.client_mutation_id.clone(), lang, Decree)
     }
@@ -471,48 +397,10 @@ impl DecreeMutation {
                 lang,
             ));
         };
-        let f = fields(&mut p, &input);
-        check_range(
-            &mut p,
-            "effectiveTo",
-            f.from.unwrap_or(current.effective_from),
-            f.to.unwrap_or(current.effective_to),
-        );
-        if f.amends == Some(Some(current.id)) {
-            p.push(&["input", "amendsId"], Problem::ParentCycle);
-        }
-        let member = current.member_id;
-        let result = crud::update::<decree::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |tx, _, p| {
-                check_ref::<decree::Entity, _>(tx, p, "amendsId", f.amends.flatten(), member, |d| {
-                    d.member_id
-                })
-                .await
-            },
-            |_| decree::ActiveModel {
-                number: set(f.number.clone()),
-                title: set(f.title.clone()),
-                considerations: set(f.considerations.clone()),
-                legal_basis: set(f.legal_basis.clone()),
-                decided_items: set(f.items.clone()),
-                signatory_name: set(f.signatory_name.clone()),
-                signatory_office: set(f.signatory_office.clone()),
-                set_place: set(f.set_place.clone()),
-                set_on: set(f.set_on),
-                signed_on: set(f.signed_on),
-                effective_from: set(f.from),
-                effective_to: set(f.to),
-                amends_id: set(f.amends),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let text = text_of(&mut p, &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, version, p, text).await
+        })
         .await;
         DecreePayload::of(result, None, lang, Decree)
     }
@@ -534,80 +422,9 @@ impl DecreeMutation {
                 lang,
             ));
         };
-        let to = input.to;
-        let request_id = ctx.meta().request_id;
-        let today = visibility::today(ctx, current.member_id).await;
-        let result = crud::transition::<decree::Entity, _>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            to,
-            |d| d.status,
-            async |tx, before, p| {
-                if to == DecreeStatus::Signed {
-                    if before.number.is_none() {
-                        p.push(
-                            &["input", "to"],
-                            Problem::Refused(Refusal::DecreeNeedsNumber),
-                        );
-                    }
-                    if before.signed_on.is_none() || before.effective_from.is_none() {
-                        p.push(
-                            &["input", "to"],
-                            Problem::Refused(Refusal::DecreeNeedsDates),
-                        );
-                    }
-                    if p.is_empty()
-                        && let Some(old) = before.amends_id
-                        && let Some(amended) = decree::Entity::find_by_id(old).one(tx).await?
-                        && amended.status.in_force()
-                    {
-                        decree::Entity::update_many()
-                            .col_expr(decree::Column::Status, Expr::value(DecreeStatus::Amended))
-                            .col_expr(decree::Column::Version, Expr::value(amended.version + 1))
-                            .col_expr(
-                                decree::Column::UpdatedAt,
-                                Expr::value(ctx.app().clock.now()),
-                            )
-                            .filter(decree::Column::Id.eq(old))
-                            .exec(tx)
-                            .await?;
-                        let after = decree::Entity::find_by_id(old).one(tx).await?;
-                        crate::audit::record(
-                            tx,
-                            &viewer,
-                            Some(&request_id),
-                            crate::audit::Change::of(
-                                "decree",
-                                KIND,
-                                "UPDATE",
-                                old,
-                                Some(amended.member_id),
-                                Some(&amended),
-                                after.as_ref(),
-                            ),
-                            ctx.app().clock.now(),
-                        )
-                        .await?;
-                    }
-                }
-                Ok(())
-            },
-            |before, to| {
-                // Revoked or expired: in force until the day before (the team's history).
-                let ends = matches!(to, DecreeStatus::Revoked | DecreeStatus::Expired)
-                    .then(|| today.pred_opt())
-                    .flatten()
-                    .filter(|last| before.effective_to.is_none_or(|t| t > *last));
-                decree::ActiveModel {
-                    status: Set(to),
-                    effective_to: ends.map(|d| Set(Some(d))).unwrap_or(NotSet),
-                    updated_at: Set(ctx.app().clock.now()),
-                    ..Default::default()
-                }
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::transition(act, &current, input.version, input.to).await
+        })
         .await;
         DecreePayload::of(result, None, lang, Decree)
     }
@@ -628,104 +445,32 @@ impl DecreeMutation {
             ));
         };
         let mut p = Problems::new();
-        if input.lines.len() > 200 {
-            p.push(&["input", "lines"], Problem::TooMany { max: 200 });
-        }
-        let mut lines = Vec::new();
-        for (i, l) in input.lines.iter().enumerate() {
-            let name = p.check(validate::required_text(
-                &["input", &format!("lines.{i}.name")],
-                &l.name,
-                200,
-            ));
-            let person = decode_opt(
-                &mut p,
-                &format!("lines.{i}.personId"),
-                l.person_id.as_ref(),
-                person_gql::KIND,
-            );
-            let org = decode_opt(
-                &mut p,
-                &format!("lines.{i}.organisationId"),
-                l.organisation_id.as_ref(),
-                org_gql::KIND,
-            );
-            let note = p
-                .check(validate::optional_text(
-                    &["input", &format!("lines.{i}.roleNote")],
-                    l.role_note.as_deref(),
-                    200,
-                ))
-                .flatten();
-            lines.push((
-                name.unwrap_or_default(),
-                l.position,
-                l.represents,
-                person,
-                org,
-                note,
-            ));
-        }
-        let member = current.member_id;
-        let result = crud::update::<decree::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| {
-                for (i, (_, _, _, person, org, _)) in lines.iter().enumerate() {
-                    check_ref::<entity::person::Entity, _>(
-                        tx,
-                        p,
-                        &format!("lines.{i}.personId"),
-                        *person,
-                        member,
-                        |x| x.member_id,
-                    )
-                    .await?;
-                    check_ref::<entity::organisation::Entity, _>(
-                        tx,
-                        p,
-                        &format!("lines.{i}.organisationId"),
-                        *org,
-                        member,
-                        |x| x.member_id,
-                    )
-                    .await?;
-                }
-                Ok(())
-            },
-            |_| decree::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, d| {
-                decree_member::Entity::delete_many()
-                    .filter(decree_member::Column::DecreeId.eq(d.id))
-                    .exec(tx)
-                    .await?;
-                for (i, (name, position, represents, person, org, note)) in lines.iter().enumerate()
-                {
-                    decree_member::Entity::insert(decree_member::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        decree_id: Set(d.id),
-                        person_id: Set(*person),
-                        name: Set(name.clone()),
-                        position: Set(*position),
-                        represents: Set(*represents),
-                        organisation_id: Set(*org),
-                        role_note: Set(note.clone()),
-                        ordinal: Set(i as i32),
-                        created_at: Set(ctx.app().clock.now()),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let lines = input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| domain::AppendixLine {
+                name: l.name.clone(),
+                position: l.position,
+                represents: l.represents,
+                person: decode_opt(
+                    &mut p,
+                    &format!("lines.{i}.personId"),
+                    l.person_id.as_ref(),
+                    person_gql::KIND,
+                ),
+                organisation: decode_opt(
+                    &mut p,
+                    &format!("lines.{i}.organisationId"),
+                    l.organisation_id.as_ref(),
+                    org_gql::KIND,
+                ),
+                role_note: l.role_note.clone(),
+            })
+            .collect();
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_appendix(act, &current, input.version, p, lines).await
+        })
         .await;
         DecreePayload::of(result, None, lang, Decree)
     }

@@ -22,7 +22,6 @@ use super::scalars::Date;
 use super::visibility;
 
 pub const KIND: &str = entity::document::KIND;
-crate::record!(entity::document, "document", "Document");
 
 /// What a document is attached to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -33,7 +33,6 @@ use super::scalars::Date;
 use super::visibility;
 
 pub const KIND: &str = entity::event::KIND;
-crate::record!(entity::event, "event", "Event");
 
 /// The longest window `events` lists at once.
 const MAX_WINDOW_DAYS: i64 = 400;
@@ -1334,7 +1333,6 @@ impl EventMutation {
     }
 }
 
-crate::record!(entity::attendance, "attendance", "Attendance");
 crate::payload!(AttendancePayload, attendance: Attendance, attendance::Model);
 
 #[derive(Default)]

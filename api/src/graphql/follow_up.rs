@@ -10,7 +10,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::commitment::{self as commitment_gql, Commitment, check_people, decode_people};
+use super::commitment::{self as commitment_gql, Commitment, decode_people};
 use super::context::CtxExt;
 use super::crud::{self, Create};
 use super::event::{self as event_gql, Event};
@@ -22,9 +22,9 @@ use super::person::Person;
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
+use entity::plans::people::check as check_people;
 
 pub const KIND: &str = "FollowUp";
-crate::record!(entity::follow_up, "follow_up", "FollowUp");
 
 /// The most items `followUps` and `myTasks` answer.
 const MAX_ITEMS: u64 = 500;

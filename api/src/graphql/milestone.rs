@@ -3,36 +3,26 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
 use entity::milestone::{self, MilestoneState, MilestoneStatus};
-use entity::{Problem, Problems, progress_update, responsibility, validate};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter,
-};
+use entity::{Problem, Problems, progress_update};
+use sea_orm::EntityTrait;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::commitment::{
-    self as commitment_gql, Commitment, check_people, decode_people, responsible, responsible_ids,
+    self as commitment_gql, Commitment, decode_people, responsible, responsible_ids,
 };
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
-use super::mutation::{
-    DeleteInput, DeletePayload, check_range, check_ref, date_change, decode_maybe, decode_opt,
-    text_change,
-};
+use super::mutation::{DeleteInput, DeletePayload, date_change, decode_maybe, decode_opt};
 use super::organisation::{self as org_gql, Organisation};
 use super::person::Person;
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
+use entity::plans::milestone as domain;
 
 pub const KIND: &str = "Milestone";
-crate::record!(entity::milestone, "milestone", "Milestone");
-crate::record!(entity::progress_update, "progress_update", "ProgressUpdate");
 
 pub struct Milestone(pub milestone::Model);
 
@@ -212,18 +202,6 @@ pub struct ReportMilestoneProgressInput {
     pub evidence_links: Vec<String>,
 }
 
-fn check_weight(p: &mut Problems, w: i32) {
-    if !(0..=1000).contains(&w) {
-        p.push(
-            &["input", "weight"],
-            Problem::OutOfRange {
-                min: "0".into(),
-                max: "1000".into(),
-            },
-        );
-    }
-}
-
 async fn milestone_and_rule(
     ctx: &Context<'_>,
     rule: &str,
@@ -267,68 +245,34 @@ impl MilestoneMutation {
             ));
         };
         let mut p = Problems::new();
-        let title = p.check(validate::required_text(
-            &["input", "title"],
-            &input.title,
-            500,
-        ));
-        let deliverable = p
-            .check(validate::long_text(
-                &["input", "deliverable"],
-                input.deliverable.as_deref(),
-                5000,
-            ))
-            .flatten();
         let org = decode_opt(
             &mut p,
             "responsibleOrganisationId",
             input.responsible_organisation_id.as_ref(),
             org_gql::KIND,
         );
-        let weight = input.weight.unwrap_or(1);
-        check_weight(&mut p, weight);
-        let (start, end) = (input.starts_on.map(|d| d.0), input.ends_on.map(|d| d.0));
-        check_range(&mut p, "endsOn", start, end);
-        let member = c.member_id;
-        let result = crud::create::<milestone::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createMilestone",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "responsibleOrganisationId",
-                    org,
-                    member,
-                    |o| o.member_id,
-                )
-                .await
-            },
-            |id, now| milestone::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                commitment_id: Set(c.id),
-                title: Set(title.clone().unwrap_or_default()),
-                deliverable: Set(deliverable.clone()),
-                starts_on: Set(start),
-                ends_on: Set(end),
-                responsible_organisation_id: Set(org),
-                weight: Set(weight),
-                status: Set(MilestoneStatus::NotStarted),
-                progress: Set(0),
-                ordinal: Set(0),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let cmd = domain::NewMilestone {
+            title: input.title.clone(),
+            deliverable: input.deliverable.clone(),
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: input.ends_on.map(|d| d.0),
+            responsible_organisation: org,
+            weight: input.weight,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(
+                act,
+                &c,
+                Create {
+                    mutation: "createMilestone",
+                    client_mutation_id: input.client_mutation_id.as_deref(),
+                    input: &input,
+                    problems: p,
+                },
+                cmd,
+            )
+            .await
+        })
         .await;
         MilestonePayload::of(result, input.client_mutation_id.clone(), lang, Milestone)
     }
@@ -348,57 +292,23 @@ impl MilestoneMutation {
             ));
         };
         let mut p = Problems::new();
-        let title = input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
-        let deliverable = text_change(&mut p, "deliverable", &input.deliverable, 5000, true);
         let org = decode_maybe(
             &mut p,
             "responsibleOrganisationId",
             &input.responsible_organisation_id,
             org_gql::KIND,
         );
-        if let Some(w) = input.weight {
-            check_weight(&mut p, w);
-        }
-        let (start, end) = (date_change(&input.starts_on), date_change(&input.ends_on));
-        check_range(
-            &mut p,
-            "endsOn",
-            start.unwrap_or(current.starts_on),
-            end.unwrap_or(current.ends_on),
-        );
-        let member = current.member_id;
-        let result = crud::update::<milestone::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "responsibleOrganisationId",
-                    org.flatten(),
-                    member,
-                    |o| o.member_id,
-                )
-                .await
-            },
-            |_| milestone::ActiveModel {
-                title: title.clone().map(Set).unwrap_or(NotSet),
-                deliverable: deliverable.clone().map(Set).unwrap_or(NotSet),
-                starts_on: start.map(Set).unwrap_or(NotSet),
-                ends_on: end.map(Set).unwrap_or(NotSet),
-                responsible_organisation_id: org.map(Set).unwrap_or(NotSet),
-                weight: input.weight.map(Set).unwrap_or(NotSet),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let ch = domain::MilestoneChange {
+            title: input.title.clone(),
+            deliverable: super::mutation::maybe(&input.deliverable),
+            starts_on: date_change(&input.starts_on),
+            ends_on: date_change(&input.ends_on),
+            responsible_organisation: org,
+            weight: input.weight,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, input.version, p, ch).await
+        })
         .await;
         MilestonePayload::of(result, None, lang, Milestone)
     }
@@ -418,25 +328,9 @@ impl MilestoneMutation {
                 lang,
             ));
         };
-        let result = crud::transition::<milestone::Entity, _>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            input.to,
-            |m| m.status,
-            async |_, _, _| Ok(()),
-            |_, to| milestone::ActiveModel {
-                status: Set(to),
-                progress: if to == MilestoneStatus::Completed {
-                    Set(100)
-                } else {
-                    NotSet
-                },
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::transition(act, &current, input.version, input.to).await
+        })
         .await;
         MilestonePayload::of(result, None, lang, Milestone)
     }
@@ -459,38 +353,9 @@ impl MilestoneMutation {
         };
         let mut p = Problems::new();
         let people = decode_people(&mut p, &input.person_ids);
-        let member = current.member_id;
-        let result = crud::update::<milestone::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| check_people(tx, p, member, &people).await,
-            |_| milestone::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, m| {
-                responsibility::Entity::delete_many()
-                    .filter(responsibility::Column::MilestoneId.eq(m.id))
-                    .exec(tx)
-                    .await?;
-                for person in &people {
-                    responsibility::Entity::insert(responsibility::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        commitment_id: Set(None),
-                        milestone_id: Set(Some(m.id)),
-                        person_id: Set(*person),
-                        role: Set(None),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_people(act, &current, input.version, p, people).await
+        })
         .await;
         MilestonePayload::of(result, None, lang, Milestone)
     }
@@ -508,7 +373,10 @@ impl MilestoneMutation {
             return Ok(DeletePayload::not_found("id", lang));
         };
         DeletePayload::of(
-            crud::delete::<milestone::Entity>(ctx, &viewer, &current, input.version).await,
+            acting(ctx, &viewer, async |act| {
+                domain::delete(act, &current, input.version).await
+            })
+            .await,
             input.id,
             lang,
         )
@@ -530,121 +398,21 @@ impl MilestoneMutation {
                 lang,
             ));
         };
-        let mut p = Problems::new();
-        if !(0..=100).contains(&input.percent) {
-            p.push(
-                &["input", "percent"],
-                Problem::OutOfRange {
-                    min: "0".into(),
-                    max: "100".into(),
-                },
-            );
-        }
-        let note = p
-            .check(validate::long_text(
-                &["input", "note"],
-                input.note.as_deref(),
-                10_000,
-            ))
-            .flatten();
-        let mut links = Vec::new();
-        for (i, l) in input.evidence_links.iter().enumerate() {
-            if let Some(Some(u)) = p.check(validate::optional_url(
-                &["input", &format!("evidenceLinks.{i}")],
-                Some(l),
-            )) {
-                links.push(u);
-            }
-        }
-        if links.len() > 20 {
-            p.push(&["input", "evidenceLinks"], Problem::TooMany { max: 20 });
-        }
-        let today = visibility::today(ctx, m.member_id).await;
-        let reported_on = input.reported_on.map(|d| d.0).unwrap_or(today);
-        if reported_on > today {
-            p.push(
-                &["input", "reportedOn"],
-                Problem::Refused(Refusal::ReportDatedInFuture),
-            );
-        }
-        let percent = input.percent;
-        let label = viewer.label();
-        let author = viewer.account_id();
-        let result = crud::create::<progress_update::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "reportMilestoneProgress",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            // Decided on the milestone as it is inside the write, locked until the report is
-            // written: a cancellation in flight lands first (and refuses this report) or waits
-            // for it, never slips in between.
-            async |tx, p| {
-                let current = entity::db::locked(milestone::Entity::find_by_id(m.id), tx)
-                    .one(tx)
-                    .await?;
-                match current {
-                    None => p.push(&["input", "milestoneId"], Problem::NotFound),
-                    Some(c) if c.status == MilestoneStatus::Cancelled => p.push(
-                        &["input", "milestoneId"],
-                        Problem::Refused(Refusal::MilestoneCancelled),
-                    ),
-                    Some(_) => {}
-                }
-                Ok(())
-            },
-            |id, now| progress_update::ActiveModel {
-                id: Set(id),
-                member_id: Set(m.member_id),
-                milestone_id: Set(m.id),
-                reported_on: Set(reported_on),
-                author_id: Set(author),
-                author_label: Set(label.clone()),
-                percent: Set(percent),
-                note: Set(note.clone()),
-                evidence_links: Set(serde_json::to_value(&links).unwrap_or_default()),
-                created_at: Set(now),
-            },
-            async |tx, _| {
-                // A report dated before the latest one is history: it does not move the
-                // milestone's current percentage.
-                let newer = progress_update::Entity::find()
-                    .filter(progress_update::Column::MilestoneId.eq(m.id))
-                    .filter(progress_update::Column::ReportedOn.gt(reported_on))
-                    .one(tx)
-                    .await?;
-                if newer.is_some() {
-                    return Ok(());
-                }
-                let mut q = milestone::Entity::update_many()
-                    .col_expr(milestone::Column::Progress, Expr::value(percent))
-                    .col_expr(
-                        milestone::Column::UpdatedAt,
-                        Expr::value(ctx.app().clock.now()),
-                    )
-                    .col_expr(
-                        milestone::Column::Version,
-                        Expr::col(milestone::Column::Version).add(1),
-                    )
-                    .filter(milestone::Column::Id.eq(m.id));
-                if percent > 0 {
-                    q = q.col_expr(
-                        milestone::Column::Status,
-                        Expr::case(
-                            milestone::Column::Status.eq(MilestoneStatus::NotStarted),
-                            Expr::value(MilestoneStatus::InProgress),
-                        )
-                        .finally(Expr::col(milestone::Column::Status))
-                        .into(),
-                    );
-                }
-                q.exec(tx).await?;
-                Ok(())
-            },
-        )
+        let report = domain::Report {
+            reported_on: input.reported_on.map(|d| d.0),
+            percent: input.percent,
+            note: input.note.clone(),
+            evidence_links: input.evidence_links.clone(),
+        };
+        let spec = Create {
+            mutation: "reportMilestoneProgress",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: Problems::new(),
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::report_progress(act, &m, spec, report).await
+        })
         .await;
         ProgressPayload::of(
             result,

@@ -214,6 +214,15 @@ pub fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
         .unwrap_or(sea_orm::ActiveValue::NotSet)
 }
 
+/// A clearable field: `None` = unchanged, `Some(None)` = cleared.
+pub fn maybe<T: Clone>(v: &async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(t) => Some(Some(t.clone())),
+    }
+}
+
 /// A clearable date field: `None` = unchanged.
 pub fn date_change(
     v: &async_graphql::MaybeUndefined<super::scalars::Date>,

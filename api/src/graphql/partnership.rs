@@ -21,15 +21,6 @@ use super::policy;
 use super::scalars::Date;
 use super::visibility;
 
-crate::record!(
-    entity::head_of_region_term,
-    "head_of_region_term",
-    "HeadOfRegionTerm"
-);
-crate::record!(entity::membership, "membership", "Membership");
-crate::record!(entity::secretariat, "secretariat", "Secretariat");
-crate::record!(entity::ambassador, "ambassador", "Ambassador");
-
 pub struct HeadOfRegionTerm(pub term::Model);
 
 #[Object]

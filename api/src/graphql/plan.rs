@@ -3,32 +3,26 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::action_plan::{self, PlanLevel, PlanStatus};
-use entity::{Problem, Problems, plan_phase, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter,
-};
+use entity::{Problem, Problems, plan_phase};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::assessment::Assessment;
 use super::commitment::Commitment;
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::errors;
 use super::ids;
 use super::member::Member;
-use super::mutation::{
-    check_range, check_ref, date_change as maybe_date, decode_maybe, decode_opt,
-    text_change as maybe_text,
-};
+use super::mutation::{date_change as maybe_date, decode_maybe, decode_opt, maybe};
 use super::pagination::{self, Conn, Page};
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
+use entity::plans::plan as domain;
 
 pub const KIND: &str = "ActionPlan";
-crate::record!(entity::action_plan, "action_plan", "ActionPlan");
 
 pub struct ActionPlan(pub action_plan::Model);
 
@@ -275,27 +269,6 @@ pub struct SetPlanPhasesInput {
     pub phases: Vec<PhaseInput>,
 }
 
-async fn check_plan_refs(
-    tx: &sea_orm::DatabaseTransaction,
-    problems: &mut Problems,
-    member: Uuid,
-    part_of: Option<Uuid>,
-    follows: Option<Uuid>,
-    this: Option<Uuid>,
-) -> Result<(), sea_orm::DbErr> {
-    if let Some(p) = part_of {
-        match action_plan::Entity::find_by_id(p).one(tx).await? {
-            Some(plan) if plan.level == PlanLevel::National && Some(p) != this => {}
-            _ => problems.push(&["input", "partOfId"], Problem::NotFound),
-        }
-    }
-    if follows.is_some() && follows == this {
-        problems.push(&["input", "followsId"], Problem::ParentCycle);
-    }
-    check_ref::<action_plan::Entity, _>(tx, problems, "followsId", follows, member, |p| p.member_id)
-        .await
-}
-
 #[derive(Default)]
 pub struct PlanMutation;
 
@@ -306,64 +279,28 @@ impl PlanMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createPlan", &input.member_id)?;
         let lang = ctx.lang();
         let mut problems = Problems::new();
-        let title = problems.check(validate::required_text(
-            &["input", "title"],
-            &input.title,
-            500,
-        ));
         let part_of = decode_opt(&mut problems, "partOfId", input.part_of_id.as_ref(), KIND);
         let follows = decode_opt(&mut problems, "followsId", input.follows_id.as_ref(), KIND);
-        let doc = problems
-            .check(validate::optional_text(
-                &["input", "documentVersion"],
-                input.document_version.as_deref(),
-                40,
-            ))
-            .flatten();
-        let summary = problems
-            .check(validate::long_text(
-                &["input", "summary"],
-                input.summary.as_deref(),
-                20_000,
-            ))
-            .flatten();
-        let (start, end) = (
-            input.period_start.map(|d| d.0),
-            input.period_end.map(|d| d.0),
-        );
-        check_range(&mut problems, "periodEnd", start, end);
-        let result = crud::create::<action_plan::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createPlan",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems,
-            },
-            async |tx, problems| {
-                check_plan_refs(tx, problems, member, part_of, follows, None).await
-            },
-            |id, now| action_plan::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                level: Set(input.level),
-                part_of_id: Set(part_of),
-                follows_id: Set(follows),
-                title: Set(title.clone().unwrap_or_default()),
-                period_start: Set(start),
-                period_end: Set(end),
-                submission_deadline: Set(input.submission_deadline.map(|d| d.0)),
-                submitted_on: Set(None),
-                document_version: Set(doc.clone()),
-                status: Set(PlanStatus::Planning),
-                summary: Set(summary.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let cmd = domain::NewPlan {
+            level: input.level,
+            part_of,
+            follows,
+            title: input.title.clone(),
+            period_start: input.period_start.map(|d| d.0),
+            period_end: input.period_end.map(|d| d.0),
+            submission_deadline: input.submission_deadline.map(|d| d.0),
+            document_version: input.document_version.clone(),
+            summary: input.summary.clone(),
+        };
+        let spec = Create {
+            mutation: "createPlan",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, member, spec, cmd).await
+        })
         .await;
         PlanPayload::of(result, input.client_mutation_id.clone(), lang, ActionPlan)
     }
@@ -380,63 +317,21 @@ impl PlanMutation {
             ));
         };
         let mut problems = Problems::new();
-        let title = input
-            .title
-            .as_deref()
-            .and_then(|t| problems.check(validate::required_text(&["input", "title"], t, 500)));
         let part_of = decode_maybe(&mut problems, "partOfId", &input.part_of_id, KIND);
         let follows = decode_maybe(&mut problems, "followsId", &input.follows_id, KIND);
-        let doc = maybe_text(
-            &mut problems,
-            "documentVersion",
-            &input.document_version,
-            40,
-            false,
-        );
-        let summary = maybe_text(&mut problems, "summary", &input.summary, 20_000, true);
-        let (start, end, deadline) = (
-            maybe_date(&input.period_start),
-            maybe_date(&input.period_end),
-            maybe_date(&input.submission_deadline),
-        );
-        check_range(
-            &mut problems,
-            "periodEnd",
-            start.unwrap_or(current.period_start),
-            end.unwrap_or(current.period_end),
-        );
-        let member = current.member_id;
-        let result = crud::update::<action_plan::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            problems,
-            async |tx, before, problems| {
-                check_plan_refs(
-                    tx,
-                    problems,
-                    member,
-                    part_of.flatten(),
-                    follows.flatten(),
-                    Some(before.id),
-                )
-                .await
-            },
-            |_| action_plan::ActiveModel {
-                title: title.clone().map(Set).unwrap_or(NotSet),
-                part_of_id: part_of.map(Set).unwrap_or(NotSet),
-                follows_id: follows.map(Set).unwrap_or(NotSet),
-                period_start: start.map(Set).unwrap_or(NotSet),
-                period_end: end.map(Set).unwrap_or(NotSet),
-                submission_deadline: deadline.map(Set).unwrap_or(NotSet),
-                document_version: doc.clone().map(Set).unwrap_or(NotSet),
-                summary: summary.clone().map(Set).unwrap_or(NotSet),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let ch = domain::PlanChange {
+            title: input.title.clone(),
+            part_of,
+            follows,
+            period_start: maybe_date(&input.period_start),
+            period_end: maybe_date(&input.period_end),
+            submission_deadline: maybe_date(&input.submission_deadline),
+            document_version: maybe(&input.document_version),
+            summary: maybe(&input.summary),
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, input.version, problems, ch).await
+        })
         .await;
         PlanPayload::of(result, None, lang, ActionPlan)
     }
@@ -457,27 +352,16 @@ impl PlanMutation {
                 lang,
             ));
         };
-        let today = visibility::today(ctx, current.member_id).await;
-        let submitted_on = input.submitted_on.map(|d| d.0).unwrap_or(today);
-        let result = crud::transition::<action_plan::Entity, _>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            input.to,
-            |p| p.status,
-            async |_, _, _| Ok(()),
-            |_, to| action_plan::ActiveModel {
-                status: Set(to),
-                submitted_on: if to == PlanStatus::Submitted {
-                    Set(Some(submitted_on))
-                } else {
-                    NotSet
-                },
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::transition(
+                act,
+                &current,
+                input.version,
+                input.to,
+                input.submitted_on.map(|d| d.0),
+            )
+            .await
+        })
         .await;
         PlanPayload::of(result, None, lang, ActionPlan)
     }
@@ -497,60 +381,18 @@ impl PlanMutation {
                 lang,
             ));
         };
-        let mut problems = Problems::new();
-        let mut phases = Vec::new();
-        for (i, p) in input.phases.iter().enumerate() {
-            let field = format!("phases.{i}.name");
-            let name = problems.check(validate::required_text(&["input", &field], &p.name, 200));
-            check_range(
-                &mut problems,
-                &format!("phases.{i}.endsOn"),
-                p.starts_on.map(|d| d.0),
-                p.ends_on.map(|d| d.0),
-            );
-            phases.push((
-                name.unwrap_or_default(),
-                p.starts_on.map(|d| d.0),
-                p.ends_on.map(|d| d.0),
-            ));
-        }
-        if input.phases.len() > 30 {
-            problems.push(&["input", "phases"], Problem::TooMany { max: 30 });
-        }
-        let member = current.member_id;
-        let result = crud::update::<action_plan::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            problems,
-            async |_, _, _| Ok(()),
-            |_| action_plan::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, plan| {
-                plan_phase::Entity::delete_many()
-                    .filter(plan_phase::Column::PlanId.eq(plan.id))
-                    .exec(tx)
-                    .await?;
-                for (i, (name, start, end)) in phases.iter().enumerate() {
-                    plan_phase::Entity::insert(plan_phase::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        plan_id: Set(plan.id),
-                        name: Set(name.clone()),
-                        starts_on: Set(*start),
-                        ends_on: Set(*end),
-                        ordinal: Set(i as i32),
-                        created_at: Set(ctx.app().clock.now()),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let phases = input
+            .phases
+            .iter()
+            .map(|p| domain::Phase {
+                name: p.name.clone(),
+                starts_on: p.starts_on.map(|d| d.0),
+                ends_on: p.ends_on.map(|d| d.0),
+            })
+            .collect();
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_phases(act, &current, input.version, Problems::new(), phases).await
+        })
         .await;
         PlanPayload::of(result, None, lang, ActionPlan)
     }

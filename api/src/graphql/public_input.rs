@@ -34,7 +34,6 @@ use super::policy;
 use super::visibility;
 
 pub const KIND: &str = "PublicInput";
-crate::record!(entity::public_input, "public_input", "PublicInput");
 
 /// Inputs one client may send per minute.
 const INPUTS_PER_MINUTE: u32 = 5;

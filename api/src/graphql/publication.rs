@@ -26,7 +26,6 @@ use super::pagination::{self, Conn, Page};
 use super::policy;
 
 pub const KIND: &str = "Publication";
-crate::record!(entity::publication, "publication", "Publication");
 
 /// Votes one client may cast per minute (across posts).
 use entity::news::VOTES_PER_MINUTE;

@@ -26,8 +26,6 @@ use super::mutation::{Outcome, Receipt, Refused, UserError, user_errors};
 use super::policy;
 use entity::participation::registration as domain;
 
-crate::record!(entity::invitation, "invitation", "Invitation");
-
 /// Registrations one client may make per minute.
 const REGISTRATIONS_PER_MINUTE: u32 = 60;
 

@@ -20,8 +20,6 @@ use super::policy;
 
 pub const KIND: &str = entity::report::KIND;
 
-crate::record!(entity::report, "report", "Report");
-
 /// The most reports a list answers.
 const MAX_ROWS: i32 = 200;
 

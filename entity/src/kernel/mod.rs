@@ -5,8 +5,10 @@
 
 pub mod actor;
 pub mod audit;
+pub mod crud;
 pub mod edit;
 pub mod policy;
 
 pub use actor::Actor;
+pub use crud::{Act, Record};
 pub use edit::{Outcome, Refused};

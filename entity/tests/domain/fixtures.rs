@@ -182,3 +182,115 @@ pub async fn team_actor(
         roles: vec![(member.id, Role::TeamMember)],
     }
 }
+
+/// A plan in co-creation with one commitment: the 2018–2020 Renaksi of `member`.
+pub async fn commitment(
+    db: &DatabaseConnection,
+    member: &member::Model,
+) -> entity::commitment::Model {
+    use entity::action_plan::{self, PlanLevel, PlanStatus};
+    use entity::commitment::{self, CommitmentStatus};
+    let plan = action_plan::ActiveModel::from(action_plan::Model {
+        id: Uuid::now_v7(),
+        member_id: member.id,
+        level: PlanLevel::Regional,
+        part_of_id: None,
+        follows_id: None,
+        title: "Rencana Aksi OGP Bojonegoro 2018–2020".to_owned(),
+        period_start: None,
+        period_end: None,
+        submission_deadline: None,
+        submitted_on: None,
+        document_version: None,
+        status: PlanStatus::CoCreation,
+        summary: None,
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    })
+    .insert(db)
+    .await
+    .unwrap();
+    commitment::ActiveModel::from(commitment::Model {
+        id: Uuid::now_v7(),
+        member_id: member.id,
+        plan_id: plan.id,
+        code: Some("K1".to_owned()),
+        title: "Keterbukaan informasi anggaran desa".to_owned(),
+        theme: None,
+        problem: None,
+        baseline: None,
+        objective: None,
+        description: None,
+        how_it_solves: None,
+        ogp_values: json!([]),
+        ambition: None,
+        lead_organisation_id: None,
+        official_in_charge: None,
+        starts_on: None,
+        ends_on: None,
+        continues_id: None,
+        status: CommitmentStatus::Draft,
+        ordinal: 0,
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    })
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+/// A person of `member`.
+pub async fn person(
+    db: &DatabaseConnection,
+    member: &member::Model,
+    name: &str,
+) -> entity::person::Model {
+    entity::person::ActiveModel::from(entity::person::Model {
+        id: Uuid::now_v7(),
+        member_id: member.id,
+        name: name.to_owned(),
+        title: None,
+        organisation_id: None,
+        email: None,
+        phone: None,
+        erased_at: None,
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    })
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+/// An office of `member`.
+pub async fn organisation(
+    db: &DatabaseConnection,
+    member: &member::Model,
+    name: &str,
+) -> entity::organisation::Model {
+    use entity::organisation::{self, OrganisationKind};
+    organisation::ActiveModel::from(organisation::Model {
+        id: Uuid::now_v7(),
+        member_id: member.id,
+        name: name.to_owned(),
+        name_key: name.to_lowercase(),
+        acronym: None,
+        kind: OrganisationKind::GovernmentOffice,
+        parent_id: None,
+        partnership_role: None,
+        contact_email: None,
+        contact_phone: None,
+        address: None,
+        website_url: None,
+        contact_public: false,
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    })
+    .insert(db)
+    .await
+    .unwrap()
+}

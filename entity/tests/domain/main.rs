@@ -2,7 +2,12 @@
 //! HTTP or GraphQL. SQLite by default; PostgreSQL when `TERBUKA_TEST_DATABASE_URL` names a
 //! server (each test gets a database of its own, dropped at the end).
 
+mod commitments;
+mod decrees;
 mod fixtures;
+mod milestones;
+mod news;
+mod plans;
 mod registrations;
 mod subscriptions;
 

@@ -1,0 +1,353 @@
+//! The life of an edited record, written once: create (with a client mutation id), versioned
+//! update, status transition and delete — each in one write transaction with its audit record.
+//! A capability's operation says what is checked and written; this says how.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    ModelTrait, PrimaryKeyTrait,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::Actor;
+use super::audit::{self, Change};
+use super::edit::{Outcome, Receipt, duplicate_or, replay, update_versioned, winner_of_race};
+use crate::transitions::Transitions;
+use crate::{Problem, Problems, Refusal};
+
+/// Who acts, where and when: what every write operation is given.
+#[derive(Clone, Copy)]
+pub struct Act<'a> {
+    pub db: &'a DatabaseConnection,
+    pub actor: &'a Actor,
+    /// The request the change came with (kept in the audit record).
+    pub request_id: Option<&'a str>,
+    /// The domain clock's time for this operation.
+    pub now: DateTime<Utc>,
+}
+
+impl Act<'_> {
+    /// Whose client mutation ids a receipt is kept under.
+    pub fn scope(&self) -> String {
+        match self.actor.account_id() {
+            Some(id) => format!("account:{id}"),
+            None => "public".to_owned(),
+        }
+    }
+}
+
+/// A record edited through the versioned pipeline (create with a receipt, update at a
+/// version, status transition, delete), each step audited.
+pub trait Record: EntityTrait
+where
+    <Self::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    Self::Model: Serialize + Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>,
+    Self::ActiveModel: ActiveModelTrait<Entity = Self> + Send,
+{
+    /// The table (names its privacy columns in the audit log).
+    const TABLE: &'static str;
+    /// The global-ID type (the GraphQL type's name).
+    const KIND: &'static str;
+    fn id_of(m: &Self::Model) -> Uuid;
+    fn member_of(m: &Self::Model) -> Uuid;
+}
+
+fn change<E: Record>(
+    action: &'static str,
+    before: Option<&E::Model>,
+    after: Option<&E::Model>,
+) -> Change
+where
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let any = after.or(before).expect("a change has a record");
+    Change::of(
+        E::TABLE,
+        E::KIND,
+        action,
+        E::id_of(any),
+        Some(E::member_of(any)),
+        before,
+        after,
+    )
+}
+
+/// What a create needs besides its record.
+pub struct Create<'a, I: Serialize> {
+    pub mutation: &'static str,
+    pub client_mutation_id: Option<&'a str>,
+    pub input: &'a I,
+    /// Problems found while reading the input (the create stops if there are any).
+    pub problems: Problems,
+}
+
+/// Creates a record: replays a retried request, checks (inside the transaction), inserts
+/// `build(id, now)`, runs `then` for dependent rows, and audits — all or nothing.
+pub async fn create<E, I>(
+    act: &Act<'_>,
+    spec: Create<'_, I>,
+    check: impl AsyncFnOnce(&DatabaseTransaction, &mut Problems) -> Result<(), DbErr>,
+    build: impl FnOnce(Uuid, DateTime<Utc>) -> E::ActiveModel,
+    then: impl AsyncFnOnce(&DatabaseTransaction, &E::Model) -> Result<(), Outcome>,
+) -> Result<E::Model, Outcome>
+where
+    E: Record,
+    I: Serialize,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let db = act.db;
+    let scope = act.scope();
+    let receipt = Receipt::new(&scope, spec.mutation, spec.client_mutation_id, spec.input)?;
+    if let Some(m) = replay::<E>(receipt.as_ref(), db).await? {
+        return Ok(m);
+    }
+    let mut problems = spec.problems;
+    let id = Uuid::now_v7();
+    let result = crate::db::write(db, async |tx| -> Result<(), Outcome> {
+        if let Some(r) = &receipt {
+            r.save(tx, id).await?;
+        }
+        check(tx, &mut problems).await?;
+        std::mem::take(&mut problems).into_result()?;
+        E::insert(build(id, act.now))
+            .exec_without_returning(tx)
+            .await
+            .map_err(|e| duplicate_or(e, "id"))?;
+        let created = E::find_by_id(id).one(tx).await?.expect("just inserted");
+        then(tx, &created).await?;
+        audit::record(
+            tx,
+            act.actor,
+            act.request_id,
+            change::<E>("CREATE", None, Some(&created)),
+            act.now,
+        )
+        .await?;
+        Ok(())
+    })
+    .await;
+    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
+    E::find_by_id(id).one(db).await?.ok_or(Outcome::Raced)
+}
+
+/// Updates a record at `version`: checks against the current record (inside the transaction),
+/// writes `changes(current)`, runs `then`, audits.
+pub async fn update<E>(
+    act: &Act<'_>,
+    current: &E::Model,
+    version: i32,
+    mut problems: Problems,
+    check: impl AsyncFnOnce(&DatabaseTransaction, &E::Model, &mut Problems) -> Result<(), DbErr>,
+    changes: impl FnOnce(&E::Model) -> E::ActiveModel,
+    then: impl AsyncFnOnce(&DatabaseTransaction, &E::Model) -> Result<(), Outcome>,
+) -> Result<E::Model, Outcome>
+where
+    E: Record,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let id = E::id_of(current);
+    crate::db::write(act.db, async |tx| -> Result<E::Model, Outcome> {
+        let Some(before) = E::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        check(tx, &before, &mut problems).await?;
+        std::mem::take(&mut problems).into_result()?;
+        let after = update_versioned::<E, _>(tx, id, version, changes(&before), "id").await?;
+        then(tx, &after).await?;
+        audit::record(
+            tx,
+            act.actor,
+            act.request_id,
+            change::<E>("UPDATE", Some(&before), Some(&after)),
+            act.now,
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Moves a record's status to `to` if that step is allowed from where it is now (an
+/// INVALID_TRANSITION on `input.to` otherwise); `apply` sets the status and what goes with it.
+#[allow(clippy::too_many_arguments)]
+pub async fn transition<E, S>(
+    act: &Act<'_>,
+    current: &E::Model,
+    version: i32,
+    to: S,
+    status_of: fn(&E::Model) -> S,
+    check: impl AsyncFnOnce(&DatabaseTransaction, &E::Model, &mut Problems) -> Result<(), DbErr>,
+    apply: impl FnOnce(&E::Model, S) -> E::ActiveModel,
+) -> Result<E::Model, Outcome>
+where
+    E: Record,
+    S: Transitions + Serialize,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    update::<E>(
+        act,
+        current,
+        version,
+        Problems::new(),
+        async |tx, before, problems| {
+            let from = status_of(before);
+            if !from.can_become(to) {
+                problems.push(
+                    &["input", "to"],
+                    Problem::InvalidTransition {
+                        from: label(&from),
+                        to: label(&to),
+                    },
+                );
+                return Ok(());
+            }
+            check(tx, before, problems).await
+        },
+        |before| apply(before, to),
+        async |_, _| Ok(()),
+    )
+    .await
+}
+
+fn label<S: Serialize>(s: &S) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Deletes a record still at `version`; a record others refer to is refused.
+pub async fn delete<E>(act: &Act<'_>, current: &E::Model, version: i32) -> Result<(), Outcome>
+where
+    E: Record,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model:
+        Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel> + ModelTrait<Entity = E>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let id = E::id_of(current);
+    crate::db::write(act.db, async |tx| -> Result<(), Outcome> {
+        let Some(before) = E::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        let now = match before.get(stale_col::<E>()) {
+            sea_orm::Value::Int(Some(v)) => v,
+            _ => version,
+        };
+        if now != version {
+            return Err(Problems::one(
+                &["input", "version"],
+                Problem::StaleVersion { current: now },
+            )
+            .into());
+        }
+        match E::delete_by_id(id).exec(tx).await {
+            Ok(_) => {}
+            Err(e) if crate::db::is_foreign_key_violation(&e) => {
+                return Err(Problems::one(
+                    &["input", "id"],
+                    Problem::Refused(Refusal::RecordInUse),
+                )
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        audit::record(
+            tx,
+            act.actor,
+            act.request_id,
+            change::<E>("DELETE", Some(&before), None),
+            act.now,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes a record that carries no version (a line of a list), audited.
+pub async fn delete_unversioned<E>(act: &Act<'_>, current: &E::Model) -> Result<(), Outcome>
+where
+    E: Record,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let id = E::id_of(current);
+    crate::db::write(act.db, async |tx| -> Result<(), Outcome> {
+        let Some(before) = E::find_by_id(id).one(tx).await? else {
+            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
+        };
+        E::delete_by_id(id).exec(tx).await?;
+        audit::record(
+            tx,
+            act.actor,
+            act.request_id,
+            change::<E>("DELETE", Some(&before), None),
+            act.now,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+fn stale_col<E: EntityTrait>() -> E::Column {
+    use std::str::FromStr;
+    E::Column::from_str("version").unwrap_or_else(|_| panic!("a versioned entity"))
+}
+
+/// Declares how entities are edited: `records! { milestone => ("milestone", "Milestone"), }`.
+macro_rules! records {
+    ($($module:ident => ($table:literal, $kind:literal)),* $(,)?) => {
+        $(impl Record for crate::$module::Entity {
+            const TABLE: &'static str = $table;
+            const KIND: &'static str = $kind;
+            fn id_of(m: &Self::Model) -> Uuid {
+                m.id
+            }
+            fn member_of(m: &Self::Model) -> Uuid {
+                m.member_id
+            }
+        })*
+    };
+}
+
+records! {
+    action_plan => ("action_plan", "ActionPlan"),
+    alignment => ("alignment", "Alignment"),
+    ambassador => ("ambassador", "Ambassador"),
+    assessment => ("assessment", "Assessment"),
+    attendance => ("attendance", "Attendance"),
+    budget_line => ("budget_line", "BudgetLine"),
+    commitment => ("commitment", "Commitment"),
+    commitment_assessment => ("commitment_assessment", "CommitmentValues"),
+    decree => ("decree", "Decree"),
+    development_goal => ("development_goal", "DevelopmentGoal"),
+    development_plan => ("development_plan", "DevelopmentPlan"),
+    document => ("document", "Document"),
+    event => ("event", "Event"),
+    follow_up => ("follow_up", "FollowUp"),
+    funding => ("funding", "Funding"),
+    head_of_region_term => ("head_of_region_term", "HeadOfRegionTerm"),
+    invitation => ("invitation", "Invitation"),
+    legal_reference => ("legal_reference", "LegalReference"),
+    membership => ("membership", "Membership"),
+    milestone => ("milestone", "Milestone"),
+    ngo_programme => ("ngo_programme", "NgoProgramme"),
+    online_channel => ("online_channel", "OnlineChannel"),
+    progress_update => ("progress_update", "ProgressUpdate"),
+    public_input => ("public_input", "PublicInput"),
+    publication => ("publication", "Publication"),
+    report => ("report", "Report"),
+    secretariat => ("secretariat", "Secretariat"),
+}

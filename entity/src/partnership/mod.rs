@@ -1,0 +1,4 @@
+//! The partnership: the team decree (*SK Bupati*) that names the OGP team and its secretariat,
+//! with its appendix of members.
+
+pub mod decree;
