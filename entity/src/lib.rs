@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod db;
+pub mod events;
 pub mod i18n;
 pub mod ids;
 pub mod kernel;

@@ -5,32 +5,27 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
 use entity::attendance::{self, AttendeeSector, Gender};
-use entity::event::{self, EventKind, EventStatus, Frequency, OutreachChannel, Recurrence};
-use entity::event_organisation::{self, EventRole};
-use entity::{Problem, Problems, agenda_item, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use entity::event::{self, EventKind, EventStatus, Frequency, OutreachChannel};
+use entity::event_organisation::EventRole;
+use entity::{Problem, Problems, agenda_item};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::errors;
 use super::follow_up::FollowUp;
 use super::ids;
-use super::mutation::{
-    DeleteInput, DeletePayload, check_ref, decode_maybe, decode_opt, set, text_change,
-};
+use super::mutation::{DeleteInput, DeletePayload, decode_maybe, decode_opt, maybe};
 use super::organisation::{self as org_gql, Organisation};
 use super::person::{self as person_gql, Person};
 use super::plan::{self as plan_gql, ActionPlan};
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
+use entity::events::event as domain;
 
 pub const KIND: &str = entity::event::KIND;
 
@@ -641,153 +636,36 @@ pub struct RemoveAttendanceInput {
     pub id: ID,
 }
 
-/// Reads and checks a recurrence.
-fn recurrence(p: &mut Problems, r: &RecurrenceInput) -> Option<serde_json::Value> {
-    let interval = r.interval.unwrap_or(1);
-    let mut ok = true;
-    if !(1..=12).contains(&interval) {
-        p.push(
-            &["input", "recurrence", "interval"],
-            Problem::OutOfRange {
-                min: "1".into(),
-                max: "12".into(),
-            },
-        );
-        ok = false;
-    }
-    if let Some(c) = r.count
-        && !(1..=event::MAX_OCCURRENCES as i32).contains(&c)
-    {
-        p.push(
-            &["input", "recurrence", "count"],
-            Problem::OutOfRange {
-                min: "1".into(),
-                max: event::MAX_OCCURRENCES.to_string(),
-            },
-        );
-        ok = false;
-    }
-    if r.exceptions.len() > 200 {
-        p.push(
-            &["input", "recurrence", "exceptions"],
-            Problem::TooMany { max: 200 },
-        );
-        ok = false;
-    }
-    let mut exceptions: Vec<_> = r.exceptions.iter().map(|d| d.0).collect();
-    exceptions.sort();
-    exceptions.dedup();
-    ok.then(|| {
-        serde_json::to_value(Recurrence {
-            frequency: r.frequency,
-            interval: interval as u32,
-            count: r.count.map(|c| c as u32),
-            until: r.until.map(|d| d.0),
-            exceptions,
-        })
-        .unwrap_or_default()
-    })
-}
-
-/// The checked fields of an event input (`None` = unchanged).
-struct Fields {
-    title: Option<String>,
-    description: Option<Option<String>>,
-    plan: Option<Option<Uuid>>,
-    organiser: Option<Option<Uuid>>,
-    venue_name: Option<Option<String>>,
-    venue_address: Option<Option<String>>,
-    venue_room: Option<Option<String>>,
-    online_url: Option<Option<String>>,
-    ends_at: Option<Option<DateTime<Utc>>>,
-    channel: Option<Option<OutreachChannel>>,
-    recurrence: Option<Option<serde_json::Value>>,
-    minutes: Option<Option<String>>,
-    attendee_count: Option<Option<i32>>,
-}
-
-fn maybe<T: Clone>(v: &MaybeUndefined<T>) -> Option<Option<T>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(x.clone())),
-    }
-}
-
-fn fields(p: &mut Problems, input: &EventInput) -> Fields {
-    let title = input
-        .title
-        .as_deref()
-        .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
-    let online_url = match &input.online_url {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(u) => {
-            p.check(validate::optional_url(&["input", "onlineUrl"], Some(u)))
-        }
-    };
-    let attendee_count = maybe(&input.attendee_count);
-    if let Some(Some(n)) = attendee_count
-        && !(0..=1_000_000).contains(&n)
-    {
-        p.push(
-            &["input", "attendeeCount"],
-            Problem::OutOfRange {
-                min: "0".into(),
-                max: "1000000".into(),
-            },
-        );
-    }
-    let recurrence = match &input.recurrence {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(r) => recurrence(p, r).map(Some),
-    };
-    Fields {
-        title,
-        description: text_change(p, "description", &input.description, 20_000, true),
+/// The event's details as the domain reads them, its ids decoded (problems on the way in `p`).
+fn details_of(p: &mut Problems, input: &EventInput) -> domain::EventDetails {
+    domain::EventDetails {
+        kind: input.kind,
+        title: input.title.clone(),
+        description: maybe(&input.description),
         plan: decode_maybe(p, "planId", &input.plan_id, plan_gql::KIND),
         organiser: decode_maybe(p, "organiserId", &input.organiser_id, org_gql::KIND),
-        venue_name: text_change(p, "venueName", &input.venue_name, 300, false),
-        venue_address: text_change(p, "venueAddress", &input.venue_address, 500, false),
-        venue_room: text_change(p, "venueRoom", &input.venue_room, 200, false),
-        online_url,
+        venue_name: maybe(&input.venue_name),
+        venue_address: maybe(&input.venue_address),
+        venue_room: maybe(&input.venue_room),
+        online_url: maybe(&input.online_url),
+        starts_at: input.starts_at,
         ends_at: maybe(&input.ends_at),
+        is_public: input.is_public,
         channel: maybe(&input.channel),
-        recurrence,
-        minutes: text_change(p, "minutes", &input.minutes, 200_000, true),
-        attendee_count,
+        recurrence: match &input.recurrence {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(r) => Some(Some(domain::RecurrenceAsked {
+                frequency: r.frequency,
+                interval: r.interval,
+                count: r.count,
+                until: r.until.map(|d| d.0),
+                exceptions: r.exceptions.iter().map(|d| d.0).collect(),
+            })),
+        },
+        minutes: maybe(&input.minutes),
+        attendee_count: maybe(&input.attendee_count),
     }
-}
-
-fn check_times(p: &mut Problems, starts: DateTime<Utc>, ends: Option<DateTime<Utc>>) {
-    if ends.is_some_and(|e| e < starts) {
-        p.push(
-            &["input", "endsAt"],
-            Problem::Refused(Refusal::EventEndsBeforeStart),
-        );
-    }
-}
-
-async fn check_refs(
-    tx: &DatabaseTransaction,
-    p: &mut Problems,
-    member: Uuid,
-    f: &Fields,
-) -> Result<(), sea_orm::DbErr> {
-    check_ref::<entity::action_plan::Entity, _>(tx, p, "planId", f.plan.flatten(), member, |x| {
-        x.member_id
-    })
-    .await?;
-    check_ref::<entity::organisation::Entity, _>(
-        tx,
-        p,
-        "organiserId",
-        f.organiser.flatten(),
-        member,
-        |x| x.member_id,
-    )
-    .await
 }
 
 /// The event behind an id with `rule` checked in its member.
@@ -801,38 +679,6 @@ async fn event_and_rule(
 
 fn not_found(lang: entity::Lang) -> EventPayload {
     EventPayload::refused(Problems::one(&["input", "id"], Problem::NotFound), lang)
-}
-
-/// What closing needs that the event does not have yet.
-async fn closing_problems(
-    tx: &DatabaseTransaction,
-    e: &event::Model,
-    p: &mut Problems,
-) -> Result<(), sea_orm::DbErr> {
-    if e.minutes.as_deref().is_none_or(|m| m.trim().is_empty()) {
-        p.push(
-            &["input", "to"],
-            Problem::Refused(Refusal::EventNeedsMinutes),
-        );
-    }
-    if e.attendee_count.is_none_or(|n| n <= 0) {
-        p.push(
-            &["input", "to"],
-            Problem::Refused(Refusal::EventNeedsAttendeeCount),
-        );
-    }
-    let attending = event_organisation::Entity::find()
-        .filter(event_organisation::Column::EventId.eq(e.id))
-        .filter(event_organisation::Column::Role.eq(EventRole::Attending))
-        .one(tx)
-        .await?;
-    if attending.is_none() {
-        p.push(
-            &["input", "to"],
-            Problem::Refused(Refusal::EventNeedsOrganisations),
-        );
-    }
-    Ok(())
 }
 
 #[derive(Default)]
@@ -850,58 +696,16 @@ impl EventMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createEvent", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        if input.kind.is_none() {
-            p.push(&["input", "kind"], Problem::Required);
-        }
-        if input.title.is_none() {
-            p.push(&["input", "title"], Problem::Required);
-        }
-        if input.starts_at.is_none() {
-            p.push(&["input", "startsAt"], Problem::Required);
-        }
-        let f = fields(&mut p, &input);
-        let starts = input.starts_at.unwrap_or_default();
-        let ends = f.ends_at.flatten();
-        check_times(&mut p, starts, ends);
-        let result = crud::create::<event::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createEvent",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| check_refs(tx, p, member, &f).await,
-            |id, now| event::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                plan_id: Set(f.plan.flatten()),
-                kind: Set(input.kind.unwrap_or(EventKind::TeamMeeting)),
-                title: Set(f.title.clone().unwrap_or_default()),
-                description: Set(f.description.clone().flatten()),
-                organiser_id: Set(f.organiser.flatten()),
-                venue_name: Set(f.venue_name.clone().flatten()),
-                venue_address: Set(f.venue_address.clone().flatten()),
-                venue_room: Set(f.venue_room.clone().flatten()),
-                online_url: Set(f.online_url.clone().flatten()),
-                starts_at: Set(starts),
-                ends_at: Set(ends),
-                is_public: Set(input.is_public.unwrap_or(false)),
-                channel: Set(f.channel.flatten()),
-                recurrence: Set(f.recurrence.clone().flatten()),
-                status: Set(EventStatus::Planned),
-                minutes: Set(f.minutes.clone().flatten()),
-                attendee_count: Set(f.attendee_count.flatten()),
-                held_at: Set(None),
-                closed_at: Set(None),
-                sequence: Set(0),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let details = details_of(&mut p, &input);
+        let spec = Create {
+            mutation: "createEvent",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, member, spec, details).await
+        })
         .await;
         EventPayload::of(result, input.client_mutation_id.clone(), lang, Event)
     }
@@ -922,49 +726,10 @@ impl EventMutation {
             p.push(&["input", "version"], Problem::Required);
             0
         });
-        let f = fields(&mut p, &input);
-        let starts = input.starts_at.unwrap_or(current.starts_at);
-        let ends = f.ends_at.unwrap_or(current.ends_at);
-        check_times(&mut p, starts, ends);
-        if current.status == EventStatus::Closed
-            && (matches!(f.minutes, Some(None)) || matches!(f.attendee_count, Some(None)))
-        {
-            p.push(
-                &["input", "minutes"],
-                Problem::Refused(Refusal::ClosedEventKeepsMinutes),
-            );
-        }
-        let member = current.member_id;
-        let result = crud::update::<event::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |tx, _, p| check_refs(tx, p, member, &f).await,
-            |before| event::ActiveModel {
-                kind: set(input.kind),
-                title: set(f.title.clone()),
-                description: set(f.description.clone()),
-                plan_id: set(f.plan),
-                organiser_id: set(f.organiser),
-                venue_name: set(f.venue_name.clone()),
-                venue_address: set(f.venue_address.clone()),
-                venue_room: set(f.venue_room.clone()),
-                online_url: set(f.online_url.clone()),
-                starts_at: set(input.starts_at),
-                ends_at: set(f.ends_at),
-                is_public: set(input.is_public),
-                channel: set(f.channel),
-                recurrence: set(f.recurrence.clone()),
-                minutes: set(f.minutes.clone()),
-                attendee_count: set(f.attendee_count),
-                sequence: Set(before.sequence + 1),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let details = details_of(&mut p, &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, version, p, details).await
+        })
         .await;
         EventPayload::of(result, None, lang, Event)
     }
@@ -982,41 +747,9 @@ impl EventMutation {
         else {
             return Ok(not_found(lang));
         };
-        let now = ctx.app().clock.now();
-        let result = crud::transition::<event::Entity, _>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            input.to,
-            |e| e.status,
-            async |tx, before, p| {
-                match input.to {
-                    EventStatus::Held if before.starts_at > now => {
-                        p.push(&["input", "to"], Problem::Refused(Refusal::EventNotStarted))
-                    }
-                    EventStatus::Closed => closing_problems(tx, before, p).await?,
-                    _ => {}
-                }
-                Ok(())
-            },
-            |before, to| event::ActiveModel {
-                status: Set(to),
-                held_at: if to == EventStatus::Held {
-                    Set(Some(now))
-                } else {
-                    NotSet
-                },
-                closed_at: if to == EventStatus::Closed {
-                    Set(Some(now))
-                } else {
-                    NotSet
-                },
-                sequence: Set(before.sequence + 1),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::transition(act, &current, input.version, input.to).await
+        })
         .await;
         EventPayload::of(result, None, lang, Event)
     }
@@ -1033,96 +766,25 @@ impl EventMutation {
             return Ok(not_found(lang));
         };
         let mut p = Problems::new();
-        if input.items.len() > 100 {
-            p.push(&["input", "items"], Problem::TooMany { max: 100 });
-        }
-        let mut items = vec![];
-        for (i, item) in input.items.iter().enumerate() {
-            let at = |f: &str| format!("items.{i}.{f}");
-            let title = p.check(validate::required_text(
-                &["input", &at("title")],
-                &item.title,
-                500,
-            ));
-            let speaker = p
-                .check(validate::optional_text(
-                    &["input", &at("speakerName")],
-                    item.speaker_name.as_deref(),
-                    300,
-                ))
-                .flatten();
-            if let Some(d) = item.duration_minutes
-                && !(1..=24 * 60).contains(&d)
-            {
-                p.push(
-                    &["input", &at("durationMinutes")],
-                    Problem::OutOfRange {
-                        min: "1".into(),
-                        max: "1440".into(),
-                    },
-                );
-            }
-            let person = decode_opt(
-                &mut p,
-                &at("speakerPersonId"),
-                item.speaker_person_id.as_ref(),
-                person_gql::KIND,
-            );
-            items.push((
-                title.unwrap_or_default(),
-                item.duration_minutes,
-                speaker,
-                person,
-            ));
-        }
-        let member = current.member_id;
-        let result = crud::update::<event::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| {
-                for (i, (_, _, _, person)) in items.iter().enumerate() {
-                    check_ref::<entity::person::Entity, _>(
-                        tx,
-                        p,
-                        &format!("items.{i}.speakerPersonId"),
-                        *person,
-                        member,
-                        |x| x.member_id,
-                    )
-                    .await?;
-                }
-                Ok(())
-            },
-            |before| event::ActiveModel {
-                sequence: Set(before.sequence + 1),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, e| {
-                agenda_item::Entity::delete_many()
-                    .filter(agenda_item::Column::EventId.eq(e.id))
-                    .exec(tx)
-                    .await?;
-                for (i, (title, minutes, speaker, person)) in items.iter().enumerate() {
-                    agenda_item::Entity::insert(agenda_item::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        event_id: Set(e.id),
-                        ordinal: Set(i as i32),
-                        title: Set(title.clone()),
-                        duration_minutes: Set(*minutes),
-                        speaker_person_id: Set(*person),
-                        speaker_name: Set(speaker.clone()),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let items = input
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| domain::AgendaItem {
+                title: item.title.clone(),
+                duration_minutes: item.duration_minutes,
+                speaker_name: item.speaker_name.clone(),
+                speaker_person: decode_opt(
+                    &mut p,
+                    &format!("items.{i}.speakerPersonId"),
+                    item.speaker_person_id.as_ref(),
+                    person_gql::KIND,
+                ),
+            })
+            .collect();
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_agenda(act, &current, input.version, p, items).await
+        })
         .await;
         EventPayload::of(result, None, lang, Event)
     }
@@ -1151,62 +813,9 @@ impl EventMutation {
                 ),
             }
         }
-        let member = current.member_id;
-        let role = input.role;
-        let result = crud::update::<event::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, before, p| {
-                for (i, o) in orgs.iter().enumerate() {
-                    check_ref::<entity::organisation::Entity, _>(
-                        tx,
-                        p,
-                        &format!("organisationIds.{i}"),
-                        Some(*o),
-                        member,
-                        |x| x.member_id,
-                    )
-                    .await?;
-                }
-                if before.status == EventStatus::Closed
-                    && role == EventRole::Attending
-                    && orgs.is_empty()
-                {
-                    p.push(
-                        &["input", "organisationIds"],
-                        Problem::Refused(Refusal::ClosedEventKeepsOrganisations),
-                    );
-                }
-                Ok(())
-            },
-            |before| event::ActiveModel {
-                sequence: Set(before.sequence + 1),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, e| {
-                event_organisation::Entity::delete_many()
-                    .filter(event_organisation::Column::EventId.eq(e.id))
-                    .filter(event_organisation::Column::Role.eq(role))
-                    .exec(tx)
-                    .await?;
-                for o in &orgs {
-                    event_organisation::Entity::insert(event_organisation::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        event_id: Set(e.id),
-                        organisation_id: Set(*o),
-                        role: Set(role),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_organisations(act, &current, input.version, p, input.role, orgs).await
+        })
         .await;
         EventPayload::of(result, None, lang, Event)
     }
@@ -1217,17 +826,11 @@ impl EventMutation {
         let (viewer, Some(current)) = event_and_rule(ctx, "deleteEvent", &input.id).await? else {
             return Ok(DeletePayload::not_found("id", lang));
         };
-        if matches!(current.status, EventStatus::Held | EventStatus::Closed) {
-            return Ok(DeletePayload {
-                deleted_id: None,
-                user_errors: super::mutation::user_errors(
-                    Problems::one(&["input", "id"], Problem::Refused(Refusal::EventIsEvidence)),
-                    lang,
-                ),
-            });
-        }
         DeletePayload::of(
-            crud::delete::<event::Entity>(ctx, &viewer, &current, input.version).await,
+            acting(ctx, &viewer, async |act| {
+                domain::delete(act, &current, input.version).await
+            })
+            .await,
             input.id,
             lang,
         )
@@ -1260,54 +863,23 @@ impl EventMutation {
             input.organisation_id.as_ref(),
             org_gql::KIND,
         );
-        let name = p
-            .check(validate::optional_text(
-                &["input", "name"],
-                input.name.as_deref(),
-                300,
-            ))
-            .flatten();
-        if person.is_none() && name.is_none() && input.person_id.is_none() {
-            p.push(&["input", "name"], Problem::Required);
-        }
-        let member = ev.member_id;
-        let result = crud::create::<attendance::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "recordAttendance",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::person::Entity, _>(tx, p, "personId", person, member, |x| {
-                    x.member_id
-                })
-                .await?;
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "organisationId",
-                    org,
-                    member,
-                    |x| x.member_id,
-                )
-                .await
-            },
-            |id, now| attendance::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                event_id: Set(ev.id),
-                person_id: Set(person),
-                name: Set(name.clone()),
-                organisation_id: Set(org),
-                sector: Set(input.sector),
-                gender: Set(input.gender.unwrap_or(Gender::Undisclosed)),
-                created_at: Set(now),
-            },
-            async |_, _| Ok(()),
-        )
+        let attendee = domain::Attendee {
+            person,
+            name: input.name.clone(),
+            organisation: org,
+            sector: input.sector,
+            gender: input.gender,
+        };
+        let spec = Create {
+            mutation: "recordAttendance",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let named = input.person_id.is_some();
+        let result = acting(ctx, &viewer, async |act| {
+            domain::record_attendance(act, &ev, spec, named, attendee).await
+        })
         .await;
         AttendancePayload::of(result, input.client_mutation_id.clone(), lang, Attendance)
     }
@@ -1326,7 +898,10 @@ impl EventMutation {
             return Ok(DeletePayload::not_found("id", lang));
         };
         DeletePayload::of(
-            crud::delete_unversioned::<attendance::Entity>(ctx, &viewer, &current).await,
+            acting(ctx, &viewer, async |act| {
+                domain::remove_attendance(act, &current).await
+            })
+            .await,
             input.id,
             lang,
         )

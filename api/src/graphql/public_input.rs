@@ -10,42 +10,30 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
-use entity::consent::ConsentPurpose;
-use entity::public_input::{self, InputResponse, InputSource, OPEN_FOR_INPUT};
-use entity::{Lang, Problem, Problems, action_plan, commitment, event, validate};
+use entity::public_input::{self, InputResponse, InputSource};
+use entity::{Lang, Problem, Problems, action_plan};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::commitment::{self as commitment_gql, Commitment};
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::errors;
 use super::event::{self as event_gql, Event};
 use super::ids;
-use super::mutation::{Outcome, decode_opt};
+use super::mutation::decode_opt;
 use super::pagination::{self, Conn, Page};
 use super::plan::{self as plan_gql, ActionPlan};
 use super::policy;
 use super::visibility;
+use entity::participation::public_input as domain;
 
 pub const KIND: &str = "PublicInput";
 
 /// Inputs one client may send per minute.
 const INPUTS_PER_MINUTE: u32 = 5;
-/// The longest input, in characters.
-const MAX_BODY: usize = 10_000;
-
-const CONSENT_ID: &str = "Saya setuju nama dan alamat email saya disimpan oleh Sekretariat \
-    Pemerintahan Terbuka untuk menanggapi masukan ini. Nama dan email tidak ditampilkan kepada \
-    publik.";
-const CONSENT_EN: &str = "I agree that the Open Government secretariat keeps my name and email \
-    address to answer this input. Name and email are not shown publicly.";
-
 /// The input behind `id` when the viewer sees it: the partnership's own people see all of
 /// their member's; the public sees those not hidden on a plan they can see.
 pub async fn visible_input(ctx: &Context<'_>, id: Uuid) -> Result<Option<public_input::Model>> {
@@ -236,30 +224,6 @@ pub struct RestorePublicInputInput {
     pub version: i32,
 }
 
-/// The plan and commitment an input names, checked inside the transaction: the commitment must
-/// be the plan's. Returns the plan.
-async fn check_subject(
-    tx: &DatabaseTransaction,
-    p: &mut Problems,
-    plan: Option<Uuid>,
-    commitment: Option<Uuid>,
-) -> Result<Option<action_plan::Model>, DbErr> {
-    let Some(plan_id) = plan else { return Ok(None) };
-    let Some(plan) = action_plan::Entity::find_by_id(plan_id).one(tx).await? else {
-        p.push(&["input", "planId"], Problem::NotFound);
-        return Ok(None);
-    };
-    if let Some(c) = commitment
-        && commitment::Entity::find_by_id(c)
-            .one(tx)
-            .await?
-            .is_none_or(|c| c.plan_id != plan.id)
-    {
-        p.push(&["input", "commitmentId"], Problem::NotFound);
-    }
-    Ok(Some(plan))
-}
-
 fn not_found(lang: Lang) -> PublicInputPayload {
     PublicInputPayload::refused(Problems::one(&["input", "id"], Problem::NotFound), lang)
 }
@@ -295,106 +259,37 @@ impl PublicInputMutation {
             input.commitment_id.as_ref(),
             commitment_gql::KIND,
         );
-        // The public can only name a plan it can see.
-        if let Some(id) = plan
-            && visibility::visible_plan(ctx, id).await?.is_none()
-        {
-            p.push(&["input", "planId"], Problem::NotFound);
-        }
-        let name = p.check(validate::required_text(
-            &["input", "name"],
-            &input.name,
-            300,
-        ));
         let email = match input.email.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(e) => {
-                let parsed = super::mail::parse_address(e);
+                let parsed = entity::notify::Address::parse(e);
                 if parsed.is_none() {
                     p.push(&["input", "email"], Problem::InvalidEmail);
                 }
                 parsed
             }
         };
-        let organisation = p
-            .check(validate::optional_text(
-                &["input", "organisationName"],
-                input.organisation_name.as_deref(),
-                300,
-            ))
-            .flatten();
-        let body = body_of(&mut p, &input.body);
         if !input.consent {
             p.push(&["input", "consent"], Problem::Required);
         }
-        let now = app.clock.now();
-        let member = std::sync::OnceLock::new();
-        let result = crud::create::<public_input::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "submitPublicInput",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                let Some(plan) = check_subject(tx, p, plan, commitment).await? else {
-                    return Ok(());
-                };
-                if !OPEN_FOR_INPUT.contains(&plan.status) {
-                    p.push(
-                        &["input", "planId"],
-                        Problem::Refused(Refusal::PlanNotTakingInput),
-                    );
-                }
-                let _ = member.set(plan.member_id);
-                Ok(())
-            },
-            |id, stamp| public_input::ActiveModel {
-                id: Set(id),
-                member_id: Set(member.get().copied().unwrap_or_default()),
-                plan_id: Set(plan.unwrap_or_default()),
-                commitment_id: Set(commitment),
-                event_id: Set(None),
-                source: Set(InputSource::Online),
-                author_name: Set(name.clone()),
-                author_email: Set(email.clone()),
-                organisation_name: Set(organisation.clone()),
-                body: Set(body.clone().unwrap_or_default()),
-                lang: Set(lang.tag().to_owned()),
-                received_at: Set(now),
-                response: Set(None),
-                response_reason: Set(None),
-                responded_by: Set(None),
-                responded_at: Set(None),
-                hidden_at: Set(None),
-                hidden_reason: Set(None),
-                hidden_by: Set(None),
-                created_at: Set(stamp),
-                updated_at: Set(stamp),
-                version: Set(1),
-            },
-            async |tx, created| {
-                entity::consent::record(
-                    tx,
-                    entity::consent::Given {
-                        member: Some(created.member_id),
-                        subject_type: KIND,
-                        subject_id: created.id,
-                        purpose: ConsentPurpose::PublicInput,
-                        statement: match lang {
-                            Lang::Id => CONSENT_ID,
-                            Lang::En => CONSENT_EN,
-                        },
-                        lang,
-                        at: ctx.app().clock.now(),
-                    },
-                )
-                .await
-                .map_err(Outcome::from)
-            },
-        )
+        let cmd = domain::Submit {
+            plan,
+            commitment,
+            name: input.name.clone(),
+            email,
+            organisation: input.organisation_name.clone(),
+            body: input.body.clone(),
+            lang,
+        };
+        let spec = Create {
+            mutation: "submitPublicInput",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::submit(act, spec, cmd).await
+        })
         .await;
         PublicInputPayload::of(result, input.client_mutation_id.clone(), lang, PublicInput)
     }
@@ -422,7 +317,7 @@ impl PublicInputMutation {
             ));
         };
         let viewer = policy::authorize(ctx, "recordPublicInput", Some(plan_row.member_id))?;
-        let member = plan_row.member_id;
+        let _member = plan_row.member_id;
         let commitment = decode_opt(
             &mut p,
             "commitmentId",
@@ -430,83 +325,26 @@ impl PublicInputMutation {
             commitment_gql::KIND,
         );
         let event = decode_opt(&mut p, "eventId", input.event_id.as_ref(), event_gql::KIND);
-        match input.source {
-            InputSource::Online => p.push(
-                &["input", "source"],
-                Problem::Refused(Refusal::OnlineInputIsPublic),
-            ),
-            InputSource::Event if input.event_id.is_none() => {
-                p.push(&["input", "eventId"], Problem::Required)
-            }
-            _ => {}
-        }
-        let author = p
-            .check(validate::optional_text(
-                &["input", "authorName"],
-                input.author_name.as_deref(),
-                300,
-            ))
-            .flatten();
-        let organisation = p
-            .check(validate::optional_text(
-                &["input", "organisationName"],
-                input.organisation_name.as_deref(),
-                300,
-            ))
-            .flatten();
-        let body = body_of(&mut p, &input.body);
-        let event_start = std::sync::OnceLock::new();
-        let now = ctx.app().clock.now();
-        let result = crud::create::<public_input::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "recordPublicInput",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_subject(tx, p, Some(plan_id), commitment).await?;
-                if let Some(e) = event {
-                    match event::Entity::find_by_id(e).one(tx).await? {
-                        Some(e) if e.member_id == member => {
-                            let _ = event_start.set(e.starts_at);
-                        }
-                        _ => p.push(&["input", "eventId"], Problem::NotFound),
-                    }
-                }
-                Ok(())
-            },
-            |id, stamp| public_input::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                plan_id: Set(plan_id),
-                commitment_id: Set(commitment),
-                event_id: Set(event),
-                source: Set(input.source),
-                author_name: Set(author.clone()),
-                author_email: Set(None),
-                organisation_name: Set(organisation.clone()),
-                body: Set(body.clone().unwrap_or_default()),
-                lang: Set(lang.tag().to_owned()),
-                received_at: Set(input
-                    .received_at
-                    .or_else(|| event_start.get().copied())
-                    .unwrap_or(now)),
-                response: Set(None),
-                response_reason: Set(None),
-                responded_by: Set(None),
-                responded_at: Set(None),
-                hidden_at: Set(None),
-                hidden_reason: Set(None),
-                hidden_by: Set(None),
-                created_at: Set(stamp),
-                updated_at: Set(stamp),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let cmd = domain::Record {
+            commitment,
+            event,
+            event_named: input.event_id.is_some(),
+            source: input.source,
+            author: input.author_name.clone(),
+            organisation: input.organisation_name.clone(),
+            body: input.body.clone(),
+            received_at: input.received_at,
+            lang,
+        };
+        let spec = Create {
+            mutation: "recordPublicInput",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::record(act, &plan_row, spec, cmd).await
+        })
         .await;
         PublicInputPayload::of(result, input.client_mutation_id.clone(), lang, PublicInput)
     }
@@ -525,51 +363,17 @@ impl PublicInputMutation {
         else {
             return Ok(not_found(lang));
         };
-        let mut p = Problems::new();
-        let reason = match validate::long_text(&["input", "reason"], Some(&input.reason), 5_000) {
-            Ok(Some(r)) => Some(r),
-            Ok(None) => {
-                p.push(&["input", "reason"], Problem::Required);
-                None
-            }
-            Err(e) => p.check::<()>(Err(e)).and(None),
-        };
-        let app = ctx.app();
-        let now = app.clock.now();
-        let by = viewer.account_id();
-        let mails = std::sync::Mutex::new(Vec::<Uuid>::new());
-        let result = crud::update::<public_input::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |_, before, p| {
-                if before.is_hidden() {
-                    p.push(&["input", "id"], Problem::Refused(Refusal::InputHidden));
-                }
-                Ok(())
-            },
-            |_| public_input::ActiveModel {
-                response: Set(Some(input.response)),
-                response_reason: Set(reason.clone()),
-                responded_by: Set(by),
-                responded_at: Set(Some(now)),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, after| {
-                if let Some(id) = mail_response(tx, after).await? {
-                    mails.lock().expect("not poisoned").push(id);
-                }
-                Ok(())
-            },
-        )
+        let answered = acting(ctx, &viewer, async |act| {
+            domain::respond(act, &current, input.version, input.response, &input.reason).await
+        })
         .await;
-        let mails = mails.into_inner().unwrap_or_default();
-        if result.is_ok() && !mails.is_empty() {
-            super::session::queue_mail(app, &mails).await;
-        }
+        let result = match answered {
+            Ok((row, mails)) => {
+                ctx.app().queue_mail(&mails).await;
+                Ok(row)
+            }
+            Err(e) => Err(e),
+        };
         PublicInputPayload::of(result, None, lang, PublicInput)
     }
 
@@ -586,38 +390,9 @@ impl PublicInputMutation {
         else {
             return Ok(not_found(lang));
         };
-        let mut p = Problems::new();
-        let reason = p.check(validate::required_text(
-            &["input", "reason"],
-            &input.reason,
-            1_000,
-        ));
-        let now = ctx.app().clock.now();
-        let by = viewer.account_id();
-        let result = crud::update::<public_input::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |_, before, p| {
-                if before.is_hidden() {
-                    p.push(
-                        &["input", "id"],
-                        Problem::Refused(Refusal::InputAlreadyHidden),
-                    );
-                }
-                Ok(())
-            },
-            |_| public_input::ActiveModel {
-                hidden_at: Set(Some(now)),
-                hidden_reason: Set(reason.clone()),
-                hidden_by: Set(by),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::hide(act, &current, input.version, &input.reason).await
+        })
         .await;
         PublicInputPayload::of(result, None, lang, PublicInput)
     }
@@ -635,85 +410,11 @@ impl PublicInputMutation {
         else {
             return Ok(not_found(lang));
         };
-        let result = crud::update::<public_input::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            Problems::new(),
-            async |_, before, p| {
-                if !before.is_hidden() {
-                    p.push(&["input", "id"], Problem::Refused(Refusal::InputNotHidden));
-                }
-                Ok(())
-            },
-            |_| public_input::ActiveModel {
-                hidden_at: Set(None),
-                hidden_reason: Set(None),
-                hidden_by: Set(None),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::restore(act, &current, input.version).await
+        })
         .await;
         PublicInputPayload::of(result, None, lang, PublicInput)
-    }
-}
-
-/// Records the mail that tells whoever sent `input` (and left an address) what became of it,
-/// inside the transaction that answered it. An answer given again is mailed again.
-async fn mail_response(
-    tx: &DatabaseTransaction,
-    input: &public_input::Model,
-) -> Result<Option<Uuid>, DbErr> {
-    let (Some(to), Some(response)) = (&input.author_email, input.response) else {
-        return Ok(None);
-    };
-    let lang = Lang::from_tag(&input.lang);
-    let plan = action_plan::Entity::find_by_id(input.plan_id)
-        .one(tx)
-        .await?;
-    let commitment = match input.commitment_id {
-        Some(c) => commitment::Entity::find_by_id(c).one(tx).await?,
-        None => None,
-    };
-    let tz = entity::member::Entity::find_by_id(input.member_id)
-        .one(tx)
-        .await?
-        .map_or(chrono_tz::Asia::Jakarta, |m| m.tz());
-    let when = input.responded_at.unwrap_or_else(Utc::now);
-    worker::mail::record(
-        tx,
-        worker::mail::NewMail {
-            dedupe_key: format!("input_response:{}:{}", input.id, input.version),
-            class: entity::mail_delivery::MailClass::Transactional,
-            member_id: Some(input.member_id),
-            recipient: to.clone(),
-            lang,
-            template: "input_response".into(),
-            context: serde_json::json!({
-                "name": input.author_name,
-                "plan": plan.map(|p| p.title),
-                "commitment": commitment.map(|c| c.title),
-                "body": input.body,
-                "response_label": response.label(lang),
-                "reason": input.response_reason,
-                "when": entity::i18n::long_date(when.with_timezone(&tz).date_naive(), lang),
-            }),
-        },
-    )
-    .await
-}
-
-fn body_of(p: &mut Problems, raw: &str) -> Option<String> {
-    match validate::long_text(&["input", "body"], Some(raw), MAX_BODY) {
-        Ok(Some(body)) => Some(body),
-        Ok(None) => {
-            p.push(&["input", "body"], Problem::Required);
-            None
-        }
-        Err(e) => p.check::<()>(Err(e)).and(None),
     }
 }
 

@@ -4,10 +4,12 @@
 
 mod commitments;
 mod decrees;
+mod events;
 mod fixtures;
 mod milestones;
 mod news;
 mod plans;
+mod public_input;
 mod registrations;
 mod subscriptions;
 
