@@ -21,7 +21,7 @@ use entity::mail_delivery::MailClass;
 use entity::milestone::{self, MilestoneStatus};
 use entity::role_grant::{self, Role};
 use entity::subscription::{self, AlertKind, SubscriberKind, SubscriptionStatus, Topic};
-use entity::{Lang, action_plan, commitment, follow_up_person, i18n, person, responsibility};
+use entity::{Lang, action_plan, commitment, i18n, person};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -347,13 +347,7 @@ pub async fn record(
         let Some(bucket) = threshold(left, offsets) else {
             continue;
         };
-        let responsible: Vec<Uuid> = responsibility::Entity::find()
-            .filter(responsibility::Column::MilestoneId.eq(m.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| r.person_id)
-            .collect();
+        let responsible = entity::plans::people::responsible_ids(db, None, Some(m.id)).await?;
         let mut to = people(db, responsible).await?;
         to.extend(office.clone());
         alert(
@@ -386,13 +380,7 @@ pub async fn record(
         let Some(bucket) = threshold(left, offsets) else {
             continue;
         };
-        let owners: Vec<Uuid> = follow_up_person::Entity::find()
-            .filter(follow_up_person::Column::FollowUpId.eq(f.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|o| o.person_id)
-            .collect();
+        let owners = entity::plans::follow_up::owner_ids(db, f.id).await?;
         let mut to = people(db, owners).await?;
         to.extend(office.clone());
         alert(

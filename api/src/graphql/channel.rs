@@ -3,19 +3,19 @@
 //! and retired ones are public.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use entity::Refusal;
 use entity::online_channel::{self, ChannelKind, ChannelStatus};
-use entity::{Problem, Problems, validate};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{Problem, Problems};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
-use super::mutation::{DeleteInput, DeletePayload, check_ref, decode_maybe, set, text_change};
+use super::mutation::{DeleteInput, DeletePayload, decode_maybe, maybe};
 use super::organisation::{self as org_gql, Organisation};
 use super::policy;
+use entity::partnership::channel as domain;
 
 pub const KIND: &str = "OnlineChannel";
 
@@ -185,38 +185,17 @@ pub struct OnlineChannelInput {
     pub ordinal: Option<i32>,
 }
 
-struct Fields {
-    name: Option<String>,
-    handle: Option<Option<String>>,
-    url: Option<Option<String>>,
-    organisation: Option<Option<Uuid>>,
-    purpose: Option<Option<String>>,
-}
-
-fn fields(p: &mut Problems, input: &OnlineChannelInput) -> Fields {
-    Fields {
-        name: input
-            .name
-            .as_deref()
-            .and_then(|n| p.check(validate::required_text(&["input", "name"], n, 300))),
-        handle: text_change(p, "handle", &input.handle, 200, false),
-        url: match &input.url {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(u) => p.check(validate::optional_url(&["input", "url"], Some(u))),
-        },
+/// The channel's fields as the domain reads them, its ids decoded (problems in `p`).
+fn fields(p: &mut Problems, input: &OnlineChannelInput) -> domain::ChannelFields {
+    domain::ChannelFields {
+        kind: input.kind,
+        name: input.name.clone(),
+        handle: maybe(&input.handle),
+        url: maybe(&input.url),
         organisation: decode_maybe(p, "organisationId", &input.organisation_id, org_gql::KIND),
-        purpose: text_change(p, "purpose", &input.purpose, 2_000, true),
-    }
-}
-
-/// An active channel needs its address.
-fn check_active(p: &mut Problems, status: ChannelStatus, url: Option<&str>) {
-    if status == ChannelStatus::Active && url.is_none() {
-        p.push(
-            &["input", "url"],
-            Problem::Refused(Refusal::ChannelNeedsUrl),
-        );
+        status: input.status,
+        purpose: maybe(&input.purpose),
+        ordinal: input.ordinal,
     }
 }
 
@@ -239,53 +218,16 @@ impl ChannelMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createOnlineChannel", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        if input.name.is_none() {
-            p.push(&["input", "name"], Problem::Required);
-        }
-        let Some(kind) = input.kind else {
-            p.push(&["input", "kind"], Problem::Required);
-            return Ok(OnlineChannelPayload::refused(p, lang));
-        };
         let f = fields(&mut p, &input);
-        let status = input.status.unwrap_or(ChannelStatus::Planned);
-        check_active(&mut p, status, f.url.clone().flatten().as_deref());
-        let result = crud::create::<online_channel::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createOnlineChannel",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "organisationId",
-                    f.organisation.flatten(),
-                    member,
-                    |o| o.member_id,
-                )
-                .await
-            },
-            |id, now| online_channel::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                kind: Set(kind),
-                name: Set(f.name.clone().unwrap_or_default()),
-                handle: Set(f.handle.clone().flatten()),
-                url: Set(f.url.clone().flatten()),
-                organisation_id: Set(f.organisation.flatten()),
-                status: Set(status),
-                purpose: Set(f.purpose.clone().flatten()),
-                ordinal: Set(input.ordinal.unwrap_or(i32::MAX / 2)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let spec = Create {
+            mutation: "createOnlineChannel",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, member, spec, f).await
+        })
         .await;
         OnlineChannelPayload::of(
             result,
@@ -315,40 +257,9 @@ impl ChannelMutation {
             0
         });
         let f = fields(&mut p, &input);
-        let member = current.member_id;
-        let result = crud::update::<online_channel::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |tx, before, p| {
-                let url = f.url.clone().unwrap_or_else(|| before.url.clone());
-                check_active(p, input.status.unwrap_or(before.status), url.as_deref());
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "organisationId",
-                    f.organisation.flatten(),
-                    member,
-                    |o| o.member_id,
-                )
-                .await
-            },
-            |_| online_channel::ActiveModel {
-                kind: set(input.kind),
-                name: set(f.name.clone()),
-                handle: set(f.handle.clone()),
-                url: set(f.url.clone()),
-                organisation_id: set(f.organisation),
-                status: set(input.status),
-                purpose: set(f.purpose.clone()),
-                ordinal: set(input.ordinal),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, version, p, f).await
+        })
         .await;
         OnlineChannelPayload::of(result, None, lang, OnlineChannel)
     }
@@ -365,8 +276,10 @@ impl ChannelMutation {
         else {
             return Ok(DeletePayload::not_found("id", lang));
         };
-        let result =
-            crud::delete::<online_channel::Entity>(ctx, &viewer, &current, input.version).await;
+        let result = acting(ctx, &viewer, async |act| {
+            domain::delete(act, &current, input.version).await
+        })
+        .await;
         DeletePayload::of(result, input.id.clone(), lang)
     }
 }

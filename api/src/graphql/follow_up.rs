@@ -2,27 +2,27 @@
 //! signed-in person has to do, follow-ups and milestones together, soonest first.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use entity::follow_up::{self, FollowUpStatus};
 use entity::milestone::{self, MilestoneStatus};
-use entity::{Problem, Problems, follow_up_person, responsibility, validate};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::{Problem, Problems, follow_up_person, responsibility};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::commitment::{self as commitment_gql, Commitment, decode_people};
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::event::{self as event_gql, Event};
 use super::ids;
 use super::milestone::Milestone;
-use super::mutation::{DeleteInput, DeletePayload, check_ref, date_change, decode_maybe, set};
+use super::mutation::{DeleteInput, DeletePayload, date_change, decode_maybe};
 use super::organisation::{self as org_gql, Organisation};
 use super::person::Person;
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
-use entity::plans::people::check as check_people;
+use entity::plans::follow_up as domain;
 
 pub const KIND: &str = "FollowUp";
 
@@ -220,22 +220,12 @@ pub struct SetFollowUpOwnersInput {
     pub person_ids: Vec<ID>,
 }
 
-struct Fields {
-    event: Option<Option<Uuid>>,
-    description: Option<String>,
-    owner: Option<Option<Uuid>>,
-    due_on: Option<Option<NaiveDate>>,
-    commitment: Option<Option<Uuid>>,
-}
-
-fn fields(p: &mut Problems, input: &FollowUpInput) -> Fields {
-    Fields {
+/// The follow-up's fields as the domain reads them, its ids decoded (problems in `p`).
+fn fields(p: &mut Problems, input: &FollowUpInput) -> domain::FollowUpFields {
+    domain::FollowUpFields {
         event: decode_maybe(p, "eventId", &input.event_id, event_gql::KIND),
-        description: input
-            .description
-            .as_deref()
-            .and_then(|d| p.check(validate::required_text(&["input", "description"], d, 5_000))),
-        owner: decode_maybe(
+        description: input.description.clone(),
+        owner_organisation: decode_maybe(
             p,
             "ownerOrganisationId",
             &input.owner_organisation_id,
@@ -248,37 +238,8 @@ fn fields(p: &mut Problems, input: &FollowUpInput) -> Fields {
             &input.commitment_id,
             commitment_gql::KIND,
         ),
+        ordinal: input.ordinal,
     }
-}
-
-async fn check_refs(
-    tx: &sea_orm::DatabaseTransaction,
-    p: &mut Problems,
-    member: Uuid,
-    f: &Fields,
-) -> Result<(), sea_orm::DbErr> {
-    check_ref::<entity::event::Entity, _>(tx, p, "eventId", f.event.flatten(), member, |x| {
-        x.member_id
-    })
-    .await?;
-    check_ref::<entity::organisation::Entity, _>(
-        tx,
-        p,
-        "ownerOrganisationId",
-        f.owner.flatten(),
-        member,
-        |x| x.member_id,
-    )
-    .await?;
-    check_ref::<entity::commitment::Entity, _>(
-        tx,
-        p,
-        "commitmentId",
-        f.commitment.flatten(),
-        member,
-        |x| x.member_id,
-    )
-    .await
 }
 
 fn not_found(lang: entity::Lang) -> FollowUpPayload {
@@ -299,13 +260,7 @@ async fn follow_up_and_rule(
     let Some(f) = follow_up::Entity::find_by_id(uuid).one(ctx.db()).await? else {
         return Ok(None);
     };
-    let owners: Vec<Uuid> = follow_up_person::Entity::find()
-        .filter(follow_up_person::Column::FollowUpId.eq(f.id))
-        .all(ctx.db())
-        .await?
-        .into_iter()
-        .map(|o| o.person_id)
-        .collect();
+    let owners = domain::owner_ids(ctx.db(), f.id).await?;
     let viewer = policy::authorize_responsible(ctx, rule, f.member_id, &owners)?;
     Ok(Some((viewer, f)))
 }
@@ -325,38 +280,16 @@ impl FollowUpMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createFollowUp", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        if input.description.is_none() {
-            p.push(&["input", "description"], Problem::Required);
-        }
         let f = fields(&mut p, &input);
-        let ordinal = input.ordinal;
-        let result = crud::create::<follow_up::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createFollowUp",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| check_refs(tx, p, member, &f).await,
-            |id, now| follow_up::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                event_id: Set(f.event.flatten()),
-                description: Set(f.description.clone().unwrap_or_default()),
-                owner_organisation_id: Set(f.owner.flatten()),
-                due_on: Set(f.due_on.flatten()),
-                status: Set(FollowUpStatus::Open),
-                commitment_id: Set(f.commitment.flatten()),
-                // Default: after the others (ids grow with time, so equal ordinals keep order).
-                ordinal: Set(ordinal.unwrap_or(i32::MAX / 2)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let spec = Create {
+            mutation: "createFollowUp",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, member, spec, f).await
+        })
         .await;
         FollowUpPayload::of(result, input.client_mutation_id.clone(), lang, FollowUp)
     }
@@ -378,26 +311,9 @@ impl FollowUpMutation {
             0
         });
         let f = fields(&mut p, &input);
-        let member = current.member_id;
-        let result = crud::update::<follow_up::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |tx, _, p| check_refs(tx, p, member, &f).await,
-            |_| follow_up::ActiveModel {
-                event_id: set(f.event),
-                description: set(f.description.clone()),
-                owner_organisation_id: set(f.owner),
-                due_on: set(f.due_on),
-                commitment_id: set(f.commitment),
-                ordinal: set(input.ordinal),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, version, p, f).await
+        })
         .await;
         FollowUpPayload::of(result, None, lang, FollowUp)
     }
@@ -415,20 +331,9 @@ impl FollowUpMutation {
         else {
             return Ok(not_found(lang));
         };
-        let result = crud::transition::<follow_up::Entity, _>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            input.to,
-            |f| f.status,
-            async |_, _, _| Ok(()),
-            |_, to| follow_up::ActiveModel {
-                status: Set(to),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::transition(act, &current, input.version, input.to).await
+        })
         .await;
         FollowUpPayload::of(result, None, lang, FollowUp)
     }
@@ -448,36 +353,9 @@ impl FollowUpMutation {
         };
         let mut p = Problems::new();
         let people = decode_people(&mut p, &input.person_ids);
-        let member = current.member_id;
-        let result = crud::update::<follow_up::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |tx, _, p| check_people(tx, p, member, &people).await,
-            |_| follow_up::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, f| {
-                follow_up_person::Entity::delete_many()
-                    .filter(follow_up_person::Column::FollowUpId.eq(f.id))
-                    .exec(tx)
-                    .await?;
-                for person in &people {
-                    follow_up_person::Entity::insert(follow_up_person::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        member_id: Set(member),
-                        follow_up_id: Set(f.id),
-                        person_id: Set(*person),
-                    })
-                    .exec_without_returning(tx)
-                    .await?;
-                }
-                Ok(())
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_owners(act, &current, input.version, p, people).await
+        })
         .await;
         FollowUpPayload::of(result, None, lang, FollowUp)
     }
@@ -494,7 +372,10 @@ impl FollowUpMutation {
             return Ok(DeletePayload::not_found("id", lang));
         };
         DeletePayload::of(
-            crud::delete::<follow_up::Entity>(ctx, &viewer, &current, input.version).await,
+            acting(ctx, &viewer, async |act| {
+                domain::delete(act, &current, input.version).await
+            })
+            .await,
             input.id,
             lang,
         )

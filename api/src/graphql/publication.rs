@@ -6,24 +6,20 @@ use chrono::{DateTime, Utc};
 use entity::Refusal;
 use entity::news::VoteRefused;
 use entity::publication::{self, PublicationStatus, Satisfaction};
-use entity::{Problem, Problems, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter,
-};
+use entity::{Problem, Problems};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::errors;
 use super::event::{self as event_gql, Event};
 use super::ids;
-use super::mutation::{
-    DeleteInput, DeletePayload, UserError, check_ref, decode_maybe, set, text_change, user_errors,
-};
+use super::mutation::{DeleteInput, DeletePayload, UserError, decode_maybe, maybe, user_errors};
 use super::pagination::{self, Conn, Page};
 use super::policy;
+use entity::news::posts as domain;
 
 pub const KIND: &str = "Publication";
 
@@ -287,42 +283,18 @@ pub struct VotePayload {
     user_errors: Vec<UserError>,
 }
 
-struct Fields {
-    title: Option<String>,
-    body: Option<String>,
-    slug: Option<String>,
-    title_en: Option<Option<String>>,
-    body_en: Option<Option<String>>,
-    author_credit: Option<Option<String>>,
-    posted_by: Option<Option<String>>,
-    event: Option<Option<Uuid>>,
-    poll_question: Option<Option<String>>,
-}
-
-fn fields(p: &mut Problems, input: &PublicationInput) -> Fields {
-    Fields {
-        title: input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500))),
-        body: input.body.as_deref().and_then(|b| {
-            p.check(validate::long_text(&["input", "body"], Some(b), 200_000))
-                .flatten()
-                .or_else(|| {
-                    p.push(&["input", "body"], Problem::Required);
-                    None
-                })
-        }),
-        slug: input
-            .slug
-            .as_deref()
-            .and_then(|s| p.check(validate::slug(&["input", "slug"], s))),
-        title_en: text_change(p, "titleEn", &input.title_en, 500, false),
-        body_en: text_change(p, "bodyEn", &input.body_en, 200_000, true),
-        author_credit: text_change(p, "authorCredit", &input.author_credit, 200, false),
-        posted_by: text_change(p, "postedBy", &input.posted_by, 200, false),
+/// The post's fields as the domain reads them, its ids decoded (problems in `p`).
+fn fields(p: &mut Problems, input: &PublicationInput) -> domain::PostFields {
+    domain::PostFields {
+        title: input.title.clone(),
+        body: input.body.clone(),
+        slug: input.slug.clone(),
+        title_en: maybe(&input.title_en),
+        body_en: maybe(&input.body_en),
+        author_credit: maybe(&input.author_credit),
+        posted_by: maybe(&input.posted_by),
         event: decode_maybe(p, "eventId", &input.event_id, event_gql::KIND),
-        poll_question: text_change(p, "pollQuestion", &input.poll_question, 300, false),
+        poll_question: maybe(&input.poll_question),
     }
 }
 
@@ -354,58 +326,16 @@ impl PublicationMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createPublication", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        for (field, v) in [("title", &input.title), ("body", &input.body)] {
-            if v.is_none() {
-                p.push(&["input", field], Problem::Required);
-            }
-        }
         let f = fields(&mut p, &input);
-        let slug = f
-            .slug
-            .clone()
-            .or_else(|| f.title.as_deref().map(validate::slugify))
-            .unwrap_or_default();
-        let result = crud::create::<publication::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createPublication",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::event::Entity, _>(
-                    tx,
-                    p,
-                    "eventId",
-                    f.event.flatten(),
-                    member,
-                    |x| x.member_id,
-                )
-                .await
-            },
-            |id, now| publication::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                slug: Set(slug.clone()),
-                title: Set(f.title.clone().unwrap_or_default()),
-                body: Set(f.body.clone().unwrap_or_default()),
-                title_en: Set(f.title_en.clone().flatten()),
-                body_en: Set(f.body_en.clone().flatten()),
-                author_credit: Set(f.author_credit.clone().flatten()),
-                posted_by: Set(f.posted_by.clone().flatten()),
-                event_id: Set(f.event.flatten()),
-                status: Set(PublicationStatus::Draft),
-                published_at: Set(None),
-                views: Set(0),
-                poll_question: Set(f.poll_question.clone().flatten()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let spec = Create {
+            mutation: "createPublication",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, member, spec, f).await
+        })
         .await;
         PublicationPayload::of(result, input.client_mutation_id.clone(), lang, Publication)
     }
@@ -429,39 +359,9 @@ impl PublicationMutation {
             0
         });
         let f = fields(&mut p, &input);
-        let member = current.member_id;
-        let result = crud::update::<publication::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |tx, _, p| {
-                check_ref::<entity::event::Entity, _>(
-                    tx,
-                    p,
-                    "eventId",
-                    f.event.flatten(),
-                    member,
-                    |x| x.member_id,
-                )
-                .await
-            },
-            |_| publication::ActiveModel {
-                slug: set(f.slug.clone()),
-                title: set(f.title.clone()),
-                body: set(f.body.clone()),
-                title_en: set(f.title_en.clone()),
-                body_en: set(f.body_en.clone()),
-                author_credit: set(f.author_credit.clone()),
-                posted_by: set(f.posted_by.clone()),
-                event_id: set(f.event),
-                poll_question: set(f.poll_question.clone()),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, version, p, f).await
+        })
         .await;
         PublicationPayload::of(result, None, lang, Publication)
     }
@@ -480,27 +380,9 @@ impl PublicationMutation {
         else {
             return Ok(not_found(lang));
         };
-        let now = ctx.app().clock.now();
-        let result = crud::transition::<publication::Entity, _>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            input.to,
-            |p| p.status,
-            async |_, _, _| Ok(()),
-            |before, to| publication::ActiveModel {
-                status: Set(to),
-                published_at: if to == PublicationStatus::Published && before.published_at.is_none()
-                {
-                    Set(Some(now))
-                } else {
-                    NotSet
-                },
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::transition(act, &current, input.version, input.to).await
+        })
         .await;
         PublicationPayload::of(result, None, lang, Publication)
     }
@@ -518,20 +400,11 @@ impl PublicationMutation {
         else {
             return Ok(DeletePayload::not_found("id", lang));
         };
-        if current.published_at.is_some() {
-            return Ok(DeletePayload {
-                deleted_id: None,
-                user_errors: user_errors(
-                    Problems::one(
-                        &["input", "id"],
-                        Problem::Refused(Refusal::PublishedPostKept),
-                    ),
-                    lang,
-                ),
-            });
-        }
         DeletePayload::of(
-            crud::delete::<publication::Entity>(ctx, &viewer, &current, input.version).await,
+            acting(ctx, &viewer, async |act| {
+                domain::delete(act, &current, input.version).await
+            })
+            .await,
             input.id,
             lang,
         )

@@ -4,21 +4,16 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
-use entity::event::{self, EventStatus};
+use entity::event::{self};
 use entity::invitation::{self, Audience, InvitationChannel};
 use entity::registration::{self, RegistrationStatus};
 use entity::{Problem, Problems, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::errors;
 use super::event::{self as event_gql, Event, EventPayload};
 use super::ids;
@@ -183,102 +178,23 @@ impl RegistrationMutation {
                 lang,
             ));
         };
-        let mut p = Problems::new();
-        if let Some(c) = input.capacity
-            && !(1..=100_000).contains(&c)
-        {
-            p.push(
-                &["input", "capacity"],
-                Problem::OutOfRange {
-                    min: "1".into(),
-                    max: "100000".into(),
-                },
-            );
-        }
-        let message = p
-            .check(validate::long_text(
-                &["input", "message"],
-                input.message.as_deref(),
-                20_000,
-            ))
-            .flatten();
-        if matches!(ev.status, EventStatus::Cancelled | EventStatus::Closed) {
-            p.push(&["input", "eventId"], Problem::Refused(Refusal::EventOver));
-        }
-        let mut channels = input.channels.clone();
-        channels.sort();
-        channels.dedup();
-        let now = ctx.app().clock.now();
-        let existing = invitation::Entity::find()
-            .filter(invitation::Column::EventId.eq(ev.id))
-            .one(ctx.db())
-            .await?;
-        let fields = |a: &mut invitation::ActiveModel| {
-            a.channels = Set(json!(channels));
-            a.audience = Set(input.audience.unwrap_or(Audience::Open));
-            a.capacity = Set(input.capacity);
-            a.registration_closes_at = Set(input.registration_closes_at);
-            a.message = Set(message.clone());
+        let cmd = entity::participation::invitation::Publish {
+            channels: input.channels.clone(),
+            audience: input.audience,
+            capacity: input.capacity,
+            registration_closes_at: input.registration_closes_at,
+            message: input.message.clone(),
         };
-        let result = match existing {
-            None => {
-                crud::create::<invitation::Entity, _>(
-                    ctx,
-                    &viewer,
-                    Create {
-                        mutation: "publishInvitation",
-                        client_mutation_id: input.client_mutation_id.as_deref(),
-                        input: &input,
-                        problems: p,
-                    },
-                    async |_, _| Ok(()),
-                    |id, created| {
-                        let mut a = invitation::ActiveModel {
-                            id: Set(id),
-                            member_id: Set(ev.member_id),
-                            event_id: Set(ev.id),
-                            published_at: Set(now),
-                            created_at: Set(created),
-                            updated_at: Set(created),
-                            version: Set(1),
-                            ..Default::default()
-                        };
-                        fields(&mut a);
-                        a
-                    },
-                    async |_, _| Ok(()),
-                )
-                .await
-            }
-            Some(current) => {
-                crud::update::<invitation::Entity>(
-                    ctx,
-                    &viewer,
-                    &current,
-                    current.version,
-                    p,
-                    async |_, _, _| Ok(()),
-                    |_| {
-                        let mut a = invitation::ActiveModel {
-                            updated_at: Set(ctx.app().clock.now()),
-                            published_at: NotSet,
-                            ..Default::default()
-                        };
-                        fields(&mut a);
-                        a
-                    },
-                    async |_, _| Ok(()),
-                )
-                .await
-            }
+        let spec = Create {
+            mutation: "publishInvitation",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: Problems::new(),
         };
-        let result = match result {
-            Ok(_) => Ok(event::Entity::find_by_id(ev.id)
-                .one(ctx.db())
-                .await?
-                .unwrap_or(ev)),
-            Err(e) => Err(e),
-        };
+        let result = acting(ctx, &viewer, async |act| {
+            entity::participation::invitation::publish(act, &ev, spec, cmd).await
+        })
+        .await;
         EventPayload::of(result, input.client_mutation_id.clone(), lang, Event)
     }
 

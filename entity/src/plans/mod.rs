@@ -3,6 +3,7 @@
 //! in which request, at what time — and do their whole decision in one write transaction.
 
 pub mod commitment;
+pub mod follow_up;
 pub mod milestone;
 pub mod people;
 pub mod plan;

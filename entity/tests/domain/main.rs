@@ -6,6 +6,7 @@ mod commitments;
 mod decrees;
 mod events;
 mod fixtures;
+mod follow_ups;
 mod milestones;
 mod news;
 mod plans;

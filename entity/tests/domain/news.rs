@@ -89,3 +89,87 @@ async fn one_vote_per_visitor_each_audited_without_the_visitors_key() {
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_post_keeps_its_first_publication_time_and_once_published_is_kept() {
+    use entity::kernel::crud::{Act, Create};
+    use entity::kernel::edit::Outcome;
+    use entity::news::posts::{self as ops, PostFields};
+    use entity::{Problem, Problems, Refusal};
+    let t = TestDb::fresh().await;
+    let m = fixtures::member(&t.db, "bojonegoro").await;
+    let team = fixtures::team_actor(&t.db, &m, "kominfo@bojonegorokab.go.id").await;
+    let at = |hours: i64| Act {
+        db: &t.db,
+        actor: &team,
+        request_id: None,
+        now: now() + Duration::hours(hours),
+    };
+    let spec = || Create {
+        mutation: "createPublication",
+        client_mutation_id: None,
+        input: &"n",
+        problems: Problems::new(),
+    };
+    let Err(Outcome::Refused(r)) = ops::create(&at(0), m.id, spec(), PostFields::default()).await
+    else {
+        panic!("an empty post is refused");
+    };
+    assert_eq!(
+        r.0,
+        Problems(vec![
+            entity::problem::FieldProblem::new(&["input", "title"], Problem::Required),
+            entity::problem::FieldProblem::new(&["input", "body"], Problem::Required),
+        ])
+    );
+    let draft = ops::create(
+        &at(0),
+        m.id,
+        spec(),
+        PostFields {
+            title: Some("Kominfo dan NGO Siapkan Renaksi OGP".into()),
+            body: Some("Bojonegoro menyiapkan rencana aksi.".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .ok()
+    .unwrap();
+    assert_eq!(draft.slug, "kominfo-dan-ngo-siapkan-renaksi-ogp");
+    let published = ops::transition(&at(1), &draft, draft.version, PublicationStatus::Published)
+        .await
+        .ok()
+        .unwrap();
+    let first = published.published_at;
+    assert_eq!(first, Some(now() + Duration::hours(1)));
+    let withdrawn = ops::transition(
+        &at(2),
+        &published,
+        published.version,
+        PublicationStatus::Withdrawn,
+    )
+    .await
+    .ok()
+    .unwrap();
+    let again = ops::transition(
+        &at(3),
+        &withdrawn,
+        withdrawn.version,
+        PublicationStatus::Published,
+    )
+    .await
+    .ok()
+    .unwrap();
+    assert_eq!(again.published_at, first);
+    let Err(Outcome::Refused(r)) = ops::delete(&at(4), &again, again.version).await else {
+        panic!("a published post is kept");
+    };
+    assert_eq!(
+        r.0,
+        Problems::one(
+            &["input", "id"],
+            Problem::Refused(Refusal::PublishedPostKept)
+        )
+    );
+    t.finish().await;
+}

@@ -1,6 +1,8 @@
 //! The public side of news posts (*berita*): which are public, counting a reading, and the
 //! satisfaction poll "Bagaimana Tanggapan Anda?" — its figures and one vote per visitor.
-//! Used by the GraphQL API and by the public pages alike.
+//! Used by the GraphQL API and by the public pages alike. Writing posts: [`posts`].
+
+pub mod posts;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
