@@ -2,43 +2,24 @@
 //! programmes, what funds which commitment — and the commitments no one funds.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use entity::Refusal;
 use entity::budget_line::{self as line, DpaVersion};
-use entity::{Problem, Problems, commitment, funding, ngo_programme as programme, validate};
-use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use entity::{Problem, Problems, commitment, funding, ngo_programme as programme};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::commitment::Commitment;
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
-use super::mutation::{
-    DeletePayload, check_range, check_ref, date_change, decode_opt, set, text_change,
-};
+use super::mutation::{DeletePayload, date_change, decode_opt, maybe};
 use super::organisation::{self as org_gql, Organisation};
 use super::policy;
 use super::scalars::Date;
+use entity::budget as domain;
 
 /// Money as a decimal string of whole rupiah ("250000000").
 fn rupiah(v: i64) -> String {
     v.to_string()
-}
-
-fn parse_rupiah(p: &mut Problems, field: &str, v: &str) -> Option<i64> {
-    let clean: String = v
-        .trim()
-        .chars()
-        .filter(|c| *c != '.' && *c != ',' && *c != ' ')
-        .collect();
-    match clean.parse::<i64>() {
-        Ok(n) if (0..=1_000_000_000_000_000).contains(&n) => Some(n),
-        _ => {
-            p.push(&["input", field], Problem::Refused(Refusal::AmountInvalid));
-            None
-        }
-    }
 }
 
 pub struct BudgetLine(pub line::Model);
@@ -330,23 +311,39 @@ pub struct FundingInput {
     pub amount: Option<String>,
 }
 
-fn check_year(p: &mut Problems, y: i32) {
-    if !(2000..=2100).contains(&y) {
-        p.push(
-            &["input", "fiscalYear"],
-            Problem::OutOfRange {
-                min: "2000".into(),
-                max: "2100".into(),
-            },
-        );
+/// The budget line's fields as the domain reads them, its ids decoded (problems in `p`).
+fn line_fields(p: &mut Problems, input: &BudgetLineInput) -> domain::LineFields {
+    domain::LineFields {
+        organisation: input
+            .organisation_id
+            .as_ref()
+            .and_then(|o| decode_opt(p, "organisationId", Some(o), org_gql::KIND)),
+        organisation_named: input.organisation_id.is_some(),
+        fiscal_year: input.fiscal_year,
+        dpa_version: input.dpa_version,
+        program_code: maybe(&input.program_code),
+        program_name: input.program_name.clone(),
+        activity_code: maybe(&input.activity_code),
+        activity_name: maybe(&input.activity_name),
+        sub_activity_code: maybe(&input.sub_activity_code),
+        ceiling: input.ceiling.clone(),
+        realisation: maybe(&input.realisation),
     }
 }
 
-fn money_change(p: &mut Problems, field: &str, v: &MaybeUndefined<String>) -> Option<Option<i64>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(s) => parse_rupiah(p, field, s).map(Some),
+/// The NGO programme's fields as the domain reads them (problems in `p`).
+fn programme_fields(p: &mut Problems, input: &NgoProgrammeInput) -> domain::ProgrammeFields {
+    domain::ProgrammeFields {
+        organisation: input
+            .organisation_id
+            .as_ref()
+            .and_then(|o| decode_opt(p, "organisationId", Some(o), org_gql::KIND)),
+        organisation_named: input.organisation_id.is_some(),
+        title: input.title.clone(),
+        funder: maybe(&input.funder),
+        period_start: date_change(&input.period_start),
+        period_end: date_change(&input.period_end),
+        amount: maybe(&input.amount),
     }
 }
 
@@ -365,85 +362,16 @@ impl BudgetMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createBudgetLine", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        let org = match &input.organisation_id {
-            Some(o) => decode_opt(&mut p, "organisationId", Some(o), org_gql::KIND),
-            None => {
-                p.push(&["input", "organisationId"], Problem::Required);
-                None
-            }
+        let f = line_fields(&mut p, &input);
+        let spec = Create {
+            mutation: "createBudgetLine",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
         };
-        let year = input.fiscal_year.unwrap_or_else(|| {
-            p.push(&["input", "fiscalYear"], Problem::Required);
-            0
-        });
-        check_year(&mut p, year);
-        let name = match input.program_name.as_deref() {
-            Some(n) => p.check(validate::required_text(&["input", "programName"], n, 500)),
-            None => {
-                p.push(&["input", "programName"], Problem::Required);
-                None
-            }
-        };
-        let ceiling = match input.ceiling.as_deref() {
-            Some(c) => parse_rupiah(&mut p, "ceiling", c),
-            None => {
-                p.push(&["input", "ceiling"], Problem::Required);
-                None
-            }
-        };
-        let realisation = money_change(&mut p, "realisation", &input.realisation).flatten();
-        let codes = (
-            text_change(&mut p, "programCode", &input.program_code, 60, false).flatten(),
-            text_change(&mut p, "activityCode", &input.activity_code, 60, false).flatten(),
-            text_change(&mut p, "activityName", &input.activity_name, 500, false).flatten(),
-            text_change(
-                &mut p,
-                "subActivityCode",
-                &input.sub_activity_code,
-                60,
-                false,
-            )
-            .flatten(),
-        );
-        let result = crud::create::<line::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createBudgetLine",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "organisationId",
-                    org,
-                    member,
-                    |o| o.member_id,
-                )
-                .await
-            },
-            |id, now| line::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                organisation_id: Set(org.unwrap_or_default()),
-                fiscal_year: Set(year),
-                dpa_version: Set(input.dpa_version.unwrap_or(DpaVersion::Original)),
-                program_code: Set(codes.0.clone()),
-                program_name: Set(name.clone().unwrap_or_default()),
-                activity_code: Set(codes.1.clone()),
-                activity_name: Set(codes.2.clone()),
-                sub_activity_code: Set(codes.3.clone()),
-                ceiling: Set(ceiling.unwrap_or(0)),
-                realisation: Set(realisation),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create_line(act, member, spec, f).await
+        })
         .await;
         BudgetLinePayload::of(result, input.client_mutation_id.clone(), lang, BudgetLine)
     }
@@ -468,52 +396,10 @@ impl BudgetMutation {
             p.push(&["input", "version"], Problem::Required);
             0
         });
-        if let Some(y) = input.fiscal_year {
-            check_year(&mut p, y);
-        }
-        let name = input
-            .program_name
-            .as_deref()
-            .and_then(|n| p.check(validate::required_text(&["input", "programName"], n, 500)));
-        let ceiling = input
-            .ceiling
-            .as_deref()
-            .and_then(|c| parse_rupiah(&mut p, "ceiling", c));
-        let realisation = money_change(&mut p, "realisation", &input.realisation);
-        let codes = (
-            text_change(&mut p, "programCode", &input.program_code, 60, false),
-            text_change(&mut p, "activityCode", &input.activity_code, 60, false),
-            text_change(&mut p, "activityName", &input.activity_name, 500, false),
-            text_change(
-                &mut p,
-                "subActivityCode",
-                &input.sub_activity_code,
-                60,
-                false,
-            ),
-        );
-        let result = crud::update::<line::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| line::ActiveModel {
-                fiscal_year: set(input.fiscal_year),
-                dpa_version: set(input.dpa_version),
-                program_name: set(name.clone()),
-                ceiling: set(ceiling),
-                realisation: set(realisation),
-                program_code: set(codes.0.clone()),
-                activity_code: set(codes.1.clone()),
-                activity_name: set(codes.2.clone()),
-                sub_activity_code: set(codes.3.clone()),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let f = line_fields(&mut p, &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update_line(act, &current, version, p, f).await
+        })
         .await;
         BudgetLinePayload::of(result, None, lang, BudgetLine)
     }
@@ -528,62 +414,16 @@ impl BudgetMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createNgoProgramme", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        let org = match &input.organisation_id {
-            Some(o) => decode_opt(&mut p, "organisationId", Some(o), org_gql::KIND),
-            None => {
-                p.push(&["input", "organisationId"], Problem::Required);
-                None
-            }
+        let f = programme_fields(&mut p, &input);
+        let spec = Create {
+            mutation: "createNgoProgramme",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
         };
-        let title = match input.title.as_deref() {
-            Some(t) => p.check(validate::required_text(&["input", "title"], t, 500)),
-            None => {
-                p.push(&["input", "title"], Problem::Required);
-                None
-            }
-        };
-        let funder = text_change(&mut p, "funder", &input.funder, 200, false).flatten();
-        let amount = money_change(&mut p, "amount", &input.amount).flatten();
-        let (start, end) = (
-            date_change(&input.period_start).flatten(),
-            date_change(&input.period_end).flatten(),
-        );
-        check_range(&mut p, "periodEnd", start, end);
-        let result = crud::create::<programme::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createNgoProgramme",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "organisationId",
-                    org,
-                    member,
-                    |o| o.member_id,
-                )
-                .await
-            },
-            |id, now| programme::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                organisation_id: Set(org.unwrap_or_default()),
-                title: Set(title.clone().unwrap_or_default()),
-                funder: Set(funder.clone()),
-                period_start: Set(start),
-                period_end: Set(end),
-                amount: Set(amount),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create_programme(act, member, spec, f).await
+        })
         .await;
         NgoProgrammePayload::of(result, input.client_mutation_id.clone(), lang, NgoProgramme)
     }
@@ -609,40 +449,10 @@ impl BudgetMutation {
             p.push(&["input", "version"], Problem::Required);
             0
         });
-        let title = input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
-        let funder = text_change(&mut p, "funder", &input.funder, 200, false);
-        let amount = money_change(&mut p, "amount", &input.amount);
-        let (start, end) = (
-            date_change(&input.period_start),
-            date_change(&input.period_end),
-        );
-        check_range(
-            &mut p,
-            "periodEnd",
-            start.unwrap_or(current.period_start),
-            end.unwrap_or(current.period_end),
-        );
-        let result = crud::update::<programme::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| programme::ActiveModel {
-                title: set(title.clone()),
-                funder: set(funder.clone()),
-                amount: set(amount),
-                period_start: set(start),
-                period_end: set(end),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let f = programme_fields(&mut p, &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update_programme(act, &current, version, p, f).await
+        })
         .await;
         NgoProgrammePayload::of(result, None, lang, NgoProgramme)
     }
@@ -660,65 +470,21 @@ impl BudgetMutation {
             ));
         };
         let mut p = Problems::new();
-        let line_id = ids::decode_as(&input.source_id, "BudgetLine");
-        let programme_id = ids::decode_as(&input.source_id, "NgoProgramme");
-        if line_id.is_none() && programme_id.is_none() {
-            p.push(&["input", "sourceId"], Problem::NotFound);
-        }
         let milestone = decode_opt(
             &mut p,
             "milestoneId",
             input.milestone_id.as_ref(),
             super::milestone::KIND,
         );
-        let amount = input
-            .amount
-            .as_deref()
-            .and_then(|a| parse_rupiah(&mut p, "amount", a));
-        let member = c.member_id;
-        let result = crud::update::<commitment::Entity>(
-            ctx,
-            &viewer,
-            &c,
-            c.version,
-            p,
-            async |tx, before, p| {
-                check_ref::<line::Entity, _>(tx, p, "sourceId", line_id, member, |x| x.member_id)
-                    .await?;
-                check_ref::<programme::Entity, _>(tx, p, "sourceId", programme_id, member, |x| {
-                    x.member_id
-                })
-                .await?;
-                if let Some(m) = milestone
-                    && entity::milestone::Entity::find_by_id(m)
-                        .one(tx)
-                        .await?
-                        .is_none_or(|m| m.commitment_id != before.id)
-                {
-                    p.push(&["input", "milestoneId"], Problem::NotFound);
-                }
-                Ok(())
-            },
-            |_| commitment::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, c| {
-                funding::Entity::insert(funding::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    member_id: Set(c.member_id),
-                    commitment_id: Set(c.id),
-                    milestone_id: Set(milestone),
-                    budget_line_id: Set(line_id),
-                    ngo_programme_id: Set(programme_id),
-                    amount: Set(amount),
-                    created_at: Set(ctx.app().clock.now()),
-                })
-                .exec_without_returning(tx)
-                .await?;
-                Ok(())
-            },
-        )
+        let fund = domain::Fund {
+            budget_line: ids::decode_as(&input.source_id, "BudgetLine"),
+            ngo_programme: ids::decode_as(&input.source_id, "NgoProgramme"),
+            milestone,
+            amount: input.amount.clone(),
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::add_funding(act, &c, p, fund).await
+        })
         .await;
         FundingPayload::of(result, None, lang, Commitment)
     }
@@ -739,49 +505,18 @@ impl BudgetMutation {
         else {
             return Ok(DeletePayload::not_found("commitmentId", lang));
         };
-        let source = ids::decode(&input.source_id).map(|(_, u)| u);
-        let link = match source {
-            Some(s) => {
-                funding::Entity::find()
-                    .filter(funding::Column::CommitmentId.eq(c.id))
-                    .filter(
-                        funding::Column::BudgetLineId
-                            .eq(s)
-                            .or(funding::Column::NgoProgrammeId.eq(s)),
-                    )
-                    .one(ctx.db())
-                    .await?
-            }
-            None => None,
-        };
-        let Some(link) = link else {
+        let Some(source) = ids::decode(&input.source_id).map(|(_, u)| u) else {
             return Ok(DeletePayload::not_found("sourceId", lang));
         };
-        let request_id = ctx.meta().request_id;
-        let result = entity::db::write(
-            ctx.db(),
-            async |tx| -> Result<(), super::mutation::Outcome> {
-                funding::Entity::delete_by_id(link.id).exec(tx).await?;
-                crate::audit::record(
-                    tx,
-                    &viewer,
-                    Some(&request_id),
-                    crate::audit::Change::of(
-                        "funding",
-                        "Funding",
-                        "DELETE",
-                        link.id,
-                        Some(link.member_id),
-                        Some(&link),
-                        None,
-                    ),
-                    ctx.app().clock.now(),
-                )
-                .await?;
-                Ok(())
-            },
-        )
-        .await;
+        let result = match acting(ctx, &viewer, async |act| {
+            domain::remove_funding(act, &c, source).await
+        })
+        .await
+        {
+            Ok(false) => return Ok(DeletePayload::not_found("sourceId", lang)),
+            Ok(true) => Ok(()),
+            Err(e) => Err(e),
+        };
         DeletePayload::of(result, input.source_id, lang)
     }
 }
