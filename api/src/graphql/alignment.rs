@@ -4,23 +4,19 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::development_goal::{self as goal, GoalKind};
 use entity::{
-    Problem, Problems, alignment, commitment, development_plan as devplan,
-    legal_reference as legal, validate,
+    Problem, Problems, alignment, commitment, development_plan as devplan, legal_reference as legal,
 };
-use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::commitment::Commitment;
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
-use super::mutation::{DeletePayload, check_ref, decode_maybe, decode_opt, set, text_change};
+use super::mutation::{DeletePayload, decode_maybe, maybe};
 use super::policy;
+use entity::plans::alignment as domain;
 
 pub struct DevelopmentPlan(pub devplan::Model);
 
@@ -350,31 +346,56 @@ pub struct AlignInput {
     pub target_id: ID,
 }
 
-fn year(p: &mut Problems, field: &str, v: &MaybeUndefined<i32>) -> Option<Option<i32>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(y) if (1945..=2200).contains(y) => Some(Some(*y)),
-        MaybeUndefined::Value(_) => {
-            p.push(
-                &["input", field],
-                Problem::OutOfRange {
-                    min: "1945".into(),
-                    max: "2200".into(),
-                },
-            );
-            None
-        }
+/// A development plan's fields as the domain reads them (problems decoding ids in `p`).
+fn devplan_fields(p: &mut Problems, input: &DevelopmentPlanInput) -> domain::DevPlanFields {
+    domain::DevPlanFields {
+        title: input.title.clone(),
+        kind: input.kind.clone(),
+        start_year: maybe(&input.start_year),
+        end_year: maybe(&input.end_year),
+        stage: maybe(&input.stage),
+        head_of_region_term: decode_maybe(
+            p,
+            "headOfRegionTermId",
+            &input.head_of_region_term_id,
+            "HeadOfRegionTerm",
+        )
+        .flatten(),
     }
 }
 
-fn required(p: &mut Problems, field: &str, v: Option<&str>, max: usize) -> Option<String> {
-    match v {
-        Some(t) => p.check(validate::required_text(&["input", field], t, max)),
-        None => {
-            p.push(&["input", field], Problem::Required);
-            None
-        }
+/// A goal's fields as the domain reads them (problems decoding ids in `p`).
+fn goal_fields(p: &mut Problems, input: &DevelopmentGoalInput) -> domain::GoalFields {
+    domain::GoalFields {
+        text: input.text.clone(),
+        kind: input.kind,
+        ordinal: input.ordinal,
+        development_plan: decode_maybe(
+            p,
+            "developmentPlanId",
+            &input.development_plan_id,
+            "DevelopmentPlan",
+        )
+        .flatten(),
+        head_of_region_term: decode_maybe(
+            p,
+            "headOfRegionTermId",
+            &input.head_of_region_term_id,
+            "HeadOfRegionTerm",
+        )
+        .flatten(),
+    }
+}
+
+/// A regulation's fields as the domain reads them; on creation a `null` url is no url.
+fn legal_fields(input: &LegalReferenceInput, creating: bool) -> domain::LegalFields {
+    domain::LegalFields {
+        title: input.title.clone(),
+        kind: maybe(&input.kind),
+        url: match maybe(&input.url) {
+            Some(None) if creating => None,
+            other => other,
+        },
     }
 }
 
@@ -392,62 +413,16 @@ impl AlignmentMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createDevelopmentPlan", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        let title = required(&mut p, "title", input.title.as_deref(), 500);
-        let kind = p
-            .check(validate::optional_text(
-                &["input", "kind"],
-                input.kind.as_deref(),
-                40,
-            ))
-            .flatten()
-            .unwrap_or_else(|| "RPJMD".into());
-        let (start, end) = (
-            year(&mut p, "startYear", &input.start_year).flatten(),
-            year(&mut p, "endYear", &input.end_year).flatten(),
-        );
-        let stage = text_change(&mut p, "stage", &input.stage, 100, false).flatten();
-        let term = decode_maybe(
-            &mut p,
-            "headOfRegionTermId",
-            &input.head_of_region_term_id,
-            "HeadOfRegionTerm",
-        )
-        .flatten();
-        let result = crud::create::<devplan::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createDevelopmentPlan",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::head_of_region_term::Entity, _>(
-                    tx,
-                    p,
-                    "headOfRegionTermId",
-                    term,
-                    member,
-                    |t| t.member_id,
-                )
-                .await
-            },
-            |id, now| devplan::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                kind: Set(kind.clone()),
-                title: Set(title.clone().unwrap_or_default()),
-                start_year: Set(start),
-                end_year: Set(end),
-                stage: Set(stage.clone()),
-                head_of_region_term_id: Set(term),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let f = devplan_fields(&mut p, &input);
+        let spec = Create {
+            mutation: "createDevelopmentPlan",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create_development_plan(act, member, spec, f).await
+        })
         .await;
         DevelopmentPlanPayload::of(
             result,
@@ -478,32 +453,11 @@ impl AlignmentMutation {
             p.push(&["input", "version"], Problem::Required);
             0
         });
-        let title = input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
-        let (start, end) = (
-            year(&mut p, "startYear", &input.start_year),
-            year(&mut p, "endYear", &input.end_year),
-        );
-        let stage = text_change(&mut p, "stage", &input.stage, 100, false);
-        let result = crud::update::<devplan::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| devplan::ActiveModel {
-                title: set(title.clone()),
-                start_year: set(start),
-                end_year: set(end),
-                stage: set(stage.clone()),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        // The update takes the title, years and stage only (its other fields are not read).
+        let f = devplan_fields(&mut Problems::new(), &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update_development_plan(act, &current, version, p, f).await
+        })
         .await;
         DevelopmentPlanPayload::of(result, None, lang, DevelopmentPlan)
     }
@@ -517,68 +471,16 @@ impl AlignmentMutation {
         let (viewer, member) = policy::authorize_in(ctx, "createDevelopmentGoal", &input.id)?;
         let lang = ctx.lang();
         let mut p = Problems::new();
-        let text = match input.text.as_deref() {
-            Some(t) => p
-                .check(validate::long_text(&["input", "text"], Some(t), 5000))
-                .flatten(),
-            None => None,
+        let f = goal_fields(&mut p, &input);
+        let spec = Create {
+            mutation: "createDevelopmentGoal",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
         };
-        if text.is_none() {
-            p.push(&["input", "text"], Problem::Required);
-        }
-        let kind = input.kind.unwrap_or(GoalKind::Mission);
-        let plan = decode_maybe(
-            &mut p,
-            "developmentPlanId",
-            &input.development_plan_id,
-            "DevelopmentPlan",
-        )
-        .flatten();
-        let term = decode_maybe(
-            &mut p,
-            "headOfRegionTermId",
-            &input.head_of_region_term_id,
-            "HeadOfRegionTerm",
-        )
-        .flatten();
-        let result = crud::create::<goal::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createDevelopmentGoal",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<devplan::Entity, _>(tx, p, "developmentPlanId", plan, member, |x| {
-                    x.member_id
-                })
-                .await?;
-                check_ref::<entity::head_of_region_term::Entity, _>(
-                    tx,
-                    p,
-                    "headOfRegionTermId",
-                    term,
-                    member,
-                    |x| x.member_id,
-                )
-                .await
-            },
-            |id, now| goal::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                development_plan_id: Set(plan),
-                head_of_region_term_id: Set(term),
-                kind: Set(kind),
-                ordinal: Set(input.ordinal.unwrap_or(0)),
-                text: Set(text.clone().unwrap_or_default()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create_goal(act, member, spec, f).await
+        })
         .await;
         DevelopmentGoalPayload::of(
             result,
@@ -608,26 +510,11 @@ impl AlignmentMutation {
             p.push(&["input", "version"], Problem::Required);
             0
         });
-        let text = match input.text.as_deref() {
-            Some(t) => p.check(validate::long_text(&["input", "text"], Some(t), 5000)),
-            None => None,
-        };
-        let result = crud::update::<goal::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| goal::ActiveModel {
-                text: text.clone().flatten().map(Set).unwrap_or(NotSet),
-                kind: set(input.kind),
-                ordinal: set(input.ordinal),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        // The update takes the text, kind and place only (its other fields are not read).
+        let f = goal_fields(&mut Problems::new(), &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update_goal(act, &current, version, p, f).await
+        })
         .await;
         DevelopmentGoalPayload::of(result, None, lang, DevelopmentGoal)
     }
@@ -640,37 +527,16 @@ impl AlignmentMutation {
         let input = LegalReferenceInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createLegalReference", &input.id)?;
         let lang = ctx.lang();
-        let mut p = Problems::new();
-        let title = required(&mut p, "title", input.title.as_deref(), 500);
-        let kind = text_change(&mut p, "kind", &input.kind, 60, false).flatten();
-        let url = match &input.url {
-            MaybeUndefined::Value(u) => p
-                .check(validate::optional_url(&["input", "url"], Some(u)))
-                .flatten(),
-            _ => None,
+        let f = legal_fields(&input, true);
+        let spec = Create {
+            mutation: "createLegalReference",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: Problems::new(),
         };
-        let result = crud::create::<legal::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createLegalReference",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |_, _| Ok(()),
-            |id, now| legal::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                title: Set(title.clone().unwrap_or_default()),
-                kind: Set(kind.clone()),
-                url: Set(url.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create_legal_reference(act, member, spec, f).await
+        })
         .await;
         LegalReferencePayload::of(
             result,
@@ -700,32 +566,10 @@ impl AlignmentMutation {
             p.push(&["input", "version"], Problem::Required);
             0
         });
-        let title = input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
-        let kind = text_change(&mut p, "kind", &input.kind, 60, false);
-        let url = match &input.url {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(u) => p.check(validate::optional_url(&["input", "url"], Some(u))),
-        };
-        let result = crud::update::<legal::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| legal::ActiveModel {
-                title: set(title.clone()),
-                kind: set(kind.clone()),
-                url: set(url.clone()),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let f = legal_fields(&input, false);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update_legal_reference(act, &current, version, p, f).await
+        })
         .await;
         LegalReferencePayload::of(result, None, lang, LegalReference)
     }
@@ -749,53 +593,15 @@ impl AlignmentMutation {
                 lang,
             ));
         };
-        let mut p = Problems::new();
-        let goal_id = ids::decode_as(&input.target_id, "DevelopmentGoal");
-        let legal_id = ids::decode_as(&input.target_id, "LegalReference");
-        if goal_id.is_none() && legal_id.is_none() {
-            p.push(&["input", "targetId"], Problem::NotFound);
-        }
-        let member = c.member_id;
-        let result = crud::update::<commitment::Entity>(
-            ctx,
-            &viewer,
-            &c,
-            c.version,
-            p,
-            async |tx, _, p| {
-                check_ref::<goal::Entity, _>(tx, p, "targetId", goal_id, member, |x| x.member_id)
-                    .await?;
-                check_ref::<legal::Entity, _>(tx, p, "targetId", legal_id, member, |x| x.member_id)
-                    .await?;
-                let mut q =
-                    alignment::Entity::find().filter(alignment::Column::CommitmentId.eq(c.id));
-                q = match (goal_id, legal_id) {
-                    (Some(g), _) => q.filter(alignment::Column::DevelopmentGoalId.eq(g)),
-                    (None, l) => q.filter(alignment::Column::LegalReferenceId.eq(l)),
-                };
-                if q.one(tx).await?.is_some() {
-                    p.push(&["input", "targetId"], Problem::Duplicate);
-                }
-                Ok(())
-            },
-            |_| commitment::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, c| {
-                alignment::Entity::insert(alignment::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    member_id: Set(c.member_id),
-                    commitment_id: Set(c.id),
-                    development_goal_id: Set(goal_id),
-                    legal_reference_id: Set(legal_id),
-                    created_at: Set(ctx.app().clock.now()),
-                })
-                .exec_without_returning(tx)
-                .await?;
-                Ok(())
-            },
-        )
+        let target = ids::decode_as(&input.target_id, "DevelopmentGoal")
+            .map(domain::Target::Goal)
+            .or_else(|| {
+                ids::decode_as(&input.target_id, "LegalReference")
+                    .map(domain::Target::LegalReference)
+            });
+        let result = acting(ctx, &viewer, async |act| {
+            domain::align(act, &c, target).await
+        })
         .await;
         AlignmentPayload::of(result, None, lang, Commitment)
     }
@@ -816,55 +622,20 @@ impl AlignmentMutation {
         else {
             return Ok(DeletePayload::not_found("commitmentId", lang));
         };
-        let target = decode_opt(
-            &mut Problems::new(),
-            "targetId",
-            Some(&input.target_id),
-            "DevelopmentGoal",
-        )
-        .or_else(|| ids::decode_as(&input.target_id, "LegalReference"));
-        let link = match target {
-            Some(t) => {
-                alignment::Entity::find()
-                    .filter(alignment::Column::CommitmentId.eq(c.id))
-                    .filter(
-                        alignment::Column::DevelopmentGoalId
-                            .eq(t)
-                            .or(alignment::Column::LegalReferenceId.eq(t)),
-                    )
-                    .one(ctx.db())
-                    .await?
-            }
-            None => None,
-        };
-        let Some(link) = link else {
+        let target = ids::decode_as(&input.target_id, "DevelopmentGoal")
+            .or_else(|| ids::decode_as(&input.target_id, "LegalReference"));
+        let Some(target) = target else {
             return Ok(DeletePayload::not_found("targetId", lang));
         };
-        let request_id = ctx.meta().request_id;
-        let result = entity::db::write(
-            ctx.db(),
-            async |tx| -> Result<(), super::mutation::Outcome> {
-                alignment::Entity::delete_by_id(link.id).exec(tx).await?;
-                crate::audit::record(
-                    tx,
-                    &viewer,
-                    Some(&request_id),
-                    crate::audit::Change::of(
-                        "alignment",
-                        "Alignment",
-                        "DELETE",
-                        link.id,
-                        Some(link.member_id),
-                        Some(&link),
-                        None,
-                    ),
-                    ctx.app().clock.now(),
-                )
-                .await?;
-                Ok(())
-            },
-        )
-        .await;
+        let result = match acting(ctx, &viewer, async |act| {
+            domain::unalign(act, &c, target).await
+        })
+        .await
+        {
+            Ok(false) => return Ok(DeletePayload::not_found("targetId", lang)),
+            Ok(true) => Ok(()),
+            Err(e) => Err(e),
+        };
         DeletePayload::of(result, input.target_id, lang)
     }
 }

@@ -9,22 +9,19 @@ use entity::commitment_assessment::{
     self as values, Completion, Diog, PotentialForResults, PotentialImpact,
 };
 use entity::irm::{self, AtAGlance};
-use entity::{Problem, Problems, starred_rule, validate};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter,
-};
+use entity::{Problem, Problems, starred_rule};
+use sea_orm::EntityTrait;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::commitment::Commitment;
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
-use super::mutation::{date_change, text_change};
+use super::mutation::{date_change, maybe};
 use super::plan::ActionPlan;
 use super::policy;
 use super::scalars::Date;
+use entity::plans::assessment as domain;
 
 pub const KIND: &str = "Assessment";
 
@@ -277,67 +274,25 @@ impl AssessmentMutation {
                 lang,
             ));
         };
-        let mut p = Problems::new();
-        let title = p.check(validate::required_text(
-            &["input", "title"],
-            &input.title,
-            500,
-        ));
-        let assessor = p
-            .check(validate::optional_text(
-                &["input", "assessor"],
-                input.assessor.as_deref(),
-                200,
-            ))
-            .flatten();
-        let url = p
-            .check(validate::optional_url(
-                &["input", "url"],
-                input.url.as_deref(),
-            ))
-            .flatten();
-        let findings = p
-            .check(validate::long_text(
-                &["input", "findings"],
-                input.findings.as_deref(),
-                50_000,
-            ))
-            .flatten();
-        let recs = p
-            .check(validate::long_text(
-                &["input", "recommendations"],
-                input.recommendations.as_deref(),
-                50_000,
-            ))
-            .flatten();
-        let result = crud::create::<assessment::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createAssessment",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |_, _| Ok(()),
-            |id, now| assessment::ActiveModel {
-                id: Set(id),
-                member_id: Set(plan.member_id),
-                plan_id: Set(plan.id),
-                kind: Set(input.kind),
-                framework: Set(input.framework),
-                title: Set(title.clone().unwrap_or_default()),
-                assessor: Set(assessor.clone()),
-                published_on: Set(input.published_on.map(|d| d.0)),
-                url: Set(url.clone()),
-                findings: Set(findings.clone()),
-                recommendations: Set(recs.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let a = domain::NewAssessment {
+            kind: input.kind,
+            framework: input.framework,
+            title: input.title.clone(),
+            assessor: input.assessor.clone(),
+            published_on: input.published_on.map(|d| d.0),
+            url: input.url.clone(),
+            findings: input.findings.clone(),
+            recommendations: input.recommendations.clone(),
+        };
+        let spec = Create {
+            mutation: "createAssessment",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: Problems::new(),
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, &plan, spec, a).await
+        })
         .await;
         AssessmentPayload::of(result, input.client_mutation_id.clone(), lang, Assessment)
     }
@@ -358,45 +313,17 @@ impl AssessmentMutation {
                 lang,
             ));
         };
-        let mut p = Problems::new();
-        let title = input
-            .title
-            .as_deref()
-            .and_then(|t| p.check(validate::required_text(&["input", "title"], t, 500)));
-        let assessor = text_change(&mut p, "assessor", &input.assessor, 200, false);
-        let url = match &input.url {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(u) => p.check(validate::optional_url(&["input", "url"], Some(u))),
+        let ch = domain::AssessmentChange {
+            title: input.title.clone(),
+            assessor: maybe(&input.assessor),
+            url: maybe(&input.url),
+            findings: maybe(&input.findings),
+            recommendations: maybe(&input.recommendations),
+            published_on: date_change(&input.published_on),
         };
-        let findings = text_change(&mut p, "findings", &input.findings, 50_000, true);
-        let recs = text_change(
-            &mut p,
-            "recommendations",
-            &input.recommendations,
-            50_000,
-            true,
-        );
-        let published = date_change(&input.published_on);
-        let result = crud::update::<assessment::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            input.version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| assessment::ActiveModel {
-                title: title.clone().map(Set).unwrap_or(NotSet),
-                assessor: assessor.clone().map(Set).unwrap_or(NotSet),
-                url: url.clone().map(Set).unwrap_or(NotSet),
-                findings: findings.clone().map(Set).unwrap_or(NotSet),
-                recommendations: recs.clone().map(Set).unwrap_or(NotSet),
-                published_on: published.map(Set).unwrap_or(NotSet),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, input.version, ch).await
+        })
         .await;
         AssessmentPayload::of(result, None, lang, Assessment)
     }
@@ -420,101 +347,19 @@ impl AssessmentMutation {
                 lang,
             ));
         };
-        let mut p = Problems::new();
         let commitment = ids::decode_as(&input.commitment_id, super::commitment::KIND);
-        let narrative = p
-            .check(validate::long_text(
-                &["input", "narrative"],
-                input.narrative.as_deref(),
-                50_000,
-            ))
-            .flatten();
-        let mut relevant = input.relevant_values.clone();
-        relevant.sort();
-        relevant.dedup();
-        let request_id = ctx.meta().request_id;
-        let result = crud::update::<assessment::Entity>(
-            ctx,
-            &viewer,
-            &a,
-            a.version,
-            p,
-            async |tx, before, p| {
-                let ok = match commitment {
-                    Some(c) => entity::commitment::Entity::find_by_id(c)
-                        .one(tx)
-                        .await?
-                        .is_some_and(|c| c.plan_id == before.plan_id),
-                    None => false,
-                };
-                if !ok {
-                    p.push(&["input", "commitmentId"], Problem::NotFound);
-                }
-                Ok(())
-            },
-            |_| assessment::ActiveModel {
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |tx, a| {
-                let commitment = commitment.expect("checked");
-                let existing = values::Entity::find()
-                    .filter(values::Column::AssessmentId.eq(a.id))
-                    .filter(values::Column::CommitmentId.eq(commitment))
-                    .one(tx)
-                    .await?;
-                let now = ctx.app().clock.now();
-                let row = values::ActiveModel {
-                    id: Set(existing.as_ref().map(|e| e.id).unwrap_or_else(Uuid::now_v7)),
-                    member_id: Set(a.member_id),
-                    assessment_id: Set(a.id),
-                    commitment_id: Set(commitment),
-                    verifiable: Set(input.verifiable),
-                    relevant_values: Set(serde_json::to_value(&relevant).unwrap_or_default()),
-                    potential_impact: Set(input.potential_impact),
-                    potential_for_results: Set(input.potential_for_results),
-                    completion: Set(input.completion),
-                    did_it_open_government: Set(input.did_it_open_government),
-                    narrative: Set(narrative.clone()),
-                    created_at: Set(existing.as_ref().map(|e| e.created_at).unwrap_or(now)),
-                    updated_at: Set(now),
-                    version: Set(existing.as_ref().map(|e| e.version + 1).unwrap_or(1)),
-                };
-                if existing.is_some() {
-                    values::Entity::update(row).exec(tx).await?;
-                } else {
-                    values::Entity::insert(row)
-                        .exec_without_returning(tx)
-                        .await?;
-                }
-                let after = values::Entity::find()
-                    .filter(values::Column::AssessmentId.eq(a.id))
-                    .filter(values::Column::CommitmentId.eq(commitment))
-                    .one(tx)
-                    .await?;
-                crate::audit::record(
-                    tx,
-                    &viewer,
-                    Some(&request_id),
-                    crate::audit::Change::of(
-                        "commitment_assessment",
-                        "CommitmentValues",
-                        if existing.is_some() {
-                            "UPDATE"
-                        } else {
-                            "CREATE"
-                        },
-                        after.as_ref().map(|v| v.id).unwrap_or_default(),
-                        Some(a.member_id),
-                        existing.as_ref(),
-                        after.as_ref(),
-                    ),
-                    ctx.app().clock.now(),
-                )
-                .await?;
-                Ok(())
-            },
-        )
+        let v = domain::Values {
+            verifiable: input.verifiable,
+            relevant_values: input.relevant_values.clone(),
+            potential_impact: input.potential_impact,
+            potential_for_results: input.potential_for_results,
+            completion: input.completion,
+            did_it_open_government: input.did_it_open_government,
+            narrative: input.narrative.clone(),
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_values(act, &a, commitment, v).await
+        })
         .await;
         AssessmentPayload::of(result, None, lang, Assessment)
     }
@@ -527,63 +372,17 @@ impl AssessmentMutation {
     ) -> Result<StarredRulePayload> {
         let viewer = policy::authorize(ctx, "updateStarredRule", None)?;
         let lang = ctx.lang();
-        let request_id = ctx.meta().request_id;
-        let result = entity::db::write(
-            ctx.db(),
-            async |tx| -> Result<starred_rule::Model, super::mutation::Outcome> {
-                let before = starred_rule::Entity::find_by_id(input.framework)
-                    .one(tx)
-                    .await?;
-                let current_version = before.as_ref().map(|b| b.version).unwrap_or(0);
-                if current_version != input.version {
-                    return Err(Problems::one(
-                        &["input", "version"],
-                        Problem::StaleVersion {
-                            current: current_version,
-                        },
-                    )
-                    .into());
-                }
-                let row = starred_rule::ActiveModel {
-                    framework: Set(input.framework),
-                    require_verifiable: Set(input.require_verifiable),
-                    require_relevance: Set(input.require_relevance),
-                    min_potential_impact: Set(input.min_potential_impact),
-                    min_potential_for_results: Set(input.min_potential_for_results),
-                    min_completion: Set(input.min_completion),
-                    updated_at: Set(ctx.app().clock.now()),
-                    version: Set(current_version + 1),
-                };
-                if before.is_some() {
-                    starred_rule::Entity::update(row).exec(tx).await?;
-                } else {
-                    starred_rule::Entity::insert(row)
-                        .exec_without_returning(tx)
-                        .await?;
-                }
-                let after = starred_rule::Entity::find_by_id(input.framework)
-                    .one(tx)
-                    .await?
-                    .expect("written");
-                crate::audit::record(
-                    tx,
-                    &viewer,
-                    Some(&request_id),
-                    crate::audit::Change {
-                        table: "starred_rule",
-                        entity_type: "StarredRule",
-                        entity_id: None,
-                        member_id: None,
-                        action: "UPDATE",
-                        before: before.as_ref().and_then(|b| serde_json::to_value(b).ok()),
-                        after: serde_json::to_value(&after).ok(),
-                    },
-                    ctx.app().clock.now(),
-                )
-                .await?;
-                Ok(after)
-            },
-        )
+        let rule = domain::StarredRule {
+            framework: input.framework,
+            require_verifiable: input.require_verifiable,
+            require_relevance: input.require_relevance,
+            min_potential_impact: input.min_potential_impact,
+            min_potential_for_results: input.min_potential_for_results,
+            min_completion: input.min_completion,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::set_starred_rule(act, input.version, rule).await
+        })
         .await;
         StarredRulePayload::of(result, None, lang, StarredRule)
     }

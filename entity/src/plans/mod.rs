@@ -2,6 +2,8 @@
 //! and progress reports (monev). Operations take an [`Act`](crate::kernel::Act) — who acts,
 //! in which request, at what time — and do their whole decision in one write transaction.
 
+pub mod alignment;
+pub mod assessment;
 pub mod commitment;
 pub mod follow_up;
 pub mod milestone;

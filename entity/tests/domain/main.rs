@@ -2,6 +2,8 @@
 //! HTTP or GraphQL. SQLite by default; PostgreSQL when `TERBUKA_TEST_DATABASE_URL` names a
 //! server (each test gets a database of its own, dropped at the end).
 
+mod alignment;
+mod assessments;
 mod budget;
 mod commitments;
 mod decrees;
