@@ -8,13 +8,12 @@ use std::io::Read;
 use async_graphql::{Context, ID, InputObject, Object, Result, Upload};
 use chrono::{DateTime, Utc};
 use entity::document::{self, DocumentKind};
-use entity::{Problem, Problems, blob, validate};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{Problem, Problems, validate};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::ids;
 use super::mutation::{DeleteInput, DeletePayload};
 use super::policy;
@@ -23,95 +22,38 @@ use super::visibility;
 
 pub const KIND: &str = entity::document::KIND;
 
-/// What a document is attached to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Subject {
-    Event(Uuid),
-    Plan(Uuid),
-    Commitment(Uuid),
-    Milestone(Uuid),
-    Decree(Uuid),
+pub use entity::evidence::Subject;
+
+/// The subject behind a global id, if it is one of the kinds documents attach to.
+pub fn decode_subject(id: &ID) -> Option<Subject> {
+    let (kind, uuid) = ids::decode(id)?;
+    Some(match kind.as_str() {
+        super::event::KIND => Subject::Event(uuid),
+        super::plan::KIND => Subject::Plan(uuid),
+        super::commitment::KIND => Subject::Commitment(uuid),
+        super::milestone::KIND => Subject::Milestone(uuid),
+        super::decree::KIND => Subject::Decree(uuid),
+        _ => return None,
+    })
 }
 
-impl Subject {
-    pub fn decode(id: &ID) -> Option<Subject> {
-        let (kind, uuid) = ids::decode(id)?;
-        Some(match kind.as_str() {
-            super::event::KIND => Subject::Event(uuid),
-            super::plan::KIND => Subject::Plan(uuid),
-            super::commitment::KIND => Subject::Commitment(uuid),
-            super::milestone::KIND => Subject::Milestone(uuid),
-            super::decree::KIND => Subject::Decree(uuid),
-            _ => return None,
-        })
-    }
-
-    fn of(d: &document::Model) -> Option<Subject> {
-        d.event_id
-            .map(Subject::Event)
-            .or(d.plan_id.map(Subject::Plan))
-            .or(d.commitment_id.map(Subject::Commitment))
-            .or(d.milestone_id.map(Subject::Milestone))
-            .or(d.decree_id.map(Subject::Decree))
-    }
-
-    fn column(self) -> (document::Column, Uuid) {
-        match self {
-            Subject::Event(u) => (document::Column::EventId, u),
-            Subject::Plan(u) => (document::Column::PlanId, u),
-            Subject::Commitment(u) => (document::Column::CommitmentId, u),
-            Subject::Milestone(u) => (document::Column::MilestoneId, u),
-            Subject::Decree(u) => (document::Column::DecreeId, u),
-        }
-    }
-
-    /// The subject's member, when the viewer may see the subject.
-    pub async fn visible_member(self, ctx: &Context<'_>) -> Result<Option<Uuid>> {
-        Ok(match self {
-            Subject::Event(u) => super::event::visible_event(ctx, u)
-                .await?
-                .map(|e| e.member_id),
-            Subject::Plan(u) => visibility::visible_plan(ctx, u).await?.map(|p| p.member_id),
-            Subject::Commitment(u) => visibility::visible_commitment(ctx, u)
-                .await?
-                .map(|c| c.member_id),
-            Subject::Milestone(u) => visibility::visible_milestone(ctx, u)
-                .await?
-                .map(|m| m.member_id),
-            Subject::Decree(u) => visibility::visible_decree(ctx, u)
-                .await?
-                .map(|d| d.member_id),
-        })
-    }
-
-    /// The subject's member, whoever asks (for permission checks).
-    async fn member<C: sea_orm::ConnectionTrait>(
-        self,
-        db: &C,
-    ) -> Result<Option<Uuid>, sea_orm::DbErr> {
-        Ok(match self {
-            Subject::Event(u) => entity::event::Entity::find_by_id(u)
-                .one(db)
-                .await?
-                .map(|e| e.member_id),
-            Subject::Plan(u) => entity::action_plan::Entity::find_by_id(u)
-                .one(db)
-                .await?
-                .map(|p| p.member_id),
-            Subject::Commitment(u) => entity::commitment::Entity::find_by_id(u)
-                .one(db)
-                .await?
-                .map(|c| c.member_id),
-            Subject::Milestone(u) => entity::milestone::Entity::find_by_id(u)
-                .one(db)
-                .await?
-                .map(|m| m.member_id),
-            Subject::Decree(u) => entity::decree::Entity::find_by_id(u)
-                .one(db)
-                .await?
-                .map(|d| d.member_id),
-        })
-    }
+/// The subject's member, when the viewer may see the subject.
+pub async fn visible_member(subject: Subject, ctx: &Context<'_>) -> Result<Option<Uuid>> {
+    Ok(match subject {
+        Subject::Event(u) => super::event::visible_event(ctx, u)
+            .await?
+            .map(|e| e.member_id),
+        Subject::Plan(u) => visibility::visible_plan(ctx, u).await?.map(|p| p.member_id),
+        Subject::Commitment(u) => visibility::visible_commitment(ctx, u)
+            .await?
+            .map(|c| c.member_id),
+        Subject::Milestone(u) => visibility::visible_milestone(ctx, u)
+            .await?
+            .map(|m| m.member_id),
+        Subject::Decree(u) => visibility::visible_decree(ctx, u)
+            .await?
+            .map(|d| d.member_id),
+    })
 }
 
 /// Whether the viewer may see (and download) a document: the member's own people always; the
@@ -124,7 +66,7 @@ pub async fn may_see(ctx: &Context<'_>, d: &document::Model) -> Result<bool> {
         return Ok(false);
     }
     Ok(match Subject::of(d) {
-        Some(s) => s.visible_member(ctx).await?.is_some(),
+        Some(s) => visible_member(s, ctx).await?.is_some(),
         None => false,
     })
 }
@@ -227,7 +169,7 @@ impl DocumentMutation {
         let refused = |field: &str, p: Problem| {
             DocumentPayload::refused(Problems::one(&["input", field], p), lang)
         };
-        let Some(subject) = Subject::decode(&input.subject_id) else {
+        let Some(subject) = decode_subject(&input.subject_id) else {
             return Ok(refused("subjectId", Problem::NotFound));
         };
         let Some(member) = subject.member(ctx.db()).await? else {
@@ -235,11 +177,6 @@ impl DocumentMutation {
         };
         let viewer = policy::authorize(ctx, "attachDocument", Some(member))?;
         let mut p = Problems::new();
-        let title = p.check(validate::required_text(
-            &["input", "title"],
-            &input.title,
-            500,
-        ));
         let url = p
             .check(validate::optional_url(
                 &["input", "url"],
@@ -321,72 +258,34 @@ impl DocumentMutation {
             sha256: stored.as_deref(),
             url: url.as_deref(),
         };
-        let (name, content_type, size) = match &file {
-            Some((n, c, b)) => (Some(n.clone()), Some(c.clone()), Some(b.len() as i64)),
-            None => (None, None, None),
-        };
-        let uploader = viewer.account_id();
-        let result = crud::create::<document::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "attachDocument",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &fingerprint,
-                problems: p,
-            },
-            async |tx, _| {
-                if let (Some(sha), Some(ct), Some(sz)) = (&stored, &content_type, size) {
-                    blob::Entity::insert(blob::ActiveModel {
-                        sha256: Set(sha.clone()),
-                        size: Set(sz),
-                        content_type: Set(ct.clone()),
-                        created_at: Set(ctx.app().clock.now()),
+        let attach = entity::evidence::Attach {
+            subject,
+            kind: input.kind,
+            title: input.title.clone(),
+            file: match (&file, &stored) {
+                (Some((name, content_type, bytes)), Some(sha)) => {
+                    Some(entity::evidence::StoredFile {
+                        sha256: sha.clone(),
+                        name: name.clone(),
+                        content_type: content_type.clone(),
+                        size: bytes.len() as i64,
                     })
-                    .on_conflict(
-                        OnConflict::column(blob::Column::Sha256)
-                            .do_nothing()
-                            .to_owned(),
-                    )
-                    .exec_without_returning(tx)
-                    .await?;
                 }
-                Ok(())
+                _ => None,
             },
-            |id, now| {
-                let mut a = document::ActiveModel {
-                    id: Set(id),
-                    member_id: Set(member),
-                    kind: Set(input.kind),
-                    title: Set(title.clone().unwrap_or_default()),
-                    event_id: Set(None),
-                    plan_id: Set(None),
-                    commitment_id: Set(None),
-                    milestone_id: Set(None),
-                    decree_id: Set(None),
-                    blob_sha256: Set(stored.clone()),
-                    file_name: Set(name.clone().map(|n| n.chars().take(255).collect())),
-                    content_type: Set(content_type.clone()),
-                    size: Set(size),
-                    url: Set(url.clone()),
-                    is_public: Set(input.is_public),
-                    document_date: Set(input.document_date.map(|d| d.0)),
-                    uploaded_by: Set(uploader),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    version: Set(1),
-                };
-                match subject {
-                    Subject::Event(u) => a.event_id = Set(Some(u)),
-                    Subject::Plan(u) => a.plan_id = Set(Some(u)),
-                    Subject::Commitment(u) => a.commitment_id = Set(Some(u)),
-                    Subject::Milestone(u) => a.milestone_id = Set(Some(u)),
-                    Subject::Decree(u) => a.decree_id = Set(Some(u)),
-                }
-                a
-            },
-            async |_, _| Ok(()),
-        )
+            url: url.clone(),
+            is_public: input.is_public,
+            document_date: input.document_date.map(|d| d.0),
+        };
+        let spec = Create {
+            mutation: "attachDocument",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &fingerprint,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            entity::evidence::attach(act, member, spec, attach).await
+        })
         .await;
         DocumentPayload::of(result, input.client_mutation_id.clone(), lang, Document)
     }
@@ -404,7 +303,10 @@ impl DocumentMutation {
             return Ok(DeletePayload::not_found("id", lang));
         };
         DeletePayload::of(
-            crud::delete::<document::Entity>(ctx, &viewer, &current, input.version).await,
+            acting(ctx, &viewer, async |act| {
+                entity::evidence::delete(act, &current, input.version).await
+            })
+            .await,
             input.id,
             lang,
         )
@@ -413,7 +315,7 @@ impl DocumentMutation {
 
 /// The documents of a subject the viewer may see, oldest first.
 pub async fn documents_of(ctx: &Context<'_>, subject: Subject) -> Result<Vec<Document>> {
-    let Some(member) = subject.visible_member(ctx).await? else {
+    let Some(member) = visible_member(subject, ctx).await? else {
         return Ok(vec![]);
     };
     let (col, id) = subject.column();
@@ -436,7 +338,7 @@ pub struct DocumentQuery;
 impl DocumentQuery {
     /// The evidence attached to an event, plan, commitment, milestone or decree.
     async fn documents(&self, ctx: &Context<'_>, subject_id: ID) -> Result<Vec<Document>> {
-        match Subject::decode(&subject_id) {
+        match decode_subject(&subject_id) {
             Some(s) => documents_of(ctx, s).await,
             None => Err(super::errors::not_found(ctx.lang())),
         }

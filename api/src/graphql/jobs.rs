@@ -7,10 +7,8 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
 use entity::mail_delivery::{self, DeliveryStatus, MailClass};
 use entity::{Problem, Problems, schedule_tick};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -181,50 +179,24 @@ impl JobMutation {
         let Some(row) = found else {
             return Ok(refused(Problems::one(&["input", "id"], Problem::NotFound)));
         };
-        policy::authorize(ctx, "retryMailDelivery", row.member_id)?;
-        if row.status != DeliveryStatus::Failed {
-            return Ok(refused(Problems::one(
-                &["input", "id"],
-                Problem::Refused(Refusal::MailNotFailed),
-            )));
-        }
-        let now = ctx.app().clock.now();
-        use mail_delivery::Column as C;
-        let reset = mail_delivery::Entity::update_many()
-            .col_expr(C::Status, Expr::value(DeliveryStatus::Pending))
-            .col_expr(C::Attempts, Expr::value(0))
-            .col_expr(C::NextAttemptAt, Expr::value(now))
-            .col_expr(C::UpdatedAt, Expr::value(now))
-            .filter(C::Id.eq(row.id))
-            .filter(C::Status.eq(DeliveryStatus::Failed))
-            .exec(ctx.db())
-            .await?;
-        if reset.rows_affected > 0 {
+        let viewer = policy::authorize(ctx, "retryMailDelivery", row.member_id)?;
+        let after = match super::crud::acting(ctx, &viewer, async |act| {
+            entity::notify::retry(act, row.id).await
+        })
+        .await
+        {
+            Ok(after) => after,
+            Err(super::mutation::Outcome::Refused(r)) => return Ok(refused(r.0)),
+            Err(super::mutation::Outcome::Raced) => None,
+            Err(super::mutation::Outcome::Db(e)) => return Err(errors::internal(e, lang)),
+        };
+        if after.is_some() {
             let app = ctx.app();
             app.queue
                 .push_mail(&[row.id], app.config.worker.mail_attempts as usize)
                 .await
                 .map_err(|e| errors::internal(e, lang))?;
-            crate::audit::record(
-                ctx.db(),
-                &ctx.viewer(),
-                Some(&ctx.meta().request_id),
-                crate::audit::Change::of(
-                    "mail_delivery",
-                    "MailDelivery",
-                    "RETRY",
-                    row.id,
-                    row.member_id,
-                    Some(&row),
-                    None::<&mail_delivery::Model>,
-                ),
-                ctx.app().clock.now(),
-            )
-            .await?;
         }
-        let after = mail_delivery::Entity::find_by_id(row.id)
-            .one(ctx.db())
-            .await?;
         Ok(RetryMailDeliveryPayload {
             delivery: after.map(MailDelivery),
             user_errors: vec![],

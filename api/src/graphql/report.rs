@@ -3,15 +3,14 @@
 //! `reportProgress` subscription over `graphql-ws`, which reads the row the worker updates — so
 //! it works whichever process renders. The file itself is downloaded from `GET /reports/{id}`.
 
-use entity::Refusal;
 use std::time::Duration;
 
 use async_graphql::{Context, ID, InputObject, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use entity::report::{self, ReportFormat, ReportKind, ReportStatus};
-use entity::{Lang, Problem, Problems, action_plan, assessment, event};
+use entity::{Problem, Problems, action_plan, event};
 use futures::Stream;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::context::CtxExt;
 use super::crud;
@@ -198,78 +197,28 @@ impl ReportMutation {
             };
             (viewer, p.member_id, Some(p.id), None)
         };
-        let mut p = Problems::new();
-        let mut assessment_id = None;
-        if input.kind == ReportKind::IrmAtAGlance {
-            match &input.assessment_id {
-                None => p.push(&["input", "assessmentId"], Problem::Required),
-                Some(id) => {
-                    let found = match ids::decode_as(id, super::assessment::KIND) {
-                        Some(uuid) => assessment::Entity::find_by_id(uuid).one(ctx.db()).await?,
-                        None => None,
-                    };
-                    match found {
-                        Some(a) if Some(a.plan_id) == plan => assessment_id = Some(a.id),
-                        _ => p.push(&["input", "assessmentId"], Problem::NotFound),
-                    }
-                }
-            }
-        }
-        let report_lang = match input.language.as_deref().map(str::trim) {
-            None | Some("") => lang,
-            Some("id") => Lang::Id,
-            Some("en") => Lang::En,
-            Some(_) => {
-                p.push(
-                    &["input", "language"],
-                    Problem::Refused(Refusal::ReportLanguageUnknown),
-                );
-                lang
-            }
+        let asked = entity::reporting::Request {
+            kind: input.kind,
+            format: input.format,
+            plan,
+            event,
+            assessment: input
+                .assessment_id
+                .as_ref()
+                .map(|id| ids::decode_as(id, super::assessment::KIND)),
+            language: input.language.clone(),
+            default_lang: lang,
+        };
+        let spec = crud::Create {
+            mutation: "requestReport",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: Problems::new(),
         };
         let app = ctx.app();
-        let now = app.clock.now();
-        let by = viewer.account_id();
-        let result = crud::create::<report::Entity, _>(
-            ctx,
-            &viewer,
-            crud::Create {
-                mutation: "requestReport",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |_, _| Ok(()),
-            |id, at| report::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                kind: Set(input.kind),
-                format: Set(input.format),
-                plan_id: Set(plan),
-                event_id: Set(event),
-                assessment_id: Set(assessment_id),
-                lang: Set(report_lang.tag().to_owned()),
-                status: Set(ReportStatus::Queued),
-                progress: Set(0),
-                requested_by: Set(by),
-                requested_at: Set(now),
-                started_at: Set(None),
-                finished_at: Set(None),
-                attempts: Set(0),
-                claimed_by: Set(None),
-                // Pushed below; the sweeper pushes again if that push is lost.
-                claimed_until: Set(Some(at + chrono::Duration::seconds(30))),
-                error: Set(None),
-                blob_sha256: Set(None),
-                file_name: Set(None),
-                size_bytes: Set(None),
-                pages: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let result = crud::acting(ctx, &viewer, async |act| {
+            entity::reporting::request(act, member, spec, asked).await
+        })
         .await;
         if let Ok(r) = &result
             && r.status == ReportStatus::Queued

@@ -129,3 +129,58 @@ pub async fn record_skipped<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// Puts a FAILED message back to be sent with a fresh count of attempts, audited in the same
+/// transaction (`Ok(None)`: no such message; refused when it has not failed). The caller
+/// queues it after the commit.
+pub async fn retry(
+    act: &crate::kernel::Act<'_>,
+    id: Uuid,
+) -> Result<Option<mail_delivery::Model>, crate::kernel::Outcome> {
+    use crate::kernel::audit::{self, Change};
+    use crate::{Problem, Problems, Refusal};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    crate::db::write(
+        act.db,
+        async |tx| -> Result<Option<mail_delivery::Model>, crate::kernel::Outcome> {
+            let Some(row) = mail_delivery::Entity::find_by_id(id).one(tx).await? else {
+                return Ok(None);
+            };
+            if row.status != DeliveryStatus::Failed {
+                return Err(Problems::one(
+                    &["input", "id"],
+                    Problem::Refused(Refusal::MailNotFailed),
+                )
+                .into());
+            }
+            use mail_delivery::Column as C;
+            mail_delivery::Entity::update_many()
+                .col_expr(C::Status, Expr::value(DeliveryStatus::Pending))
+                .col_expr(C::Attempts, Expr::value(0))
+                .col_expr(C::NextAttemptAt, Expr::value(act.now))
+                .col_expr(C::UpdatedAt, Expr::value(act.now))
+                .filter(C::Id.eq(row.id))
+                .exec(tx)
+                .await?;
+            audit::record(
+                tx,
+                act.actor,
+                act.request_id,
+                Change::of(
+                    "mail_delivery",
+                    "MailDelivery",
+                    "RETRY",
+                    row.id,
+                    row.member_id,
+                    Some(&row),
+                    None::<&mail_delivery::Model>,
+                ),
+                act.now,
+            )
+            .await?;
+            Ok(mail_delivery::Entity::find_by_id(id).one(tx).await?)
+        },
+    )
+    .await
+}

@@ -14,6 +14,7 @@ mod milestones;
 mod news;
 mod plans;
 mod public_input;
+mod records;
 mod registrations;
 mod subscriptions;
 
