@@ -209,10 +209,7 @@ pub fn decode_maybe(
 }
 
 /// A column set when the input gave a value and left alone otherwise.
-pub fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(sea_orm::ActiveValue::Set)
-        .unwrap_or(sea_orm::ActiveValue::NotSet)
-}
+pub use entity::kernel::crud::set;
 
 /// A clearable field: `None` = unchanged, `Some(None)` = cleared.
 pub fn maybe<T: Clone>(v: &async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {

@@ -4,15 +4,14 @@
 //! ("15.000.000" is 15,000,000).
 
 use chrono::NaiveDate;
-use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::budget_line::{self as line, DpaVersion};
-use crate::kernel::audit::{self, Change};
-use crate::kernel::crud::{self, Act, Create};
+use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::ngo_programme as programme;
 use crate::plans::{check_range, text_change};
@@ -53,10 +52,6 @@ fn check_year(p: &mut Problems, y: i32) {
             },
         );
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 /// A budget line's fields as given: `None` leaves a field as it is, `Some(None)` clears it.
@@ -401,27 +396,7 @@ pub async fn remove_funding(
     let Some(link) = link else {
         return Ok(false);
     };
-    crate::db::write(act.db, async |tx| -> Result<(), Outcome> {
-        funding::Entity::delete_by_id(link.id).exec(tx).await?;
-        audit::record(
-            tx,
-            act.actor,
-            act.request_id,
-            Change::of(
-                "funding",
-                "Funding",
-                "DELETE",
-                link.id,
-                Some(link.member_id),
-                Some(&link),
-                None,
-            ),
-            act.now,
-        )
-        .await?;
-        Ok(())
-    })
-    .await?;
+    crud::delete_unversioned::<funding::Entity>(act, &link).await?;
     Ok(true)
 }
 

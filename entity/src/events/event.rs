@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::attendance::{self, AttendeeSector, Gender};
 use crate::event::{self, EventKind, EventStatus, Frequency, OutreachChannel, Recurrence};
 use crate::event_organisation::{self, EventRole};
-use crate::kernel::crud::{self, Act, Create};
+use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::plans::text_change;
 use crate::{Problem, Problems, Refusal, agenda_item, validate};
@@ -182,10 +182,6 @@ async fn check_refs(
         |x| x.member_id,
     )
     .await
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 /// Plans an event of `member` (PLANNED).

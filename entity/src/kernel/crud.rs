@@ -75,6 +75,12 @@ where
     )
 }
 
+/// A column set when a change gives a value, left alone otherwise.
+pub fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
+    v.map(sea_orm::ActiveValue::Set)
+        .unwrap_or(sea_orm::ActiveValue::NotSet)
+}
+
 /// What a create needs besides its record.
 pub struct Create<'a, I: Serialize> {
     pub mutation: &'static str,

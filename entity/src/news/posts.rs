@@ -6,7 +6,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::kernel::crud::{self, Act, Create};
+use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::plans::text_change;
 use crate::publication::{self, PublicationStatus};
@@ -64,10 +64,6 @@ fn check(p: &mut Problems, f: &PostFields) -> Checked {
         posted_by: text_change(p, "postedBy", f.posted_by.clone(), 200, false),
         poll_question: text_change(p, "pollQuestion", f.poll_question.clone(), 300, false),
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 /// Writes a post of `member` (DRAFT).

@@ -1,11 +1,11 @@
 //! The partnership's websites and social-media accounts (*kanal daring*): PLANNED, ACTIVE
 //! (which needs its address) or RETIRED.
 
-use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::ActiveValue::Set;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::kernel::crud::{self, Act, Create};
+use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::online_channel::{self, ChannelKind, ChannelStatus};
 use crate::plans::text_change;
@@ -58,10 +58,6 @@ fn check_active(p: &mut Problems, status: ChannelStatus, url: Option<&str>) {
             Problem::Refused(Refusal::ChannelNeedsUrl),
         );
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 /// Adds a channel of `member`.

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::decree::{self, DecreeStatus, Represents, TeamPosition};
 use crate::kernel::audit::{self, Change};
-use crate::kernel::crud::{self, Act, Create};
+use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::plans::{check_range, text_change};
 use crate::{Problem, Problems, Refusal, decree_member, validate};
@@ -86,10 +86,6 @@ fn check(p: &mut Problems, t: &DecreeText) -> Checked {
         signatory_office: text_change(p, "signatoryOffice", t.signatory_office.clone(), 200, false),
         set_place: text_change(p, "setPlace", t.set_place.clone(), 100, false),
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 /// Drafts a decree of `member`.

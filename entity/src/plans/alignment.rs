@@ -9,8 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::development_goal::{self as goal, GoalKind};
-use crate::kernel::audit::{self, Change};
-use crate::kernel::crud::{self, Act, Create};
+use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::plans::text_change;
 use crate::{
@@ -42,10 +41,6 @@ fn required(p: &mut Problems, field: &str, v: Option<&str>, max: usize) -> Optio
             None
         }
     }
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(NotSet)
 }
 
 /// A development plan's fields as given (`None` leaves a field as it is).
@@ -407,26 +402,6 @@ pub async fn unalign(act: &Act<'_>, c: &commitment::Model, target: Uuid) -> Resu
     let Some(link) = link else {
         return Ok(false);
     };
-    crate::db::write(act.db, async |tx| -> Result<(), Outcome> {
-        alignment::Entity::delete_by_id(link.id).exec(tx).await?;
-        audit::record(
-            tx,
-            act.actor,
-            act.request_id,
-            Change::of(
-                "alignment",
-                "Alignment",
-                "DELETE",
-                link.id,
-                Some(link.member_id),
-                Some(&link),
-                None,
-            ),
-            act.now,
-        )
-        .await?;
-        Ok(())
-    })
-    .await?;
+    crud::delete_unversioned::<alignment::Entity>(act, &link).await?;
     Ok(true)
 }

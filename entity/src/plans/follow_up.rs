@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::people;
 use crate::follow_up::{self, FollowUpStatus};
-use crate::kernel::crud::{self, Act, Create};
+use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::{Problem, Problems, follow_up_person, validate};
 
@@ -62,10 +62,6 @@ async fn check_refs(
         |x| x.member_id,
     )
     .await
-}
-
-fn set<T: Into<sea_orm::Value>>(v: Option<T>) -> sea_orm::ActiveValue<T> {
-    v.map(Set).unwrap_or(sea_orm::ActiveValue::NotSet)
 }
 
 /// Notes a follow-up of `member` (OPEN).

@@ -2,21 +2,11 @@
 //! removed with its audit record; years are within reason.
 
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::plans::alignment::{self as ops, DevPlanFields, GoalFields, LegalFields, Target};
 use entity::{Problem, Problems, alignment};
 
-use crate::TestDb;
 use crate::fixtures::{self, audits, count, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 const SPEC: Create<'static, &'static str> = Create {
     mutation: "createDevelopmentPlan",

@@ -5,22 +5,12 @@
 use entity::assessment::{AssessmentKind, Framework};
 use entity::commitment_assessment::{self as values, PotentialImpact};
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::plans::assessment::{self as ops, NewAssessment, StarredRule, Values};
 use entity::{Problem, Problems, action_plan};
 use sea_orm::EntityTrait;
 
-use crate::TestDb;
 use crate::fixtures::{self, audits, count, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 fn values(impact: PotentialImpact) -> Values {
     Values {

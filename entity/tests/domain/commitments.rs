@@ -4,23 +4,13 @@
 
 use entity::commitment::{CommitmentStatus, Sector};
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::plans::commitment::{self as ops, CommitmentChange, NewCommitment};
 use entity::problem::FieldProblem;
 use entity::{Problem, Problems, action_plan, commitment, responsibility};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::TestDb;
 use crate::fixtures::{self, audits, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 fn new(title: &str) -> NewCommitment {
     NewCommitment {

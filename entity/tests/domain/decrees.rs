@@ -3,23 +3,13 @@
 
 use entity::decree::{self, DecreeStatus, Represents, TeamPosition};
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::partnership::decree::{self as ops, AppendixLine, DecreeText};
 use entity::problem::FieldProblem;
 use entity::{Problem, Problems, Refusal, decree_member};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::TestDb;
 use crate::fixtures::{self, audits, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 const SPEC: Create<'static, &'static str> = Create {
     mutation: "createDecree",

@@ -8,22 +8,12 @@ use entity::event::{self, EventKind, EventStatus, Frequency};
 use entity::event_organisation::EventRole;
 use entity::events::event::{self as ops, Attendee, EventDetails, RecurrenceAsked};
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::problem::FieldProblem;
 use entity::{Problem, Problems, Refusal};
 use sea_orm::EntityTrait;
 
-use crate::TestDb;
 use crate::fixtures::{self, count, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 const SPEC: Create<'static, &'static str> = Create {
     mutation: "createEvent",

@@ -3,21 +3,11 @@
 
 use entity::follow_up::FollowUpStatus;
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::plans::follow_up::{self as ops, FollowUpFields};
 use entity::{Problem, Problems};
 
-use crate::TestDb;
 use crate::fixtures::{self, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 const SPEC: Create<'static, &'static str> = Create {
     mutation: "createFollowUp",

@@ -119,6 +119,19 @@ impl TestDb {
     }
 }
 
+/// The problems an operation refused with (a test failure for anything else).
+pub fn refused<T: std::fmt::Debug>(
+    r: Result<T, entity::kernel::edit::Outcome>,
+) -> entity::Problems {
+    use entity::kernel::edit::Outcome;
+    match r {
+        Err(Outcome::Refused(r)) => r.0,
+        Err(Outcome::Db(e)) => panic!("database error: {e}"),
+        Err(Outcome::Raced) => panic!("raced"),
+        Ok(v) => panic!("not refused: {v:?}"),
+    }
+}
+
 #[test]
 fn the_database_name_is_replaced_in_the_admin_url() {
     assert_eq!(

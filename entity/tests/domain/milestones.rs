@@ -4,14 +4,13 @@
 
 use chrono::Duration;
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::milestone::{self, MilestoneStatus};
 use entity::plans::milestone::{self as ops, MilestoneChange, NewMilestone, Report};
 use entity::{Problem, Problems, Refusal, progress_update};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, TransactionTrait};
 
-use crate::TestDb;
 use crate::fixtures::{self, audits, count, now};
+use crate::{TestDb, refused};
 
 fn spec(mutation: &'static str, input: &'static &'static str) -> Create<'static, &'static str> {
     Create {
@@ -30,15 +29,6 @@ fn new(title: &str) -> NewMilestone {
         ends_on: Some("2018-12-31".parse().unwrap()),
         responsible_organisation: None,
         weight: None,
-    }
-}
-
-fn refused(r: Result<impl std::fmt::Debug, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
     }
 }
 

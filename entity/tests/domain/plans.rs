@@ -3,22 +3,12 @@
 
 use entity::action_plan::{self, PlanLevel, PlanStatus};
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::plans::plan::{self as ops, NewPlan, Phase, PlanChange};
 use entity::{Problem, Problems, Refusal, plan_phase};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::TestDb;
 use crate::fixtures::{self, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 const SPEC: Create<'static, &'static str> = Create {
     mutation: "createPlan",

@@ -5,24 +5,14 @@
 use entity::action_plan::{self, PlanStatus};
 use entity::kernel::Actor;
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::notify::Address;
 use entity::participation::public_input::{self as ops, Record, Submit};
 use entity::public_input::{self, InputResponse, InputSource};
 use entity::{Lang, Problem, Problems, Refusal, consent};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
-use crate::TestDb;
 use crate::fixtures::{self, audits, count, mails_to, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 const SPEC: Create<'static, &'static str> = Create {
     mutation: "submitPublicInput",

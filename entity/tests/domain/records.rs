@@ -4,7 +4,6 @@
 use entity::document::DocumentKind;
 use entity::evidence::{self, Attach, Subject};
 use entity::kernel::crud::{Act, Create};
-use entity::kernel::edit::Outcome;
 use entity::mail_delivery::{self, DeliveryStatus, MailClass};
 use entity::notify::{self, NewMail};
 use entity::report::{ReportFormat, ReportKind, ReportStatus};
@@ -12,17 +11,8 @@ use entity::reporting::{self, Request};
 use entity::{Lang, Problem, Problems, Refusal, document};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
-use crate::TestDb;
 use crate::fixtures::{self, audits, count, now};
-
-fn refused<T: std::fmt::Debug>(r: Result<T, Outcome>) -> Problems {
-    match r {
-        Err(Outcome::Refused(r)) => r.0,
-        Err(Outcome::Db(e)) => panic!("database error: {e}"),
-        Err(Outcome::Raced) => panic!("raced"),
-        Ok(v) => panic!("not refused: {v:?}"),
-    }
-}
+use crate::{TestDb, refused};
 
 fn spec(mutation: &'static str) -> Create<'static, &'static str> {
     Create {
