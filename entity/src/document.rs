@@ -78,29 +78,22 @@ pub async fn subject_is_public<C: ConnectionTrait>(db: &C, d: &Model) -> Result<
             None => Ok(false),
         }
     }
-    if let Some(u) = d.event_id {
-        return Ok(event::Entity::find_by_id(u)
+    use crate::evidence::Subject;
+    Ok(match Subject::of(d) {
+        Some(Subject::Event(u)) => event::Entity::find_by_id(u)
             .one(db)
             .await?
-            .is_some_and(|e| e.is_public));
-    }
-    if let Some(u) = d.plan_id {
-        return plan_public(db, u).await;
-    }
-    if let Some(u) = d.commitment_id {
-        return commitment_public(db, u).await;
-    }
-    if let Some(u) = d.milestone_id {
-        return match milestone::Entity::find_by_id(u).one(db).await? {
-            Some(m) => commitment_public(db, m.commitment_id).await,
-            None => Ok(false),
-        };
-    }
-    if let Some(u) = d.decree_id {
-        return Ok(decree::Entity::find_by_id(u)
+            .is_some_and(|e| e.is_public),
+        Some(Subject::Plan(u)) => plan_public(db, u).await?,
+        Some(Subject::Commitment(u)) => commitment_public(db, u).await?,
+        Some(Subject::Milestone(u)) => match milestone::Entity::find_by_id(u).one(db).await? {
+            Some(m) => commitment_public(db, m.commitment_id).await?,
+            None => false,
+        },
+        Some(Subject::Decree(u)) => decree::Entity::find_by_id(u)
             .one(db)
             .await?
-            .is_some_and(|x| x.status.is_public()));
-    }
-    Ok(false)
+            .is_some_and(|x| x.status.is_public()),
+        None => false,
+    })
 }

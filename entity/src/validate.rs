@@ -134,6 +134,45 @@ pub fn slugify(name: &str) -> String {
     out.trim_end_matches('-').chars().take(60).collect()
 }
 
+/// An end before its start is refused on `input.<field>`.
+pub fn check_range(
+    problems: &mut crate::Problems,
+    field: &str,
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+) {
+    if let (Some(s), Some(e)) = (start, end)
+        && s > e
+    {
+        problems.push(
+            &["input", field],
+            crate::Problem::Refused(crate::Refusal::EndBeforeStart),
+        );
+    }
+}
+
+/// A clearable text, checked: `None` unchanged, `Some(None)` cleared.
+pub fn text_change(
+    problems: &mut crate::Problems,
+    field: &str,
+    v: Option<Option<String>>,
+    max: usize,
+    long: bool,
+) -> Option<Option<String>> {
+    match v {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(t)) => {
+            let r = if long {
+                long_text(&["input", field], Some(&t), max)
+            } else {
+                optional_text(&["input", field], Some(&t), max)
+            };
+            problems.check(r)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,6 @@
 //! `version`.
 
 use async_graphql::SimpleObject;
-use entity::Refusal;
 use entity::{Lang, Problem, Problems, UserErrorCode};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -164,18 +163,7 @@ pub struct DeleteInput {
 }
 
 /// A date range read from the input: `start` must not be after `end`.
-pub fn check_range(
-    problems: &mut Problems,
-    field: &str,
-    start: Option<chrono::NaiveDate>,
-    end: Option<chrono::NaiveDate>,
-) {
-    if let (Some(s), Some(e)) = (start, end)
-        && s > e
-    {
-        problems.push(&["input", field], Problem::Refused(Refusal::EndBeforeStart));
-    }
-}
+pub use entity::validate::check_range;
 
 /// Decodes an optional global id of `kind`; a wrong one is NOT_FOUND on `input.<field>`.
 pub fn decode_opt(
@@ -239,16 +227,5 @@ pub fn text_change(
     max: usize,
     long: bool,
 ) -> Option<Option<String>> {
-    match v {
-        async_graphql::MaybeUndefined::Undefined => None,
-        async_graphql::MaybeUndefined::Null => Some(None),
-        async_graphql::MaybeUndefined::Value(t) => {
-            let r = if long {
-                entity::validate::long_text(&["input", field], Some(t), max)
-            } else {
-                entity::validate::optional_text(&["input", field], Some(t), max)
-            };
-            problems.check(r)
-        }
-    }
+    entity::validate::text_change(problems, field, maybe(v), max, long)
 }

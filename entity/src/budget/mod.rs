@@ -14,7 +14,7 @@ use crate::budget_line::{self as line, DpaVersion};
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::ngo_programme as programme;
-use crate::plans::{check_range, text_change};
+use crate::validate::{check_range, text_change};
 use crate::{Problem, Problems, Refusal, commitment, funding, validate};
 
 /// A whole-rupiah amount as typed (dots, commas and spaces between digits ignored), between 0

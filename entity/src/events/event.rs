@@ -17,7 +17,7 @@ use crate::event::{self, EventKind, EventStatus, Frequency, OutreachChannel, Rec
 use crate::event_organisation::{self, EventRole};
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
-use crate::plans::text_change;
+use crate::validate::text_change;
 use crate::{Problem, Problems, Refusal, agenda_item, validate};
 
 /// A recurrence as asked for (checked here).

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
-use crate::plans::text_change;
 use crate::publication::{self, PublicationStatus};
+use crate::validate::text_change;
 use crate::{Problem, Problems, Refusal, validate};
 
 /// A post's fields as given: `None` leaves a field as it is, `Some(None)` clears it.

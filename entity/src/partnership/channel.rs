@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::online_channel::{self, ChannelKind, ChannelStatus};
-use crate::plans::text_change;
+use crate::validate::text_change;
 use crate::{Problem, Problems, Refusal, validate};
 
 /// A channel's fields as given: `None` leaves a field as it is, `Some(None)` clears it.

@@ -18,7 +18,7 @@ use crate::decree::{self, DecreeStatus, Represents, TeamPosition};
 use crate::kernel::audit::{self, Change};
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
-use crate::plans::{check_range, text_change};
+use crate::validate::{check_range, text_change};
 use crate::{Problem, Problems, Refusal, decree_member, validate};
 
 /// A decree's text and dates as given: `None` leaves a field as it is (or empty, on

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::development_goal::{self as goal, GoalKind};
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
-use crate::plans::text_change;
+use crate::validate::text_change;
 use crate::{
     Problem, Problems, alignment, commitment, development_plan as devplan,
     legal_reference as legal, validate,

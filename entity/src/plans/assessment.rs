@@ -17,7 +17,7 @@ use crate::commitment_assessment::{
 use crate::kernel::audit::{self, Change};
 use crate::kernel::crud::{self, Act, Create};
 use crate::kernel::edit::Outcome;
-use crate::plans::text_change;
+use crate::validate::text_change;
 use crate::{Problem, Problems, action_plan, starred_rule, validate};
 
 /// A new assessment, as asked for (checked here).

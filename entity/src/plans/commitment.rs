@@ -11,10 +11,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::people::{self, Of};
-use super::{check_range, text_change};
 use crate::commitment::{self, CommitmentStatus, OgpValue, Sector};
 use crate::kernel::crud::{self, Act, Create};
 use crate::kernel::edit::{Outcome, check_ref};
+use crate::validate::{check_range, text_change};
 use crate::{Problem, Problems, action_plan, commitment_actor, validate};
 
 /// The OGP values a commitment serves, each once, in a stable order.

@@ -13,10 +13,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::people::{self, Of};
-use super::{check_range, text_change};
 use crate::kernel::crud::{self, Act, Create};
 use crate::kernel::edit::{Outcome, check_ref};
 use crate::milestone::{self, MilestoneStatus};
+use crate::validate::{check_range, text_change};
 use crate::{Problem, Problems, Refusal, commitment, progress_update, validate};
 
 /// A milestone's weight in its commitment's progress.

@@ -14,8 +14,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::{Problem, Problems, Refusal, validate};
-
 /// Today in the member's time zone (WIB when the member cannot be read).
 pub async fn today<C: ConnectionTrait>(
     db: &C,
@@ -28,40 +26,4 @@ pub async fn today<C: ConnectionTrait>(
         .map(|m| m.tz())
         .unwrap_or(chrono_tz::Asia::Jakarta);
     Ok(now.with_timezone(&tz).date_naive())
-}
-
-/// An end before its start is refused on `input.<field>`.
-pub fn check_range(
-    problems: &mut Problems,
-    field: &str,
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
-) {
-    if let (Some(s), Some(e)) = (start, end)
-        && s > e
-    {
-        problems.push(&["input", field], Problem::Refused(Refusal::EndBeforeStart));
-    }
-}
-
-/// A clearable text, checked: `None` unchanged, `Some(None)` cleared.
-pub fn text_change(
-    problems: &mut Problems,
-    field: &str,
-    v: Option<Option<String>>,
-    max: usize,
-    long: bool,
-) -> Option<Option<String>> {
-    match v {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(t)) => {
-            let r = if long {
-                validate::long_text(&["input", field], Some(&t), max)
-            } else {
-                validate::optional_text(&["input", field], Some(&t), max)
-            };
-            problems.check(r)
-        }
-    }
 }

@@ -11,10 +11,10 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{check_range, text_change};
 use crate::action_plan::{self, PlanLevel, PlanStatus};
 use crate::kernel::crud::{self, Act, Create};
 use crate::kernel::edit::{Outcome, check_ref};
+use crate::validate::{check_range, text_change};
 use crate::{Problem, Problems, plan_phase, validate};
 
 /// `part_of` must be a national plan (not this one); `follows` a plan of the member, not

@@ -114,5 +114,14 @@ mod address_tests {
                 );
             }
         }
+        // And the ordinary ones pass both (the check above is not vacuous).
+        for good in [
+            "sekretariat@bojonegorokab.go.id",
+            "a.b+c@example.org",
+            "warga@bücher.de",
+        ] {
+            let a = entity::notify::Address::parse(good).expect(good);
+            assert!(a.as_str().parse::<lettre::Address>().is_ok(), "{good}");
+        }
     }
 }
