@@ -35,13 +35,20 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
     let (db, statements) = worker::db::connect(&wc.database_url, wc.db_max_connections).await?;
     migrate(&db).await?;
     worker::db::setup_queue(&wc.database_url, &db).await?;
-    crate::operators::ensure_first_operator(
+    let created = crate::operators::ensure_first_operator(
         &db,
         config.admin_email.as_deref(),
         config.admin_password.as_deref(),
         wc.clock.now(),
     )
-    .await?;
+    .await
+    .map_err(|e| anyhow::anyhow!("TERBUKA_ADMIN_EMAIL/TERBUKA_ADMIN_PASSWORD: {e}"))?;
+    if created {
+        tracing::info!(
+            email = config.admin_email.as_deref(),
+            "first operator account created"
+        );
+    }
     if config.demo {
         crate::demo::load(&db, &wc.clock)
             .await

@@ -1,112 +1,22 @@
 //! Who is asking: passwords (Argon2id), session tokens, and the viewer a request runs as.
 
-use entity::Refusal;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::account::{self, AccountStatus};
 use entity::role_grant::{self, Role};
-use entity::{Lang, Problem, account_session};
+use entity::{Lang, account_session};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-/// How long a session lasts.
-pub const SESSION_DAYS: i64 = 14;
-/// Consecutive wrong passwords before an account is locked.
-pub const LOCK_AFTER: i32 = 5;
-/// How long a lock lasts.
-pub const LOCK_MINUTES: i64 = 15;
-
 pub use entity::kernel::Actor as Viewer;
 
-/// Hashes a password with Argon2id (off the async threads: it is deliberately slow).
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
-    })
-    .await?
-}
-
-/// Checks a password against a stored hash. With no hash (unknown account, invited account)
-/// it still spends the same effort, so timing does not tell whether an address has an account.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let decoy;
-        let hash = match &hash {
-            Some(h) => h.as_str(),
-            None => {
-                decoy = DECOY.as_str();
-                decoy
-            }
-        };
-        let ok = PasswordHash::new(hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        ok && hash_is_real(&hash)
-    })
-    .await
-    .unwrap_or(false)
-}
-
-static DECOY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(b"terbuka-decoy-password")
-        .map(|h| h.to_string())
-        .unwrap_or_default()
-});
-
-fn hash_is_real(hash: &&str) -> bool {
-    *hash != DECOY.as_str()
-}
-
-/// A password someone chose: 10 to 200 characters, not their e-mail address.
-pub fn check_new_password(
-    field: &[&str],
-    password: &str,
-    email: &str,
-) -> Result<(), entity::FieldProblem> {
-    let n = password.chars().count();
-    if n < 10 {
-        return Err(entity::FieldProblem::new(
-            field,
-            Problem::Refused(Refusal::PasswordTooShort),
-        ));
-    }
-    if n > 200 {
-        return Err(entity::FieldProblem::new(
-            field,
-            Problem::TooLong { max: 200 },
-        ));
-    }
-    if password.trim().eq_ignore_ascii_case(email.trim()) {
-        return Err(entity::FieldProblem::new(
-            field,
-            Problem::Refused(Refusal::PasswordIsEmail),
-        ));
-    }
-    Ok(())
-}
-
-/// A new random token (to give to the client) and the hash to store.
-pub fn new_token() -> (String, String) {
-    let bytes: [u8; 32] = rand::random();
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = token_hash(&token);
-    (token, hash)
-}
+pub use entity::accounts::password::{
+    LOCK_AFTER, LOCK_MINUTES, check_new as check_new_password, hash as hash_password,
+    verify as verify_password,
+};
+pub use entity::accounts::session::{SESSION_DAYS, new_token, session_end};
 
 /// The stored form of a token (one definition, with the domain's links).
 pub use entity::notify::tokens::hash as token_hash;
@@ -217,11 +127,6 @@ pub async fn roles_of(db: &DatabaseConnection, account: Uuid) -> Result<Vec<(Uui
         .collect())
 }
 
-/// The end of a new session started at `now`.
-pub fn session_end(now: DateTime<Utc>) -> DateTime<Utc> {
-    now + Duration::days(SESSION_DAYS)
-}
-
 /// A fixed-window limit per client (login attempts, reset requests), on the app's clock.
 #[derive(Default, Debug)]
 pub struct RateLimiter {
@@ -303,16 +208,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_are_random_and_only_their_hash_is_kept() {
-        let (a, ha) = new_token();
-        let (b, _) = new_token();
-        assert_ne!(a, b);
-        assert_eq!(ha, token_hash(&a));
-        assert_eq!(ha.len(), 64);
-        assert!(!ha.contains(&a));
-    }
-
-    #[test]
     fn the_rate_limit_resets_every_minute() {
         let limiter = RateLimiter::default();
         let now = chrono::DateTime::UNIX_EPOCH;
@@ -321,15 +216,6 @@ mod tests {
         }
         assert!(!limiter.allow("1.2.3.4", "login", 3, now));
         assert!(limiter.allow("5.6.7.8", "login", 3, now));
-        assert!(limiter.allow("1.2.3.4", "login", 3, now + Duration::seconds(61)));
-    }
-
-    #[tokio::test]
-    async fn passwords_verify_and_decoys_never_do() {
-        let hash = hash_password("correct horse battery".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery".into(), Some(hash.clone())).await);
-        assert!(!verify_password("wrong".into(), Some(hash)).await);
-        assert!(!verify_password("terbuka-decoy-password".into(), None).await);
+        assert!(limiter.allow("1.2.3.4", "login", 3, now + chrono::Duration::seconds(61)));
     }
 }

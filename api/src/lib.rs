@@ -9,11 +9,11 @@ pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod erasure;
 pub mod errors;
 pub mod graphql;
 pub mod http;
-pub mod operators;
+/// The deployment's first administrator (the domain's; here for the command line and tests).
+pub use entity::accounts::operators;
 pub mod state;
 
 pub use config::Config;

@@ -35,6 +35,15 @@ impl AppState {
         }
     }
 
+    /// Where account links (invitation, password reset) point, and the key they are signed
+    /// with.
+    pub fn account_links(&self) -> entity::accounts::links::AccountLinks<'_> {
+        entity::accounts::links::AccountLinks {
+            app_url: &self.config.worker.app_url,
+            signer: &self.signer,
+        }
+    }
+
     /// Queues recorded mail after the commit; a failure here is picked up by the sweeper.
     pub async fn queue_mail(&self, ids: &[uuid::Uuid]) {
         if ids.is_empty() {

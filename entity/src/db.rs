@@ -80,7 +80,15 @@ pub fn is_foreign_key_violation(err: &DbErr) -> bool {
     matches!(
         err.sql_err(),
         Some(SqlErr::ForeignKeyConstraintViolation(_))
-    )
+    ) || is_sqlite_foreign_key_trigger(err)
+}
+
+/// SQLite reports a row still referred to through a self-reference (an office below the one
+/// deleted) with the extended code 1811, which the driver does not class as a foreign-key
+/// violation; its message says what it is.
+fn is_sqlite_foreign_key_trigger(err: &DbErr) -> bool {
+    let text = err.to_string();
+    text.contains("(code: 1811)") && text.contains("FOREIGN KEY constraint failed")
 }
 
 /// The backend a connection or transaction talks to.

@@ -2,6 +2,7 @@
 //! transitions, roll-ups, deadlines) and the read queries both the API and the worker need, so
 //! a report never disagrees with the screen.
 
+pub mod accounts;
 pub mod budget;
 pub mod clock;
 pub mod db;

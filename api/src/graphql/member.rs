@@ -3,29 +3,22 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::Utc;
 use entity::member::{self, MemberLevel};
-use entity::validate;
 use entity::{Problem, Problems};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::context::CtxExt;
+use super::crud::{Create, acting};
 use super::errors;
 use super::ids;
 use super::loaders::OrganisationFilter;
-use super::mutation::{
-    Outcome, Receipt, UserError, duplicate_or, maybe_ref, present, replay, settle,
-    update_versioned, winner_of_race,
-};
+use super::mutation::{UserError, given, maybe, maybe_ref, settle, user_errors};
 use super::organisation::Organisation;
 use super::pagination::{self, ChildPageKey, Conn, Page, TotalCount};
 use super::policy;
 use super::scalars::Date;
-use crate::audit::{self, Change};
-use crate::auth::Viewer;
+use entity::partnership::member::{self as domain, MemberFields};
 
 pub const KIND: &str = "Member";
 
@@ -293,59 +286,9 @@ pub struct UpdateMemberPayload {
 #[derive(Default)]
 pub struct MemberMutation;
 
-/// Fields common to create and update, once parsed.
-struct MemberFields {
-    name: Option<String>,
-    slug: Option<String>,
-    level: Option<MemberLevel>,
-    parent: Option<Option<Uuid>>,
-    time_zone: Option<String>,
-}
-
-async fn check_parent<C: ConnectionTrait>(
-    db: &C,
-    problems: &mut Problems,
-    level: MemberLevel,
-    parent: Option<Uuid>,
-    this: Option<Uuid>,
-) -> Result<(), sea_orm::DbErr> {
-    let Some(mut pid) = parent else { return Ok(()) };
-    let Some(p) = member::Entity::find_by_id(pid).one(db).await? else {
-        problems.push(&["input", "parentId"], Problem::NotFound);
-        return Ok(());
-    };
-    if p.level.rank() <= level.rank() {
-        problems.push(&["input", "parentId"], Problem::ParentLevel);
-    }
-    // Walk up: the parent may not be this member or below it.
-    for _ in 0..16 {
-        if Some(pid) == this {
-            problems.push(&["input", "parentId"], Problem::ParentCycle);
-            break;
-        }
-        match member::Entity::find_by_id(pid).one(db).await? {
-            Some(m) => match m.parent_id {
-                Some(next) => pid = next,
-                None => break,
-            },
-            None => break,
-        }
-    }
-    Ok(())
-}
-
-fn parse_fields(
-    problems: &mut Problems,
-    name: Option<&str>,
-    slug: Option<&str>,
-    level: Option<MemberLevel>,
-    parent: MaybeUndefined<&ID>,
-    time_zone: Option<&str>,
-) -> MemberFields {
-    let name =
-        name.and_then(|n| problems.check(validate::required_text(&["input", "name"], n, 200)));
-    let slug = slug.and_then(|s| problems.check(validate::slug(&["input", "slug"], s)));
-    let parent = match parent {
+/// A parent member's id, decoded (`None` unchanged, `Some(None)` cleared).
+fn decode_parent(problems: &mut Problems, parent: MaybeUndefined<&ID>) -> Option<Option<Uuid>> {
+    match parent {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
         MaybeUndefined::Value(id) => match ids::decode_as(id, KIND) {
@@ -355,18 +298,6 @@ fn parse_fields(
                 None
             }
         },
-    };
-    let time_zone = time_zone.and_then(|tz| {
-        problems
-            .check(validate::time_zone(&["input", "timeZone"], tz))
-            .map(|tz| tz.name().to_owned())
-    });
-    MemberFields {
-        name,
-        slug,
-        level,
-        parent,
-        time_zone,
     }
 }
 
@@ -379,12 +310,27 @@ impl MemberMutation {
         input: CreateMemberInput,
     ) -> Result<CreateMemberPayload> {
         let viewer = policy::authorize(ctx, "createMember", None)?;
-        let lang = ctx.lang();
-        let cmid = input.client_mutation_id.clone();
-        let (member, user_errors) =
-            settle(create_member(ctx, &viewer, &input).await, lang, Member)?;
+        let mut problems = Problems::new();
+        let f = MemberFields {
+            name: Some(input.name.clone()),
+            slug: input.slug.clone(),
+            level: Some(input.level),
+            parent: decode_parent(&mut problems, given(input.parent_id.as_ref())),
+            time_zone: input.time_zone.clone(),
+            ogp_member_since: Some(input.ogp_member_since.map(|d| d.0)),
+            website_url: input.website_url.clone().map(Some),
+            repository_url: input.repository_url.clone().map(Some),
+        };
+        let spec = Create {
+            mutation: "createMember",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems,
+        };
+        let result = acting(ctx, &viewer, async |act| domain::create(act, spec, f).await).await;
+        let (member, user_errors) = settle(result, ctx.lang(), Member)?;
         Ok(CreateMemberPayload {
-            client_mutation_id: cmid,
+            client_mutation_id: input.client_mutation_id,
             member,
             user_errors,
         })
@@ -397,186 +343,39 @@ impl MemberMutation {
         input: UpdateMemberInput,
     ) -> Result<UpdateMemberPayload> {
         policy::gate(ctx, "updateMember")?;
-        let viewer = match ids::decode_as(&input.id, KIND) {
-            Some(member) => policy::authorize(ctx, "updateMember", Some(member))?,
-            None => ctx.viewer(),
-        };
         let lang = ctx.lang();
-        let (member, user_errors) =
-            settle(update_member(ctx, &viewer, &input).await, lang, Member)?;
+        let refused = |p: Problems| {
+            Ok(UpdateMemberPayload {
+                member: None,
+                user_errors: user_errors(p, lang),
+            })
+        };
+        let Some(id) = ids::decode_as(&input.id, KIND) else {
+            return refused(Problems::one(&["input", "id"], Problem::InvalidId));
+        };
+        let viewer = policy::authorize(ctx, "updateMember", Some(id))?;
+        let Some(current) = member::Entity::find_by_id(id).one(ctx.db()).await? else {
+            return refused(Problems::one(&["input", "id"], Problem::NotFound));
+        };
+        let mut problems = Problems::new();
+        let f = MemberFields {
+            name: input.name.clone(),
+            slug: input.slug.clone(),
+            level: input.level,
+            parent: decode_parent(&mut problems, maybe_ref(&input.parent_id)),
+            time_zone: input.time_zone.clone(),
+            ogp_member_since: maybe(&input.ogp_member_since).map(|d| d.map(|d| d.0)),
+            website_url: maybe(&input.website_url),
+            repository_url: maybe(&input.repository_url),
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, input.version, problems, f).await
+        })
+        .await;
+        let (member, user_errors) = settle(result, lang, Member)?;
         Ok(UpdateMemberPayload {
             member,
             user_errors,
         })
-    }
-}
-
-fn change(
-    action: &'static str,
-    before: Option<&member::Model>,
-    after: Option<&member::Model>,
-) -> Change {
-    let any = after.or(before).expect("a change has a record");
-    Change::of("member", KIND, action, any.id, Some(any.id), before, after)
-}
-
-async fn create_member(
-    ctx: &Context<'_>,
-    viewer: &Viewer,
-    input: &CreateMemberInput,
-) -> Result<member::Model, Outcome> {
-    let db = ctx.db();
-    let request_id = ctx.meta().request_id;
-    let scope = super::scope(ctx);
-    let receipt = Receipt::new(
-        &scope,
-        "createMember",
-        input.client_mutation_id.as_deref(),
-        input,
-    )?;
-    if let Some(m) = replay::<member::Entity>(receipt.as_ref(), db).await? {
-        return Ok(m);
-    }
-    let mut problems = Problems::new();
-    let f = parse_fields(
-        &mut problems,
-        Some(&input.name),
-        input.slug.as_deref(),
-        Some(input.level),
-        present(input.parent_id.as_ref()),
-        Some(input.time_zone.as_deref().unwrap_or("Asia/Jakarta")),
-    );
-    let website = url_change(
-        &mut problems,
-        "websiteUrl",
-        present(input.website_url.as_ref()),
-    );
-    let repository = url_change(
-        &mut problems,
-        "repositoryUrl",
-        present(input.repository_url.as_ref()),
-    );
-    let id = Uuid::now_v7();
-    let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
-        if let Some(r) = &receipt {
-            r.save(tx, id).await?;
-        }
-        check_parent(tx, &mut problems, input.level, f.parent.flatten(), None).await?;
-        std::mem::take(&mut problems).into_result()?;
-        let name = f.name.clone().expect("validated");
-        let now = ctx.app().clock.now();
-        let row = member::ActiveModel {
-            id: Set(id),
-            slug: Set(f.slug.clone().unwrap_or_else(|| validate::slugify(&name))),
-            name: Set(name),
-            level: Set(input.level),
-            parent_id: Set(f.parent.flatten()),
-            time_zone: Set(f.time_zone.clone().expect("validated")),
-            ogp_member_since: Set(input.ogp_member_since.map(|d| d.0)),
-            website_url: Set(website.clone().flatten()),
-            repository_url: Set(repository.clone().flatten()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        };
-        member::Entity::insert(row)
-            .exec_without_returning(tx)
-            .await
-            .map_err(|e| duplicate_or(e, "slug"))?;
-        let created = member::Entity::find_by_id(id).one(tx).await?;
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change("CREATE", None, created.as_ref()),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(())
-    })
-    .await;
-    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
-    member::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(Outcome::Raced)
-}
-
-async fn update_member(
-    ctx: &Context<'_>,
-    viewer: &Viewer,
-    input: &UpdateMemberInput,
-) -> Result<member::Model, Outcome> {
-    let db = ctx.db();
-    let request_id = ctx.meta().request_id;
-    let Some(id) = ids::decode_as(&input.id, KIND) else {
-        return Err(Problems::one(&["input", "id"], Problem::InvalidId).into());
-    };
-    let mut problems = Problems::new();
-    let f = parse_fields(
-        &mut problems,
-        input.name.as_deref(),
-        input.slug.as_deref(),
-        input.level,
-        maybe_ref(&input.parent_id),
-        input.time_zone.as_deref(),
-    );
-    let website = url_change(&mut problems, "websiteUrl", maybe_ref(&input.website_url));
-    let repository = url_change(
-        &mut problems,
-        "repositoryUrl",
-        maybe_ref(&input.repository_url),
-    );
-    entity::db::write(db, async |tx| -> Result<member::Model, Outcome> {
-        let Some(current) = member::Entity::find_by_id(id).one(tx).await? else {
-            return Err(Problems::one(&["input", "id"], Problem::NotFound).into());
-        };
-        let level = f.level.unwrap_or(current.level);
-        let parent = f.parent.unwrap_or(current.parent_id);
-        check_parent(tx, &mut problems, level, parent, Some(id)).await?;
-        std::mem::take(&mut problems).into_result()?;
-        let changes = member::ActiveModel {
-            name: f.name.clone().map(Set).unwrap_or(NotSet),
-            slug: f.slug.clone().map(Set).unwrap_or(NotSet),
-            level: f.level.map(Set).unwrap_or(NotSet),
-            parent_id: f.parent.map(Set).unwrap_or(NotSet),
-            time_zone: f.time_zone.clone().map(Set).unwrap_or(NotSet),
-            ogp_member_since: match input.ogp_member_since {
-                MaybeUndefined::Undefined => NotSet,
-                MaybeUndefined::Null => Set(None),
-                MaybeUndefined::Value(d) => Set(Some(d.0)),
-            },
-            website_url: website.clone().map(Set).unwrap_or(NotSet),
-            repository_url: repository.clone().map(Set).unwrap_or(NotSet),
-            updated_at: Set(ctx.app().clock.now()),
-            ..Default::default()
-        };
-        let updated =
-            update_versioned::<member::Entity, _>(tx, id, input.version, changes, "slug").await?;
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change("UPDATE", Some(&current), Some(&updated)),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(updated)
-    })
-    .await
-}
-
-/// A clearable URL field: `None` = unchanged.
-fn url_change(
-    problems: &mut Problems,
-    field: &str,
-    v: MaybeUndefined<&String>,
-) -> Option<Option<String>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(u) => {
-            problems.check(validate::optional_url(&["input", field], Some(u)))
-        }
     }
 }

@@ -3,23 +3,21 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::membership::{self, Body};
-use entity::{Problem, Problems, ambassador, head_of_region_term as term, secretariat, validate};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{Problem, Problems, ambassador, head_of_region_term as term, secretariat};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use super::context::CtxExt;
-use super::crud::{self, Create};
+use super::crud::{self, Create, acting};
 use super::decree::{self as decree_gql, Decree};
 use super::ids;
-use super::mutation::{
-    DeleteInput, DeletePayload, check_range, check_ref, date_change, decode_maybe, decode_opt, set,
-    text_change,
-};
+use super::mutation::{DeleteInput, DeletePayload, date_change, decode_maybe, decode_opt, maybe};
 use super::organisation::{self as org_gql, Organisation};
 use super::person::{self as person_gql, Person};
 use super::policy;
 use super::scalars::Date;
 use super::visibility;
+use entity::partnership as domain;
 
 pub struct HeadOfRegionTerm(pub term::Model);
 
@@ -529,6 +527,69 @@ fn need<T: Clone>(p: &mut Problems, field: &str, v: &Option<T>) -> Option<T> {
 #[derive(Default)]
 pub struct PartnershipMutation;
 
+fn term_fields(i: &HeadOfRegionTermInput) -> domain::term::TermFields {
+    domain::term::TermFields {
+        name: i.name.clone(),
+        deputy_name: maybe(&i.deputy_name),
+        office_title: maybe(&i.office_title),
+        elected_on: date_change(&i.elected_on),
+        declared_on: date_change(&i.declared_on),
+        inaugurated_on: date_change(&i.inaugurated_on),
+        ends_on: date_change(&i.ends_on),
+    }
+}
+
+fn membership_fields(
+    p: &mut Problems,
+    i: &MembershipInput,
+) -> domain::membership::MembershipFields {
+    domain::membership::MembershipFields {
+        person: None,
+        body: i.body,
+        organisation: decode_maybe(p, "organisationId", &i.organisation_id, org_gql::KIND),
+        position: maybe(&i.position),
+        is_contact: i.is_contact,
+        starts_on: date_change(&i.starts_on),
+        ends_on: date_change(&i.ends_on),
+    }
+}
+
+fn secretariat_fields(
+    p: &mut Problems,
+    i: &SecretariatInput,
+) -> domain::secretariat::SecretariatFields {
+    domain::secretariat::SecretariatFields {
+        venue_name: i.venue_name.clone(),
+        decree: decode_maybe(p, "decreeId", &i.decree_id, decree_gql::KIND),
+        room: maybe(&i.room),
+        address: maybe(&i.address),
+        contact_email: maybe(&i.contact_email),
+        contact_phone: maybe(&i.contact_phone),
+        channels: i.channels.as_ref().map(|c| {
+            c.iter()
+                .map(|c| domain::secretariat::Channel {
+                    kind: c.kind.clone(),
+                    value: c.value.clone(),
+                })
+                .collect()
+        }),
+    }
+}
+
+fn ambassador_fields(i: &AmbassadorInput) -> domain::ambassador::AmbassadorFields {
+    domain::ambassador::AmbassadorFields {
+        person: None,
+        cohort: i.cohort.clone(),
+        starts_on: date_change(&i.starts_on),
+        ends_on: date_change(&i.ends_on),
+        activities: maybe(&i.activities),
+    }
+}
+
+fn not_found<T>(refused: impl FnOnce(Problems, entity::Lang) -> T, lang: entity::Lang) -> T {
+    refused(Problems::one(&["input", "id"], Problem::NotFound), lang)
+}
+
 #[Object]
 impl PartnershipMutation {
     /// Records a head of region's term.
@@ -539,58 +600,19 @@ impl PartnershipMutation {
     ) -> Result<HeadOfRegionTermPayload> {
         let input = HeadOfRegionTermInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createHeadOfRegionTerm", &input.id)?;
-        let lang = ctx.lang();
-        let mut p = Problems::new();
-        let name = input
-            .name
-            .as_deref()
-            .map(|n| p.check(validate::required_text(&["input", "name"], n, 200)))
-            .unwrap_or_else(|| {
-                p.push(&["input", "name"], Problem::Required);
-                None
-            });
-        let deputy = text_change(&mut p, "deputyName", &input.deputy_name, 200, false).flatten();
-        let office = text_change(&mut p, "officeTitle", &input.office_title, 100, false).flatten();
-        let (elected, declared, inaugurated, ends) = (
-            date_change(&input.elected_on).flatten(),
-            date_change(&input.declared_on).flatten(),
-            date_change(&input.inaugurated_on).flatten(),
-            date_change(&input.ends_on).flatten(),
-        );
-        check_range(&mut p, "endsOn", inaugurated, ends);
-        let result = crud::create::<term::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createHeadOfRegionTerm",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |_, _| Ok(()),
-            |id, now| term::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                name: Set(name.clone().unwrap_or_default()),
-                deputy_name: Set(deputy.clone()),
-                office_title: Set(office.clone()),
-                elected_on: Set(elected),
-                declared_on: Set(declared),
-                inaugurated_on: Set(inaugurated),
-                ends_on: Set(ends),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let spec = Create {
+            mutation: "createHeadOfRegionTerm",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: Problems::new(),
+        };
+        let f = term_fields(&input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::term::create(act, member, spec, f).await
+        })
         .await;
-        HeadOfRegionTermPayload::of(
-            result,
-            input.client_mutation_id.clone(),
-            lang,
-            HeadOfRegionTerm,
-        )
+        let cmid = input.client_mutation_id.clone();
+        HeadOfRegionTermPayload::of(result, cmid, ctx.lang(), HeadOfRegionTerm)
     }
 
     async fn update_head_of_region_term(
@@ -604,51 +626,14 @@ impl PartnershipMutation {
             crud::authorize_record::<term::Entity>(ctx, "updateHeadOfRegionTerm", &input.id)
                 .await?
         else {
-            return Ok(HeadOfRegionTermPayload::refused(
-                Problems::one(&["input", "id"], Problem::NotFound),
-                lang,
-            ));
+            return Ok(not_found(HeadOfRegionTermPayload::refused, lang));
         };
         let mut p = Problems::new();
         let version = need(&mut p, "version", &input.version).unwrap_or(0);
-        let name = input
-            .name
-            .as_deref()
-            .and_then(|n| p.check(validate::required_text(&["input", "name"], n, 200)));
-        let deputy = text_change(&mut p, "deputyName", &input.deputy_name, 200, false);
-        let office = text_change(&mut p, "officeTitle", &input.office_title, 100, false);
-        let (elected, declared, inaugurated, ends) = (
-            date_change(&input.elected_on),
-            date_change(&input.declared_on),
-            date_change(&input.inaugurated_on),
-            date_change(&input.ends_on),
-        );
-        check_range(
-            &mut p,
-            "endsOn",
-            inaugurated.unwrap_or(current.inaugurated_on),
-            ends.unwrap_or(current.ends_on),
-        );
-        let result = crud::update::<term::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| term::ActiveModel {
-                name: set(name.clone()),
-                deputy_name: set(deputy.clone()),
-                office_title: set(office.clone()),
-                elected_on: set(elected),
-                declared_on: set(declared),
-                inaugurated_on: set(inaugurated),
-                ends_on: set(ends),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let f = term_fields(&input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::term::update(act, &current, version, p, f).await
+        })
         .await;
         HeadOfRegionTermPayload::of(result, None, lang, HeadOfRegionTerm)
     }
@@ -680,66 +665,25 @@ impl PartnershipMutation {
     ) -> Result<MembershipPayload> {
         let input = MembershipInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createMembership", &input.id)?;
-        let lang = ctx.lang();
         let mut p = Problems::new();
         let person = need(&mut p, "personId", &input.person_id)
             .and_then(|id| decode_opt(&mut p, "personId", Some(&id), person_gql::KIND));
-        let body = need(&mut p, "body", &input.body);
-        let org = decode_maybe(
-            &mut p,
-            "organisationId",
-            &input.organisation_id,
-            org_gql::KIND,
-        )
-        .flatten();
-        let position = text_change(&mut p, "position", &input.position, 200, false).flatten();
-        let (start, end) = (
-            date_change(&input.starts_on).flatten(),
-            date_change(&input.ends_on).flatten(),
-        );
-        check_range(&mut p, "endsOn", start, end);
-        let result = crud::create::<membership::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createMembership",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::person::Entity, _>(tx, p, "personId", person, member, |x| {
-                    x.member_id
-                })
-                .await?;
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "organisationId",
-                    org,
-                    member,
-                    |x| x.member_id,
-                )
-                .await
-            },
-            |id, now| membership::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                person_id: Set(person.unwrap_or_default()),
-                body: Set(body.unwrap_or(Body::Organisation)),
-                organisation_id: Set(org),
-                position: Set(position.clone()),
-                is_contact: Set(input.is_contact.unwrap_or(false)),
-                starts_on: Set(start),
-                ends_on: Set(end),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let f = domain::membership::MembershipFields {
+            person,
+            ..membership_fields(&mut p, &input)
+        };
+        let spec = Create {
+            mutation: "createMembership",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::membership::create(act, member, spec, f).await
+        })
         .await;
-        MembershipPayload::of(result, input.client_mutation_id.clone(), lang, Membership)
+        let cmid = input.client_mutation_id.clone();
+        MembershipPayload::of(result, cmid, ctx.lang(), Membership)
     }
 
     async fn update_membership(
@@ -753,57 +697,14 @@ impl PartnershipMutation {
             crud::authorize_record::<membership::Entity>(ctx, "updateMembership", &input.id)
                 .await?
         else {
-            return Ok(MembershipPayload::refused(
-                Problems::one(&["input", "id"], Problem::NotFound),
-                lang,
-            ));
+            return Ok(not_found(MembershipPayload::refused, lang));
         };
         let mut p = Problems::new();
         let version = need(&mut p, "version", &input.version).unwrap_or(0);
-        let org = decode_maybe(
-            &mut p,
-            "organisationId",
-            &input.organisation_id,
-            org_gql::KIND,
-        );
-        let position = text_change(&mut p, "position", &input.position, 200, false);
-        let (start, end) = (date_change(&input.starts_on), date_change(&input.ends_on));
-        check_range(
-            &mut p,
-            "endsOn",
-            start.unwrap_or(current.starts_on),
-            end.unwrap_or(current.ends_on),
-        );
-        let member = current.member_id;
-        let result = crud::update::<membership::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |tx, _, p| {
-                check_ref::<entity::organisation::Entity, _>(
-                    tx,
-                    p,
-                    "organisationId",
-                    org.flatten(),
-                    member,
-                    |x| x.member_id,
-                )
-                .await
-            },
-            |_| membership::ActiveModel {
-                body: set(input.body),
-                organisation_id: set(org),
-                position: set(position.clone()),
-                is_contact: set(input.is_contact),
-                starts_on: set(start),
-                ends_on: set(end),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let f = membership_fields(&mut p, &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::membership::update(act, &current, version, p, f).await
+        })
         .await;
         MembershipPayload::of(result, None, lang, Membership)
     }
@@ -835,55 +736,20 @@ impl PartnershipMutation {
     ) -> Result<SecretariatPayload> {
         let input = SecretariatInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createSecretariat", &input.id)?;
-        let lang = ctx.lang();
         let mut p = Problems::new();
-        let venue = need(&mut p, "venueName", &input.venue_name)
-            .and_then(|v| p.check(validate::required_text(&["input", "venueName"], &v, 200)));
-        let fields = secretariat_fields(&mut p, &input);
-        let decree = decode_maybe(&mut p, "decreeId", &input.decree_id, decree_gql::KIND).flatten();
-        let result = crud::create::<secretariat::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createSecretariat",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                let exists = secretariat::Entity::find()
-                    .filter(secretariat::Column::MemberId.eq(member))
-                    .one(tx)
-                    .await?;
-                if exists.is_some() {
-                    p.push(&["input", "id"], Problem::Duplicate);
-                }
-                check_ref::<entity::decree::Entity, _>(tx, p, "decreeId", decree, member, |x| {
-                    x.member_id
-                })
-                .await
-            },
-            |id, now| secretariat::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                decree_id: Set(decree),
-                venue_name: Set(venue.clone().unwrap_or_default()),
-                room: Set(fields.room.clone().flatten()),
-                address: Set(fields.address.clone().flatten()),
-                contact_email: Set(fields.email.clone().flatten()),
-                contact_phone: Set(fields.phone.clone().flatten()),
-                channels: Set(
-                    serde_json::to_value(input.channels.clone().unwrap_or_default())
-                        .unwrap_or_default(),
-                ),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let f = secretariat_fields(&mut p, &input);
+        let spec = Create {
+            mutation: "createSecretariat",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::secretariat::create(act, member, spec, f).await
+        })
         .await;
-        SecretariatPayload::of(result, input.client_mutation_id.clone(), lang, Secretariat)
+        let cmid = input.client_mutation_id.clone();
+        SecretariatPayload::of(result, cmid, ctx.lang(), Secretariat)
     }
 
     async fn update_secretariat(
@@ -897,53 +763,14 @@ impl PartnershipMutation {
             crud::authorize_record::<secretariat::Entity>(ctx, "updateSecretariat", &input.id)
                 .await?
         else {
-            return Ok(SecretariatPayload::refused(
-                Problems::one(&["input", "id"], Problem::NotFound),
-                lang,
-            ));
+            return Ok(not_found(SecretariatPayload::refused, lang));
         };
         let mut p = Problems::new();
         let version = need(&mut p, "version", &input.version).unwrap_or(0);
-        let venue = input
-            .venue_name
-            .as_deref()
-            .and_then(|v| p.check(validate::required_text(&["input", "venueName"], v, 200)));
-        let fields = secretariat_fields(&mut p, &input);
-        let decree = decode_maybe(&mut p, "decreeId", &input.decree_id, decree_gql::KIND);
-        let member = current.member_id;
-        let result = crud::update::<secretariat::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |tx, _, p| {
-                check_ref::<entity::decree::Entity, _>(
-                    tx,
-                    p,
-                    "decreeId",
-                    decree.flatten(),
-                    member,
-                    |x| x.member_id,
-                )
-                .await
-            },
-            |_| secretariat::ActiveModel {
-                venue_name: set(venue.clone()),
-                decree_id: set(decree),
-                room: set(fields.room.clone()),
-                address: set(fields.address.clone()),
-                contact_email: set(fields.email.clone()),
-                contact_phone: set(fields.phone.clone()),
-                channels: set(input
-                    .channels
-                    .as_ref()
-                    .map(|c| serde_json::to_value(c).unwrap_or_default())),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let f = secretariat_fields(&mut p, &input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::secretariat::update(act, &current, version, p, f).await
+        })
         .await;
         SecretariatPayload::of(result, None, lang, Secretariat)
     }
@@ -956,50 +783,25 @@ impl PartnershipMutation {
     ) -> Result<AmbassadorPayload> {
         let input = AmbassadorInput::from(input);
         let (viewer, member) = policy::authorize_in(ctx, "createAmbassador", &input.id)?;
-        let lang = ctx.lang();
         let mut p = Problems::new();
         let person = need(&mut p, "personId", &input.person_id)
             .and_then(|id| decode_opt(&mut p, "personId", Some(&id), person_gql::KIND));
-        let cohort = need(&mut p, "cohort", &input.cohort)
-            .and_then(|c| p.check(validate::required_text(&["input", "cohort"], &c, 60)));
-        let activities =
-            text_change(&mut p, "activities", &input.activities, 10_000, true).flatten();
-        let (start, end) = (
-            date_change(&input.starts_on).flatten(),
-            date_change(&input.ends_on).flatten(),
-        );
-        check_range(&mut p, "endsOn", start, end);
-        let result = crud::create::<ambassador::Entity, _>(
-            ctx,
-            &viewer,
-            Create {
-                mutation: "createAmbassador",
-                client_mutation_id: input.client_mutation_id.as_deref(),
-                input: &input,
-                problems: p,
-            },
-            async |tx, p| {
-                check_ref::<entity::person::Entity, _>(tx, p, "personId", person, member, |x| {
-                    x.member_id
-                })
-                .await
-            },
-            |id, now| ambassador::ActiveModel {
-                id: Set(id),
-                member_id: Set(member),
-                person_id: Set(person.unwrap_or_default()),
-                cohort: Set(cohort.clone().unwrap_or_default()),
-                starts_on: Set(start),
-                ends_on: Set(end),
-                activities: Set(activities.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            },
-            async |_, _| Ok(()),
-        )
+        let f = domain::ambassador::AmbassadorFields {
+            person,
+            ..ambassador_fields(&input)
+        };
+        let spec = Create {
+            mutation: "createAmbassador",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems: p,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::ambassador::create(act, member, spec, f).await
+        })
         .await;
-        AmbassadorPayload::of(result, input.client_mutation_id.clone(), lang, Ambassador)
+        let cmid = input.client_mutation_id.clone();
+        AmbassadorPayload::of(result, cmid, ctx.lang(), Ambassador)
     }
 
     async fn update_ambassador(
@@ -1013,42 +815,14 @@ impl PartnershipMutation {
             crud::authorize_record::<ambassador::Entity>(ctx, "updateAmbassador", &input.id)
                 .await?
         else {
-            return Ok(AmbassadorPayload::refused(
-                Problems::one(&["input", "id"], Problem::NotFound),
-                lang,
-            ));
+            return Ok(not_found(AmbassadorPayload::refused, lang));
         };
         let mut p = Problems::new();
         let version = need(&mut p, "version", &input.version).unwrap_or(0);
-        let cohort = input
-            .cohort
-            .as_deref()
-            .and_then(|c| p.check(validate::required_text(&["input", "cohort"], c, 60)));
-        let activities = text_change(&mut p, "activities", &input.activities, 10_000, true);
-        let (start, end) = (date_change(&input.starts_on), date_change(&input.ends_on));
-        check_range(
-            &mut p,
-            "endsOn",
-            start.unwrap_or(current.starts_on),
-            end.unwrap_or(current.ends_on),
-        );
-        let result = crud::update::<ambassador::Entity>(
-            ctx,
-            &viewer,
-            &current,
-            version,
-            p,
-            async |_, _, _| Ok(()),
-            |_| ambassador::ActiveModel {
-                cohort: set(cohort.clone()),
-                activities: set(activities.clone()),
-                starts_on: set(start),
-                ends_on: set(end),
-                updated_at: Set(ctx.app().clock.now()),
-                ..Default::default()
-            },
-            async |_, _| Ok(()),
-        )
+        let f = ambassador_fields(&input);
+        let result = acting(ctx, &viewer, async |act| {
+            domain::ambassador::update(act, &current, version, p, f).await
+        })
         .await;
         AmbassadorPayload::of(result, None, lang, Ambassador)
     }
@@ -1070,47 +844,6 @@ impl PartnershipMutation {
             input.id,
             lang,
         )
-    }
-}
-
-struct SecretariatFields {
-    room: Option<Option<String>>,
-    address: Option<Option<String>>,
-    email: Option<Option<String>>,
-    phone: Option<Option<String>>,
-}
-
-fn secretariat_fields(p: &mut Problems, input: &SecretariatInput) -> SecretariatFields {
-    let email = match &input.contact_email {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(e) => match super::mail::parse_address(e) {
-            Some(e) => Some(Some(e)),
-            None => {
-                p.push(&["input", "contactEmail"], Problem::InvalidEmail);
-                None
-            }
-        },
-    };
-    let phone = match &input.contact_phone {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => match entity::person::parse_phone(v) {
-            Some(v) => Some(Some(v)),
-            None => {
-                p.push(&["input", "contactPhone"], Problem::InvalidId);
-                None
-            }
-        },
-    };
-    if input.channels.as_ref().is_some_and(|c| c.len() > 20) {
-        p.push(&["input", "channels"], Problem::TooMany { max: 20 });
-    }
-    SecretariatFields {
-        room: text_change(p, "room", &input.room, 200, false),
-        address: text_change(p, "address", &input.address, 500, false),
-        email,
-        phone,
     }
 }
 

@@ -3,32 +3,23 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::Refusal;
 use entity::privacy::{self, Class};
-use entity::{Problem, Problems, account, person, validate};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use entity::{Problem, Problems, account, person};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::account::{self as account_gql, Account};
 use super::context::CtxExt;
+use super::crud::{Create, acting};
 use super::errors;
 use super::ids;
 use super::member::Member;
-use super::mutation::{
-    Outcome, Receipt, Refused, UserError, duplicate_or, maybe_ref, replay, update_versioned,
-    user_errors, winner_of_race,
-};
+use super::mutation::{Outcome, Refused, UserError, maybe, user_errors};
 use super::organisation::{self as org_gql, Organisation};
 use super::pagination::{self, Conn, Page};
 use super::policy;
-use crate::audit::{self, Change};
-use crate::auth::Viewer;
+use entity::partnership::person::{self as domain, PersonFields};
 
 pub const KIND: &str = "Person";
 
@@ -207,86 +198,6 @@ fn payload(
     }
 }
 
-fn change(
-    action: &'static str,
-    before: Option<&person::Model>,
-    after: Option<&person::Model>,
-) -> Change {
-    let any = after.or(before).expect("a change has a record");
-    Change::of(
-        "person",
-        KIND,
-        action,
-        any.id,
-        Some(any.member_id),
-        before,
-        after,
-    )
-}
-
-/// Contact fields, parsed.
-struct Contact {
-    email: Option<Option<String>>,
-    phone: Option<Option<String>>,
-}
-
-fn parse_contact(
-    problems: &mut Problems,
-    email: MaybeUndefined<&String>,
-    phone: MaybeUndefined<&String>,
-) -> Contact {
-    let email = match email {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(e) if e.trim().is_empty() => Some(None),
-        MaybeUndefined::Value(e) => match super::mail::parse_address(e) {
-            Some(e) => Some(Some(e)),
-            None => {
-                problems.push(&["input", "email"], Problem::InvalidEmail);
-                None
-            }
-        },
-    };
-    let phone = match phone {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(p) if p.trim().is_empty() => Some(None),
-        MaybeUndefined::Value(p) => match person::parse_phone(p) {
-            Some(p) => Some(Some(p)),
-            None => {
-                problems.push(&["input", "phone"], Problem::Refused(Refusal::PhoneInvalid));
-                None
-            }
-        },
-    };
-    Contact { email, phone }
-}
-
-/// The organisation must be the member's own.
-async fn check_organisation<C: ConnectionTrait>(
-    db: &C,
-    problems: &mut Problems,
-    member: Uuid,
-    org: Option<Uuid>,
-) -> Result<(), sea_orm::DbErr> {
-    if let Some(org) = org {
-        let found = entity::organisation::Entity::find_by_id(org)
-            .one(db)
-            .await?;
-        if found.is_none_or(|o| o.member_id != member) {
-            problems.push(&["input", "organisationId"], Problem::NotFound);
-        }
-    }
-    Ok(())
-}
-
-fn optional<T>(v: Option<T>) -> MaybeUndefined<T> {
-    match v {
-        Some(v) => MaybeUndefined::Value(v),
-        None => MaybeUndefined::Undefined,
-    }
-}
-
 #[derive(Default)]
 pub struct PersonMutation;
 
@@ -299,9 +210,29 @@ impl PersonMutation {
         input: CreatePersonInput,
     ) -> Result<PersonPayload> {
         let (viewer, member) = policy::authorize_in(ctx, "createPerson", &input.member_id)?;
-        let lang = ctx.lang();
-        let cmid = input.client_mutation_id.clone();
-        payload(create(ctx, &viewer, member, &input).await, cmid, lang)
+        let mut problems = Problems::new();
+        let organisation = input
+            .organisation_id
+            .as_ref()
+            .map(|o| decode_org(&mut problems, o));
+        let f = PersonFields {
+            name: Some(input.name.clone()),
+            title: Some(input.title.clone()),
+            organisation,
+            email: input.email.clone().map(Some),
+            phone: input.phone.clone().map(Some),
+        };
+        let spec = Create {
+            mutation: "createPerson",
+            client_mutation_id: input.client_mutation_id.as_deref(),
+            input: &input,
+            problems,
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::create(act, member, spec, f).await
+        })
+        .await;
+        payload(result, input.client_mutation_id.clone(), ctx.lang())
     }
 
     /// Changes a person; `version` must be the one that was read.
@@ -320,7 +251,24 @@ impl PersonMutation {
             );
         };
         let viewer = policy::authorize(ctx, "updatePerson", Some(current.member_id))?;
-        payload(update(ctx, &viewer, current, &input).await, None, lang)
+        let mut problems = Problems::new();
+        let organisation = match &input.organisation_id {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(o) => decode_org(&mut problems, o).map(Some),
+        };
+        let f = PersonFields {
+            name: input.name.clone(),
+            title: maybe(&input.title),
+            organisation,
+            email: maybe(&input.email),
+            phone: maybe(&input.phone),
+        };
+        let result = acting(ctx, &viewer, async |act| {
+            domain::update(act, &current, input.version, problems, f).await
+        })
+        .await;
+        payload(result, None, lang)
     }
 
     /// Links an account to the person it belongs to (or unlinks it), so that alerts about
@@ -332,7 +280,6 @@ impl PersonMutation {
     ) -> Result<LinkAccountPayload> {
         let (viewer, member) = policy::authorize_in(ctx, "linkAccountToPerson", &input.member_id)?;
         let lang = ctx.lang();
-        let request_id = ctx.meta().request_id;
         let person_id = match &input.person_id {
             Some(p) => match ids::decode_as(p, KIND) {
                 Some(u) => Some(u),
@@ -348,62 +295,9 @@ impl PersonMutation {
             },
             None => None,
         };
-        let result = entity::db::write(ctx.db(), async |tx| -> Result<account::Model, Outcome> {
-            let not_found =
-                |f: &str| Outcome::from(Problems::one(&["input", f], Problem::NotFound));
-            let account_id = ids::decode_as(&input.account_id, account_gql::KIND)
-                .ok_or_else(|| not_found("accountId"))?;
-            let holds = entity::role_grant::Entity::find()
-                .filter(entity::role_grant::Column::AccountId.eq(account_id))
-                .filter(entity::role_grant::Column::MemberId.eq(member))
-                .count(tx)
-                .await?;
-            let before = account::Entity::find_by_id(account_id)
-                .one(tx)
-                .await?
-                .filter(|_| holds > 0)
-                .ok_or_else(|| not_found("accountId"))?;
-            if let Some(pid) = person_id {
-                let p = person::Entity::find_by_id(pid).one(tx).await?;
-                if p.is_none_or(|p| p.member_id != member || p.erased_at.is_some()) {
-                    return Err(not_found("personId"));
-                }
-            }
-            account::Entity::update_many()
-                .col_expr(account::Column::PersonId, Expr::value(person_id))
-                .col_expr(
-                    account::Column::UpdatedAt,
-                    Expr::value(ctx.app().clock.now()),
-                )
-                .col_expr(
-                    account::Column::Version,
-                    Expr::col(account::Column::Version).add(1),
-                )
-                .filter(account::Column::Id.eq(account_id))
-                .exec(tx)
-                .await
-                .map_err(|e| duplicate_or(e, "personId"))?;
-            let after = account::Entity::find_by_id(account_id)
-                .one(tx)
-                .await?
-                .expect("exists");
-            audit::record(
-                tx,
-                &viewer,
-                Some(&request_id),
-                Change::of(
-                    "account",
-                    "Account",
-                    "LINK_PERSON",
-                    account_id,
-                    Some(member),
-                    Some(&before),
-                    Some(&after),
-                ),
-                ctx.app().clock.now(),
-            )
-            .await?;
-            Ok(after)
+        let account_id = ids::decode_as(&input.account_id, account_gql::KIND);
+        let result = acting(ctx, &viewer, async |act| {
+            entity::accounts::access::link_person(act, member, account_id, person_id).await
         })
         .await;
         match result {
@@ -438,48 +332,8 @@ impl PersonMutation {
             );
         };
         let viewer = policy::authorize(ctx, "erasePerson", Some(current.member_id))?;
-        let request_id = ctx.meta().request_id;
-        let now = ctx.app().clock.now();
-        let result = entity::db::write(ctx.db(), async |tx| -> Result<person::Model, Outcome> {
-            let Some(before) = person::Entity::find_by_id(current.id).one(tx).await? else {
-                return Err(Problems::one(&["input", "personId"], Problem::NotFound).into());
-            };
-            let own = account::Entity::find()
-                .filter(account::Column::PersonId.eq(before.id))
-                .one(tx)
-                .await?;
-            if own.is_some_and(|a| Some(a.id) == viewer.account_id()) {
-                return Err(Problems::one(
-                    &["input", "personId"],
-                    Problem::Refused(Refusal::CannotEraseSelf),
-                )
-                .into());
-            }
-            crate::erasure::erase_person(tx, &before, now).await?;
-            super::session::end_sessions_of_person(tx, before.id, now).await?;
-            audit::record(
-                tx,
-                &viewer,
-                Some(&request_id),
-                Change {
-                    table: "person",
-                    entity_type: KIND,
-                    entity_id: Some(before.id),
-                    member_id: Some(before.member_id),
-                    action: "ERASE_PERSONAL_DATA",
-                    before: None,
-                    after: input
-                        .reason
-                        .as_ref()
-                        .map(|r| json!({"reason": r.chars().take(500).collect::<String>()})),
-                },
-                ctx.app().clock.now(),
-            )
-            .await?;
-            Ok(person::Entity::find_by_id(before.id)
-                .one(tx)
-                .await?
-                .expect("exists"))
+        let result = acting(ctx, &viewer, async |act| {
+            domain::erase(act, &current, input.reason.as_deref()).await
         })
         .await;
         payload(result, None, lang)
@@ -493,160 +347,11 @@ async fn find(ctx: &Context<'_>, id: &ID) -> Result<Option<person::Model>> {
     })
 }
 
-async fn create(
-    ctx: &Context<'_>,
-    viewer: &Viewer,
-    member: Uuid,
-    input: &CreatePersonInput,
-) -> Result<person::Model, Outcome> {
-    let db = ctx.db();
-    let scope = super::scope(ctx);
-    let receipt = Receipt::new(
-        &scope,
-        "createPerson",
-        input.client_mutation_id.as_deref(),
-        input,
-    )?;
-    if let Some(p) = replay::<person::Entity>(receipt.as_ref(), db).await? {
-        return Ok(p);
+/// An organisation id that does not decode is one that is not there.
+fn decode_org(problems: &mut Problems, id: &ID) -> Option<Uuid> {
+    let found = ids::decode_as(id, org_gql::KIND);
+    if found.is_none() {
+        problems.push(&["input", "organisationId"], Problem::NotFound);
     }
-    let mut problems = Problems::new();
-    let name = problems.check(validate::required_text(
-        &["input", "name"],
-        &input.name,
-        200,
-    ));
-    let title = problems
-        .check(validate::optional_text(
-            &["input", "title"],
-            input.title.as_deref(),
-            200,
-        ))
-        .flatten();
-    let org = match &input.organisation_id {
-        Some(o) => match ids::decode_as(o, org_gql::KIND) {
-            Some(u) => Some(u),
-            None => {
-                problems.push(&["input", "organisationId"], Problem::NotFound);
-                None
-            }
-        },
-        None => None,
-    };
-    let contact = parse_contact(
-        &mut problems,
-        optional(input.email.as_ref()),
-        optional(input.phone.as_ref()),
-    );
-    let id = Uuid::now_v7();
-    let request_id = ctx.meta().request_id;
-    let result = entity::db::write(db, async |tx| -> Result<(), Outcome> {
-        if let Some(r) = &receipt {
-            r.save(tx, id).await?;
-        }
-        check_organisation(tx, &mut problems, member, org).await?;
-        std::mem::take(&mut problems).into_result()?;
-        let now = ctx.app().clock.now();
-        person::Entity::insert(person::ActiveModel {
-            id: Set(id),
-            member_id: Set(member),
-            name: Set(name.clone().expect("validated")),
-            title: Set(title.clone()),
-            organisation_id: Set(org),
-            email: Set(contact.email.clone().flatten()),
-            phone: Set(contact.phone.clone().flatten()),
-            erased_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        })
-        .exec_without_returning(tx)
-        .await?;
-        let created = person::Entity::find_by_id(id).one(tx).await?;
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change("CREATE", None, created.as_ref()),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(())
-    })
-    .await;
-    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
-    person::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(Outcome::Raced)
-}
-
-async fn update(
-    ctx: &Context<'_>,
-    viewer: &Viewer,
-    current: person::Model,
-    input: &UpdatePersonInput,
-) -> Result<person::Model, Outcome> {
-    let mut problems = Problems::new();
-    if current.erased_at.is_some() {
-        return Err(
-            Problems::one(&["input", "id"], Problem::Refused(Refusal::PersonErased)).into(),
-        );
-    }
-    let name = input
-        .name
-        .as_deref()
-        .and_then(|n| problems.check(validate::required_text(&["input", "name"], n, 200)));
-    let title = match &input.title {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(t) => {
-            problems.check(validate::optional_text(&["input", "title"], Some(t), 200))
-        }
-    };
-    let org = match &input.organisation_id {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(o) => match ids::decode_as(o, org_gql::KIND) {
-            Some(u) => Some(Some(u)),
-            None => {
-                problems.push(&["input", "organisationId"], Problem::NotFound);
-                None
-            }
-        },
-    };
-    let contact = parse_contact(
-        &mut problems,
-        maybe_ref(&input.email),
-        maybe_ref(&input.phone),
-    );
-    let request_id = ctx.meta().request_id;
-    entity::db::write(ctx.db(), async |tx| -> Result<person::Model, Outcome> {
-        if let Some(o) = org {
-            check_organisation(tx, &mut problems, current.member_id, o).await?;
-        }
-        std::mem::take(&mut problems).into_result()?;
-        let changes = person::ActiveModel {
-            name: name.clone().map(Set).unwrap_or(NotSet),
-            title: title.clone().map(Set).unwrap_or(NotSet),
-            organisation_id: org.map(Set).unwrap_or(NotSet),
-            email: contact.email.clone().map(Set).unwrap_or(NotSet),
-            phone: contact.phone.clone().map(Set).unwrap_or(NotSet),
-            updated_at: Set(ctx.app().clock.now()),
-            ..Default::default()
-        };
-        let updated =
-            update_versioned::<person::Entity, _>(tx, current.id, input.version, changes, "id")
-                .await?;
-        audit::record(
-            tx,
-            viewer,
-            Some(&request_id),
-            change("UPDATE", Some(&current), Some(&updated)),
-            ctx.app().clock.now(),
-        )
-        .await?;
-        Ok(updated)
-    })
-    .await
+    found
 }

@@ -283,7 +283,7 @@ impl RegistrationMutation {
         };
         match outcome {
             Ok((r, mails)) => {
-                super::session::queue_mail(app, &mails).await;
+                app.queue_mail(&mails).await;
                 Ok(RegisterPayload {
                     client_mutation_id: input.client_mutation_id.clone(),
                     registration: Some(Registration(r)),

@@ -49,6 +49,10 @@ where
     const TABLE: &'static str;
     /// The global-ID type (the GraphQL type's name).
     const KIND: &'static str;
+    /// The input field a unique violation is reported on (a duplicate).
+    const UNIQUE_FIELD: &'static str = "id";
+    /// The refusal when others still refer to a record being deleted.
+    const IN_USE: Refusal = Refusal::RecordInUse;
     fn id_of(m: &Self::Model) -> Uuid;
     fn member_of(m: &Self::Model) -> Uuid;
 }
@@ -123,7 +127,7 @@ where
         E::insert(build(id, act.now))
             .exec_without_returning(tx)
             .await
-            .map_err(|e| duplicate_or(e, "id"))?;
+            .map_err(|e| duplicate_or(e, E::UNIQUE_FIELD))?;
         let created = E::find_by_id(id).one(tx).await?.expect("just inserted");
         then(tx, &created).await?;
         audit::record(
@@ -165,7 +169,8 @@ where
         };
         check(tx, &before, &mut problems).await?;
         std::mem::take(&mut problems).into_result()?;
-        let after = update_versioned::<E, _>(tx, id, version, changes(&before), "id").await?;
+        let after =
+            update_versioned::<E, _>(tx, id, version, changes(&before), E::UNIQUE_FIELD).await?;
         then(tx, &after).await?;
         audit::record(
             tx,
@@ -259,11 +264,7 @@ where
         match E::delete_by_id(id).exec(tx).await {
             Ok(_) => {}
             Err(e) if crate::db::is_foreign_key_violation(&e) => {
-                return Err(Problems::one(
-                    &["input", "id"],
-                    Problem::Refused(Refusal::RecordInUse),
-                )
-                .into());
+                return Err(Problems::one(&["input", "id"], Problem::Refused(E::IN_USE)).into());
             }
             Err(e) => return Err(e.into()),
         }
@@ -351,9 +352,36 @@ records! {
     milestone => ("milestone", "Milestone"),
     ngo_programme => ("ngo_programme", "NgoProgramme"),
     online_channel => ("online_channel", "OnlineChannel"),
+    person => ("person", "Person"),
     progress_update => ("progress_update", "ProgressUpdate"),
     public_input => ("public_input", "PublicInput"),
     publication => ("publication", "Publication"),
     report => ("report", "Report"),
     secretariat => ("secretariat", "Secretariat"),
+}
+
+impl Record for crate::member::Entity {
+    const TABLE: &'static str = "member";
+    const KIND: &'static str = "Member";
+    const UNIQUE_FIELD: &'static str = "slug";
+    fn id_of(m: &Self::Model) -> Uuid {
+        m.id
+    }
+    /// A member is its own scope.
+    fn member_of(m: &Self::Model) -> Uuid {
+        m.id
+    }
+}
+
+impl Record for crate::organisation::Entity {
+    const TABLE: &'static str = "organisation";
+    const KIND: &'static str = "Organisation";
+    const UNIQUE_FIELD: &'static str = "name";
+    const IN_USE: Refusal = Refusal::OrganisationInUse;
+    fn id_of(m: &Self::Model) -> Uuid {
+        m.id
+    }
+    fn member_of(m: &Self::Model) -> Uuid {
+        m.member_id
+    }
 }

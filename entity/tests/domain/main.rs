@@ -2,6 +2,7 @@
 //! HTTP or GraphQL. SQLite by default; PostgreSQL when `TERBUKA_TEST_DATABASE_URL` names a
 //! server (each test gets a database of its own, dropped at the end).
 
+mod accounts;
 mod alignment;
 mod assessments;
 mod budget;
@@ -12,6 +13,7 @@ mod fixtures;
 mod follow_ups;
 mod milestones;
 mod news;
+mod partnership;
 mod plans;
 mod public_input;
 mod records;

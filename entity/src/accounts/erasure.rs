@@ -1,19 +1,19 @@
 //! Erasing a person's personal data on request (UU 27/2022 on personal data protection).
 //!
-//! Every place that keeps a person's PERSONAL data (see `entity::privacy::COLUMNS`) is
+//! Every place that keeps a person's PERSONAL data (see `crate::privacy::COLUMNS`) is
 //! anonymised here, and the audit log keeps each event without the data. A new place that
 //! stores personal data adds its step here.
 
+use crate::account::{self, AccountStatus};
+use crate::mail_delivery::{self, DeliveryStatus};
+use crate::privacy::ERASED;
+use crate::{account_token, audit_event, consent, person};
 use chrono::{DateTime, Utc};
-use entity::account::{self, AccountStatus};
-use entity::mail_delivery::{self, DeliveryStatus};
-use entity::privacy::ERASED;
-use entity::{account_token, audit_event, consent, person};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::audit::redact;
+use crate::kernel::audit::redact;
 
 /// The address an erased account is left with (unique, undeliverable).
 pub fn erased_address(account: &account::Model) -> String {
@@ -181,8 +181,8 @@ pub async fn erase_citizen<C: ConnectionTrait>(
     email: &str,
     now: DateTime<Utc>,
 ) -> Result<CitizenErased, DbErr> {
-    use entity::registration::{self, RegistrationStatus};
-    use entity::{public_input, subscription};
+    use crate::registration::{self, RegistrationStatus};
+    use crate::{public_input, subscription};
     let mut done = CitizenErased::default();
     let mut subjects: Vec<(&str, uuid::Uuid)> = vec![];
 

@@ -2,15 +2,30 @@
 //! `TERBUKA_ADMIN_EMAIL` / `TERBUKA_ADMIN_PASSWORD` on a first start with no operator.
 
 use chrono::{DateTime, Utc};
-use entity::account::{self, AccountStatus};
-use entity::role_grant::{self, Role};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
-use crate::auth;
+use super::password;
+use crate::account::{self, AccountStatus};
+use crate::role_grant::{self, Role};
+
+/// Why an operator account was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorRefused {
+    #[error("{0:?} is not an e-mail address")]
+    NotAnAddress(String),
+    #[error("{0}")]
+    Password(String),
+    #[error("an account with the address {0} already exists")]
+    Exists(String),
+    #[error(transparent)]
+    Hash(#[from] password::HashFailed),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
 
 /// A new active account (in the caller's transaction or connection), with roles.
 pub async fn create_account<C: ConnectionTrait>(
@@ -69,48 +84,47 @@ pub async fn create_operator(
     name: &str,
     password: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<Uuid> {
-    let email = entity::notify::Address::parse(email)
+) -> Result<Uuid, OperatorRefused> {
+    let email = crate::notify::Address::parse(email)
         .map(String::from)
-        .ok_or_else(|| anyhow::anyhow!("{email:?} is not an e-mail address"))?;
-    auth::check_new_password(&["password"], password, &email)
-        .map_err(|p| anyhow::anyhow!("{}", p.problem.message(entity::Lang::En)))?;
-    let hash = auth::hash_password(password.to_owned()).await?;
+        .ok_or_else(|| OperatorRefused::NotAnAddress(email.to_owned()))?;
+    password::check_new(&["password"], password, &email)
+        .map_err(|p| OperatorRefused::Password(p.problem.message(crate::Lang::En).to_string()))?;
+    let hash = password::hash(password.to_owned()).await?;
     // The check and the insert in one write transaction: on SQLite it takes the write lock at
     // BEGIN (waiting out a running server's writes), where a read followed by a lone insert
     // could be refused at once with "database is locked".
-    entity::db::write(db, async |tx| {
+    crate::db::write(db, async |tx| {
         let exists = account::Entity::find()
             .filter(account::Column::Email.eq(&email))
             .count(tx)
             .await?;
         if exists > 0 {
-            anyhow::bail!("an account with the address {email} already exists");
+            return Err(OperatorRefused::Exists(email.clone()));
         }
         Ok(create_account(tx, &email, name, Some(hash), true, &[], now).await?)
     })
     .await
 }
 
-/// On start: when no operator exists and the variables name one, create it.
+/// On start: when no operator exists and the variables name one, create it (`true` when it
+/// did).
 pub async fn ensure_first_operator(
     db: &DatabaseConnection,
     email: Option<&str>,
     password: Option<&str>,
     now: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> Result<bool, OperatorRefused> {
     let (Some(email), Some(password)) = (email, password) else {
-        return Ok(());
+        return Ok(false);
     };
     let operators = account::Entity::find()
         .filter(account::Column::IsOperator.eq(true))
         .count(db)
         .await?;
-    if operators == 0 {
-        create_operator(db, email, "Administrator", password, now)
-            .await
-            .map_err(|e| anyhow::anyhow!("TERBUKA_ADMIN_EMAIL/TERBUKA_ADMIN_PASSWORD: {e}"))?;
-        tracing::info!(email, "first operator account created");
+    if operators > 0 {
+        return Ok(false);
     }
-    Ok(())
+    create_operator(db, email, "Administrator", password, now).await?;
+    Ok(true)
 }
