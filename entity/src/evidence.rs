@@ -103,6 +103,7 @@ pub async fn attach<I: Serialize>(
     mut spec: Create<'_, I>,
     a: Attach,
 ) -> Result<document::Model, Outcome> {
+    act.permit("attachDocument", Some(member))?;
     let title = spec
         .problems
         .check(validate::required_text(&["input", "title"], &a.title, 500));
@@ -168,5 +169,6 @@ pub async fn attach<I: Serialize>(
 
 /// Removes a document (its file stays while another document holds the same content).
 pub async fn delete(act: &Act<'_>, current: &document::Model, version: i32) -> Result<(), Outcome> {
+    act.permit("deleteDocument", Some(current.member_id))?;
     crud::delete::<document::Entity>(act, current, version).await
 }

@@ -34,6 +34,7 @@ pub async fn request<I: Serialize>(
     mut spec: Create<'_, I>,
     r: Request,
 ) -> Result<report::Model, Outcome> {
+    act.permit("requestReport", Some(member))?;
     let p = &mut spec.problems;
     let mut assessment_id = None;
     if r.kind == ReportKind::IrmAtAGlance {

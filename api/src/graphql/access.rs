@@ -69,8 +69,7 @@ fn payload(
             account: None,
             user_errors: user_errors(p, lang),
         }),
-        Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
-        Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+        Err(e) => Err(errors::not_done(e, lang)),
     }
 }
 

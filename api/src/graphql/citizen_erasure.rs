@@ -66,8 +66,7 @@ impl CitizenErasure {
                 subscriptions: 0,
                 user_errors: super::mutation::user_errors(p, lang),
             }),
-            Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
-            Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+            Err(e) => Err(errors::not_done(e, lang)),
         }
     }
 }

@@ -97,3 +97,16 @@ pub fn internal(err: impl std::fmt::Display, lang: Lang) -> Error {
 pub fn storage_unavailable(lang: Lang) -> Error {
     with_code(storage_message(lang).to_owned(), code::STORAGE_UNAVAILABLE)
 }
+
+/// A mutation that ended other than with its user errors: permission refused
+/// (UNAUTHENTICATED for the public, FORBIDDEN for an account) or a fault (INTERNAL).
+pub fn not_done(outcome: entity::kernel::edit::Outcome, lang: Lang) -> Error {
+    use entity::kernel::edit::{Denied, Outcome};
+    match outcome {
+        Outcome::Denied(Denied::Unauthenticated) => unauthenticated(lang),
+        Outcome::Denied(Denied::Forbidden) => forbidden(lang),
+        Outcome::Refused(_) => internal("a refusal answered as a fault", lang),
+        Outcome::Raced => internal("unexpected race", lang),
+        Outcome::Db(e) => internal(e, lang),
+    }
+}

@@ -188,7 +188,7 @@ impl JobMutation {
             Ok(after) => after,
             Err(super::mutation::Outcome::Refused(r)) => return Ok(refused(r.0)),
             Err(super::mutation::Outcome::Raced) => None,
-            Err(super::mutation::Outcome::Db(e)) => return Err(errors::internal(e, lang)),
+            Err(e) => return Err(errors::not_done(e, lang)),
         };
         if after.is_some() {
             let app = ctx.app();

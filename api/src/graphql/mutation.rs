@@ -66,8 +66,7 @@ pub fn settle<M, T>(
     match result {
         Ok(m) => Ok((Some(wrap(m)), vec![])),
         Err(Outcome::Refused(Refused(p))) => Ok((None, user_errors(p, lang))),
-        Err(Outcome::Raced) => Err(crate::graphql::errors::internal("unexpected race", lang)),
-        Err(Outcome::Db(e)) => Err(crate::graphql::errors::internal(e, lang)),
+        Err(e) => Err(crate::graphql::errors::not_done(e, lang)),
     }
 }
 

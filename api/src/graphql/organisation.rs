@@ -344,8 +344,7 @@ impl OrganisationMutation {
                 deleted_id: None,
                 user_errors: user_errors(p, lang),
             }),
-            Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
-            Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+            Err(e) => Err(errors::not_done(e, lang)),
         }
     }
 }

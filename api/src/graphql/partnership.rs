@@ -650,11 +650,11 @@ impl PartnershipMutation {
         else {
             return Ok(DeletePayload::not_found("id", lang));
         };
-        DeletePayload::of(
-            crud::delete::<term::Entity>(ctx, &viewer, &current, input.version).await,
-            input.id,
-            lang,
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::term::delete(act, &current, input.version).await
+        })
+        .await;
+        DeletePayload::of(result, input.id, lang)
     }
 
     /// Records a person's place in an organisation or a body (team, forum, secretariat).
@@ -721,11 +721,11 @@ impl PartnershipMutation {
         else {
             return Ok(DeletePayload::not_found("id", lang));
         };
-        DeletePayload::of(
-            crud::delete::<membership::Entity>(ctx, &viewer, &current, input.version).await,
-            input.id,
-            lang,
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::membership::delete(act, &current, input.version).await
+        })
+        .await;
+        DeletePayload::of(result, input.id, lang)
     }
 
     /// Sets up the secretariat (one per member: a second is refused).
@@ -839,11 +839,11 @@ impl PartnershipMutation {
         else {
             return Ok(DeletePayload::not_found("id", lang));
         };
-        DeletePayload::of(
-            crud::delete::<ambassador::Entity>(ctx, &viewer, &current, input.version).await,
-            input.id,
-            lang,
-        )
+        let result = acting(ctx, &viewer, async |act| {
+            domain::ambassador::delete(act, &current, input.version).await
+        })
+        .await;
+        DeletePayload::of(result, input.id, lang)
     }
 }
 

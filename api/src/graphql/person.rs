@@ -193,8 +193,7 @@ fn payload(
             person: None,
             user_errors: user_errors(p, lang),
         }),
-        Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
-        Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+        Err(e) => Err(errors::not_done(e, lang)),
     }
 }
 
@@ -309,8 +308,7 @@ impl PersonMutation {
                 account: None,
                 user_errors: user_errors(p, lang),
             }),
-            Err(Outcome::Raced) => Err(errors::internal("unexpected race", lang)),
-            Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+            Err(e) => Err(errors::not_done(e, lang)),
         }
     }
 

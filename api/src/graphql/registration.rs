@@ -278,8 +278,7 @@ impl RegistrationMutation {
         let outcome = match outcome {
             Ok(o) => Ok(o),
             Err(Outcome::Refused(Refused(p))) => Err(p),
-            Err(Outcome::Raced) => return Err(errors::internal("unexpected race", lang)),
-            Err(Outcome::Db(e)) => return Err(e.into()),
+            Err(e) => return Err(errors::not_done(e, lang)),
         };
         match outcome {
             Ok((r, mails)) => {

@@ -130,8 +130,7 @@ fn signed_in(result: Result<SignedIn, Outcome>, lang: Lang) -> Result<LoginPaylo
             user_errors: vec![],
         }),
         Err(Outcome::Refused(Refused(p))) => Ok(LoginPayload::refused(p, lang)),
-        Err(Outcome::Raced) => Err(errors::internal("login race", lang)),
-        Err(Outcome::Db(e)) => Err(errors::internal(e, lang)),
+        Err(e) => Err(errors::not_done(e, lang)),
     }
 }
 
@@ -139,8 +138,7 @@ fn signed_in(result: Result<SignedIn, Outcome>, lang: Lang) -> Result<LoginPaylo
 fn problems_of(e: Outcome, lang: Lang) -> Result<Problems> {
     match e {
         Outcome::Refused(Refused(p)) => Ok(p),
-        Outcome::Raced => Err(errors::internal("unexpected race", lang)),
-        Outcome::Db(e) => Err(errors::internal(e, lang)),
+        e => Err(errors::not_done(e, lang)),
     }
 }
 
@@ -165,7 +163,8 @@ impl SessionMutation {
         let ended = acting(ctx, &viewer, async |act| {
             session::logout(act, input.everywhere).await
         })
-        .await?;
+        .await
+        .map_err(|e| errors::not_done(e, ctx.lang()))?;
         Ok(LogoutPayload {
             ended_sessions: ended as i32,
         })

@@ -231,7 +231,7 @@ impl SubscriptionMutation {
             Ok(m) => m,
             Err(Outcome::Refused(Refused(p))) => return Ok(refused(p)),
             Err(Outcome::Raced) => vec![],
-            Err(Outcome::Db(e)) => return Err(e.into()),
+            Err(e) => return Err(errors::not_done(e, ctx.lang())),
         };
         app.queue_mail(&mails).await;
         let email = email.into_string();

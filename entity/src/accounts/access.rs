@@ -158,6 +158,7 @@ pub async fn invite<I: Serialize>(
     member: Uuid,
     invite: Invite<'_, I>,
 ) -> Result<(account::Model, Option<Uuid>), Outcome> {
+    act.permit("inviteAccount", Some(member))?;
     let db = act.db;
     let scope = act.scope();
     let receipt = Receipt::new(
@@ -299,6 +300,7 @@ pub async fn grant_role(
     account: Option<Uuid>,
     role: Role,
 ) -> Result<account::Model, Outcome> {
+    act.permit("grantRole", Some(member))?;
     crate::db::write(act.db, async |tx| -> Result<account::Model, Outcome> {
         let account = account_in(tx, account, member).await?;
         if account.erased_at.is_some() || account.status == AccountStatus::Deactivated {
@@ -330,6 +332,7 @@ pub async fn revoke_role(
     account: Option<Uuid>,
     role: Role,
 ) -> Result<account::Model, Outcome> {
+    act.permit("revokeRole", Some(member))?;
     crate::db::write(act.db, async |tx| -> Result<account::Model, Outcome> {
         let account = account_in(tx, account, member).await?;
         if role == Role::Admin && admins_left(tx, member, account.id).await? == 0 {
@@ -365,6 +368,7 @@ pub async fn deactivate(
     account: Option<Uuid>,
     reason: Option<&str>,
 ) -> Result<account::Model, Outcome> {
+    act.permit("deactivateAccount", Some(member))?;
     let now = act.now;
     crate::db::write(act.db, async |tx| -> Result<account::Model, Outcome> {
         let before = account_in(tx, account, member).await?;
@@ -413,6 +417,7 @@ pub async fn reactivate(
     member: Uuid,
     account: Option<Uuid>,
 ) -> Result<account::Model, Outcome> {
+    act.permit("reactivateAccount", Some(member))?;
     let now = act.now;
     crate::db::write(act.db, async |tx| -> Result<account::Model, Outcome> {
         let before = account_in(tx, account, member).await?;
@@ -465,6 +470,7 @@ pub async fn erase(
     account: Option<Uuid>,
     reason: Option<&str>,
 ) -> Result<account::Model, Outcome> {
+    act.permit("eraseAccount", Some(member))?;
     let now = act.now;
     crate::db::write(act.db, async |tx| -> Result<account::Model, Outcome> {
         let before = account_in(tx, account, member).await?;
@@ -513,6 +519,7 @@ pub async fn link_person(
     account: Option<Uuid>,
     person_id: Option<Uuid>,
 ) -> Result<account::Model, Outcome> {
+    act.permit("linkAccountToPerson", Some(member))?;
     let now = act.now;
     crate::db::write(act.db, async |tx| -> Result<account::Model, Outcome> {
         let before = account_in(tx, account, member).await?;

@@ -148,6 +148,7 @@ pub async fn login(
     password_given: String,
     lang: Lang,
 ) -> Result<SignedIn, Outcome> {
+    act.permit("login", None)?;
     let email = normalise_email(email);
     let found = if email.len() <= 320 {
         account::Entity::find()
@@ -238,12 +239,13 @@ pub async fn login(
 
 /// Ends the actor's session (or, with `everywhere`, every session of the account); returns how
 /// many ended.
-pub async fn logout(act: &Act<'_>, everywhere: bool) -> Result<u64, DbErr> {
+pub async fn logout(act: &Act<'_>, everywhere: bool) -> Result<u64, Outcome> {
+    act.permit("logout", None)?;
     let Some(account) = act.actor.account_id() else {
         return Ok(0);
     };
     if everywhere {
-        return end_all(act.db, account, None, act.now).await;
+        return Ok(end_all(act.db, account, None, act.now).await?);
     }
     Ok(account_session::Entity::update_many()
         .col_expr(account_session::Column::RevokedAt, Expr::value(act.now))
@@ -262,6 +264,7 @@ pub async fn change_password(
     current: String,
     new: String,
 ) -> Result<account::Model, Outcome> {
+    act.permit("changePassword", None)?;
     let Some(me) = act.actor.account.clone() else {
         return Err(refused("currentPassword", Problem::InvalidCredentials));
     };
@@ -301,6 +304,7 @@ pub async fn request_password_reset(
     links: &AccountLinks<'_>,
     email: &str,
 ) -> Result<Option<Uuid>, Outcome> {
+    act.permit("requestPasswordReset", None)?;
     let email = normalise_email(email);
     if Address::parse(&email).is_none() {
         return Err(refused("email", Problem::InvalidEmail));
@@ -341,6 +345,7 @@ pub async fn request_password_reset(
 /// and a lock is lifted. A link used, expired or unknown is `INVALID_TOKEN`; of two uses at
 /// once, one wins.
 pub async fn reset_password(act: &Act<'_>, token: &str, new: String) -> Result<(), Outcome> {
+    act.permit("resetPassword", None)?;
     let now = act.now;
     let invalid = || refused("token", Problem::InvalidToken);
     let Some((_, account)) = links::valid(act.db, token, TokenPurpose::PasswordReset, now).await?
@@ -391,6 +396,7 @@ pub async fn accept_invitation(
     password_chosen: String,
     consent: bool,
 ) -> Result<SignedIn, Outcome> {
+    act.permit("acceptInvitation", None)?;
     let now = act.now;
     let invalid = || refused("token", Problem::InvalidToken);
     let Some((_, account)) = links::valid(act.db, token, TokenPurpose::Invitation, now).await?

@@ -98,6 +98,7 @@ pub async fn create_line<I: Serialize>(
     mut spec: Create<'_, I>,
     f: LineFields,
 ) -> Result<line::Model, Outcome> {
+    act.permit("createBudgetLine", Some(member))?;
     let p = &mut spec.problems;
     if !f.organisation_named {
         p.push(&["input", "organisationId"], Problem::Required);
@@ -163,6 +164,7 @@ pub async fn update_line(
     mut problems: Problems,
     f: LineFields,
 ) -> Result<line::Model, Outcome> {
+    act.permit("updateBudgetLine", Some(current.member_id))?;
     let p = &mut problems;
     if let Some(y) = f.fiscal_year {
         check_year(p, y);
@@ -222,6 +224,7 @@ pub async fn create_programme<I: Serialize>(
     mut spec: Create<'_, I>,
     f: ProgrammeFields,
 ) -> Result<programme::Model, Outcome> {
+    act.permit("createNgoProgramme", Some(member))?;
     let p = &mut spec.problems;
     if !f.organisation_named {
         p.push(&["input", "organisationId"], Problem::Required);
@@ -273,6 +276,7 @@ pub async fn update_programme(
     mut problems: Problems,
     f: ProgrammeFields,
 ) -> Result<programme::Model, Outcome> {
+    act.permit("updateNgoProgramme", Some(current.member_id))?;
     let p = &mut problems;
     let title = f
         .title
@@ -323,6 +327,7 @@ pub async fn add_funding(
     mut problems: Problems,
     fund: Fund,
 ) -> Result<commitment::Model, Outcome> {
+    act.permit("addFunding", Some(c.member_id))?;
     if fund.budget_line.is_none() && fund.ngo_programme.is_none() {
         problems.push(&["input", "sourceId"], Problem::NotFound);
     }
@@ -384,6 +389,7 @@ pub async fn remove_funding(
     c: &commitment::Model,
     source: Uuid,
 ) -> Result<bool, Outcome> {
+    act.permit("removeFunding", Some(c.member_id))?;
     let link = funding::Entity::find()
         .filter(funding::Column::CommitmentId.eq(c.id))
         .filter(

@@ -191,6 +191,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     d: EventDetails,
 ) -> Result<event::Model, Outcome> {
+    act.permit("createEvent", Some(member))?;
     let p = &mut spec.problems;
     if d.kind.is_none() {
         p.push(&["input", "kind"], Problem::Required);
@@ -249,6 +250,7 @@ pub async fn update(
     mut problems: Problems,
     d: EventDetails,
 ) -> Result<event::Model, Outcome> {
+    act.permit("updateEvent", Some(current.member_id))?;
     let p = &mut problems;
     let c = check(p, &d);
     let starts = d.starts_at.unwrap_or(current.starts_at);
@@ -336,6 +338,7 @@ pub async fn transition(
     version: i32,
     to: EventStatus,
 ) -> Result<event::Model, Outcome> {
+    act.permit("transitionEvent", Some(current.member_id))?;
     let now = act.now;
     crud::transition::<event::Entity, _>(
         act,
@@ -390,6 +393,7 @@ pub async fn set_agenda(
     mut problems: Problems,
     items: Vec<AgendaItem>,
 ) -> Result<event::Model, Outcome> {
+    act.permit("setEventAgenda", Some(current.member_id))?;
     let p = &mut problems;
     if items.len() > 100 {
         p.push(&["input", "items"], Problem::TooMany { max: 100 });
@@ -487,6 +491,7 @@ pub async fn set_organisations(
     role: EventRole,
     orgs: Vec<Uuid>,
 ) -> Result<event::Model, Outcome> {
+    act.permit("setEventOrganisations", Some(current.member_id))?;
     let member = current.member_id;
     crud::update::<event::Entity>(
         act,
@@ -547,6 +552,7 @@ pub async fn set_organisations(
 /// Deletes an event that never took place (PLANNED, POSTPONED or CANCELLED): a held or closed
 /// one is evidence.
 pub async fn delete(act: &Act<'_>, current: &event::Model, version: i32) -> Result<(), Outcome> {
+    act.permit("deleteEvent", Some(current.member_id))?;
     if matches!(current.status, EventStatus::Held | EventStatus::Closed) {
         return Err(
             Problems::one(&["input", "id"], Problem::Refused(Refusal::EventIsEvidence)).into(),
@@ -574,6 +580,7 @@ pub async fn record_attendance<I: Serialize>(
     named_someone: bool,
     a: Attendee,
 ) -> Result<attendance::Model, Outcome> {
+    act.permit("recordAttendance", Some(ev.member_id))?;
     let p = &mut spec.problems;
     let name = p
         .check(validate::optional_text(
@@ -617,5 +624,6 @@ pub async fn record_attendance<I: Serialize>(
 
 /// Removes a line of an attendance list.
 pub async fn remove_attendance(act: &Act<'_>, current: &attendance::Model) -> Result<(), Outcome> {
+    act.permit("removeAttendance", Some(current.member_id))?;
     crud::delete_unversioned::<attendance::Entity>(act, current).await
 }

@@ -28,6 +28,47 @@ pub struct Act<'a> {
 }
 
 impl Act<'_> {
+    /// The first step of every operation: the permission rule `rule` (see
+    /// [`super::policy::RULES`]) for a record of `member`. An unknown rule refuses.
+    pub fn permit(&self, rule: &str, member: Option<Uuid>) -> Result<(), Outcome> {
+        match super::policy::rule(rule) {
+            Some(r) if super::policy::allows(self.actor, r, member) => Ok(()),
+            _ => Err(self.denied()),
+        }
+    }
+
+    /// [`Self::permit`] for a record that names people responsible for it: besides the rule's
+    /// roles, a team member who is one of `responsible` may act on it.
+    pub fn permit_responsible(
+        &self,
+        rule: &str,
+        member: Uuid,
+        responsible: &[Uuid],
+    ) -> Result<(), Outcome> {
+        let own = self
+            .actor
+            .account
+            .as_ref()
+            .and_then(|a| a.person_id)
+            .is_some_and(|p| responsible.contains(&p));
+        if own
+            && self
+                .actor
+                .has(member, &[crate::role_grant::Role::TeamMember])
+        {
+            return Ok(());
+        }
+        self.permit(rule, Some(member))
+    }
+
+    fn denied(&self) -> Outcome {
+        Outcome::Denied(if self.actor.is_signed_in() {
+            super::edit::Denied::Forbidden
+        } else {
+            super::edit::Denied::Unauthenticated
+        })
+    }
+
     /// Whose client mutation ids a receipt is kept under.
     pub fn scope(&self) -> String {
         match self.actor.account_id() {

@@ -194,10 +194,20 @@ pub fn duplicate_or(e: DbErr, field: &str) -> Outcome {
 
 /// Why a mutation did not complete.
 pub enum Outcome {
+    /// The actor may not do this here (see [`super::crud::Act::permit`]).
+    Denied(Denied),
     Refused(Refused),
     /// A concurrent request with the same client mutation id committed first.
     Raced,
     Db(DbErr),
+}
+
+/// How a permission refusal is answered: the public is asked to sign in, an account is told
+/// it may not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denied {
+    Unauthenticated,
+    Forbidden,
 }
 
 impl From<DbErr> for Outcome {

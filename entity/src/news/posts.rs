@@ -73,6 +73,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: PostFields,
 ) -> Result<publication::Model, Outcome> {
+    act.permit("createPublication", Some(member))?;
     let p = &mut spec.problems;
     if f.title.is_none() {
         p.push(&["input", "title"], Problem::Required);
@@ -126,6 +127,7 @@ pub async fn update(
     mut problems: Problems,
     f: PostFields,
 ) -> Result<publication::Model, Outcome> {
+    act.permit("updatePublication", Some(current.member_id))?;
     let c = check(&mut problems, &f);
     let member = current.member_id;
     crud::update::<publication::Entity>(
@@ -164,6 +166,7 @@ pub async fn transition(
     version: i32,
     to: PublicationStatus,
 ) -> Result<publication::Model, Outcome> {
+    act.permit("transitionPublication", Some(current.member_id))?;
     let now = act.now;
     crud::transition::<publication::Entity, _>(
         act,
@@ -192,6 +195,7 @@ pub async fn delete(
     current: &publication::Model,
     version: i32,
 ) -> Result<(), Outcome> {
+    act.permit("deletePublication", Some(current.member_id))?;
     if current.published_at.is_some() {
         return Err(Problems::one(
             &["input", "id"],

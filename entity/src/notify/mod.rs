@@ -147,6 +147,7 @@ pub async fn retry(
             let Some(row) = mail_delivery::Entity::find_by_id(id).one(tx).await? else {
                 return Ok(None);
             };
+            act.permit("retryMailDelivery", row.member_id)?;
             if row.status != DeliveryStatus::Failed {
                 return Err(Problems::one(
                     &["input", "id"],

@@ -24,6 +24,7 @@ pub async fn erase(
     email: &str,
     reason: Option<&str>,
 ) -> Result<(CitizenErased, Vec<Uuid>), Outcome> {
+    act.permit("eraseCitizen", Some(member))?;
     let Some(email) = Address::parse(email) else {
         return Err(Problems::one(&["input", "email"], Problem::InvalidEmail).into());
     };

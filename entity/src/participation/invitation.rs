@@ -31,6 +31,7 @@ pub async fn publish<I: Serialize>(
     mut spec: Create<'_, I>,
     cmd: Publish,
 ) -> Result<event::Model, Outcome> {
+    act.permit("publishInvitation", Some(ev.member_id))?;
     let p = &mut spec.problems;
     if let Some(c) = cmd.capacity
         && !(1..=100_000).contains(&c)

@@ -118,6 +118,7 @@ pub async fn submit<I: Serialize>(
     mut spec: Create<'_, I>,
     cmd: Submit,
 ) -> Result<public_input::Model, Outcome> {
+    act.permit("submitPublicInput", None)?;
     let p = &mut spec.problems;
     let name = p.check(validate::required_text(&["input", "name"], &cmd.name, 300));
     let organisation = p
@@ -215,6 +216,7 @@ pub async fn record<I: Serialize>(
     mut spec: Create<'_, I>,
     cmd: Record,
 ) -> Result<public_input::Model, Outcome> {
+    act.permit("recordPublicInput", Some(plan.member_id))?;
     let p = &mut spec.problems;
     match cmd.source {
         InputSource::Online => p.push(
@@ -284,6 +286,7 @@ pub async fn respond(
     response: InputResponse,
     reason: &str,
 ) -> Result<(public_input::Model, Vec<Uuid>), Outcome> {
+    act.permit("respondToPublicInput", Some(current.member_id))?;
     let mut p = Problems::new();
     let reason = match validate::long_text(&["input", "reason"], Some(reason), 5_000) {
         Ok(Some(r)) => Some(r),
@@ -378,6 +381,7 @@ pub async fn hide(
     version: i32,
     reason: &str,
 ) -> Result<public_input::Model, Outcome> {
+    act.permit("hidePublicInput", Some(current.member_id))?;
     let mut p = Problems::new();
     let reason = p.check(validate::required_text(&["input", "reason"], reason, 1_000));
     let by = act.actor.account_id();
@@ -413,6 +417,7 @@ pub async fn restore(
     current: &public_input::Model,
     version: i32,
 ) -> Result<public_input::Model, Outcome> {
+    act.permit("restorePublicInput", Some(current.member_id))?;
     crud::update::<public_input::Entity>(
         act,
         current,

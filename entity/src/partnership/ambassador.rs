@@ -37,6 +37,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: AmbassadorFields,
 ) -> Result<ambassador::Model, Outcome> {
+    act.permit("createAmbassador", Some(member))?;
     let p = &mut spec.problems;
     if f.cohort.is_none() {
         p.push(&["input", "cohort"], Problem::Required);
@@ -80,6 +81,7 @@ pub async fn update(
     mut problems: Problems,
     f: AmbassadorFields,
 ) -> Result<ambassador::Model, Outcome> {
+    act.permit("updateAmbassador", Some(current.member_id))?;
     let cohort = cohort(&mut problems, &f);
     let activities = text_change(
         &mut problems,
@@ -113,4 +115,14 @@ pub async fn update(
         async |_, _| Ok(()),
     )
     .await
+}
+
+/// Removes an ambassador entered by mistake, if still at `version`.
+pub async fn delete(
+    act: &Act<'_>,
+    current: &ambassador::Model,
+    version: i32,
+) -> Result<(), Outcome> {
+    act.permit("deleteAmbassador", Some(current.member_id))?;
+    crud::delete::<ambassador::Entity>(act, current, version).await
 }

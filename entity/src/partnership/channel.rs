@@ -67,6 +67,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: ChannelFields,
 ) -> Result<online_channel::Model, Outcome> {
+    act.permit("createOnlineChannel", Some(member))?;
     let p = &mut spec.problems;
     if f.name.is_none() {
         p.push(&["input", "name"], Problem::Required);
@@ -116,6 +117,7 @@ pub async fn update(
     mut problems: Problems,
     f: ChannelFields,
 ) -> Result<online_channel::Model, Outcome> {
+    act.permit("updateOnlineChannel", Some(current.member_id))?;
     let c = check(&mut problems, &f);
     let member = current.member_id;
     crud::update::<online_channel::Entity>(
@@ -159,5 +161,6 @@ pub async fn delete(
     current: &online_channel::Model,
     version: i32,
 ) -> Result<(), Outcome> {
+    act.permit("deleteOnlineChannel", Some(current.member_id))?;
     crud::delete::<online_channel::Entity>(act, current, version).await
 }

@@ -95,6 +95,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     t: DecreeText,
 ) -> Result<decree::Model, Outcome> {
+    act.permit("createDecree", Some(member))?;
     let p = &mut spec.problems;
     if t.title.is_none() {
         p.push(&["input", "title"], Problem::Required);
@@ -144,6 +145,7 @@ pub async fn update(
     mut problems: Problems,
     t: DecreeText,
 ) -> Result<decree::Model, Outcome> {
+    act.permit("updateDecree", Some(current.member_id))?;
     let p = &mut problems;
     let c = check(p, &t);
     check_range(
@@ -196,6 +198,7 @@ pub async fn transition(
     version: i32,
     to: DecreeStatus,
 ) -> Result<decree::Model, Outcome> {
+    act.permit("transitionDecree", Some(current.member_id))?;
     let today = crate::plans::today(act.db, current.member_id, act.now).await?;
     crud::transition::<decree::Entity, _>(
         act,
@@ -287,6 +290,7 @@ pub async fn set_appendix(
     mut problems: Problems,
     lines: Vec<AppendixLine>,
 ) -> Result<decree::Model, Outcome> {
+    act.permit("setDecreeAppendix", Some(current.member_id))?;
     let p = &mut problems;
     if lines.len() > 200 {
         p.push(&["input", "lines"], Problem::TooMany { max: 200 });

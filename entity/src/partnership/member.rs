@@ -106,6 +106,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     mut f: MemberFields,
 ) -> Result<member::Model, Outcome> {
+    act.permit("createMember", None)?;
     let p = &mut spec.problems;
     if f.name.is_none() {
         p.push(&["input", "name"], Problem::Required);
@@ -152,6 +153,7 @@ pub async fn update(
     mut problems: Problems,
     f: MemberFields,
 ) -> Result<member::Model, Outcome> {
+    act.permit("updateMember", Some(current.id))?;
     let c = check(&mut problems, &f);
     crud::update::<member::Entity>(
         act,

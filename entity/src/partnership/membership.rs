@@ -33,6 +33,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: MembershipFields,
 ) -> Result<membership::Model, Outcome> {
+    act.permit("createMembership", Some(member))?;
     let p = &mut spec.problems;
     if f.body.is_none() {
         p.push(&["input", "body"], Problem::Required);
@@ -81,6 +82,7 @@ pub async fn update(
     mut problems: Problems,
     f: MembershipFields,
 ) -> Result<membership::Model, Outcome> {
+    act.permit("updateMembership", Some(current.member_id))?;
     let position = text_change(&mut problems, "position", f.position.clone(), 200, false);
     let member = current.member_id;
     crud::update::<membership::Entity>(
@@ -118,4 +120,14 @@ pub async fn update(
         async |_, _| Ok(()),
     )
     .await
+}
+
+/// Removes a membership that ended or was entered by mistake, if still at `version`.
+pub async fn delete(
+    act: &Act<'_>,
+    current: &membership::Model,
+    version: i32,
+) -> Result<(), Outcome> {
+    act.permit("deleteMembership", Some(current.member_id))?;
+    crud::delete::<membership::Entity>(act, current, version).await
 }

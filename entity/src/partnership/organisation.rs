@@ -135,6 +135,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: OrganisationFields,
 ) -> Result<organisation::Model, Outcome> {
+    act.permit("createOrganisation", Some(member))?;
     let p = &mut spec.problems;
     if f.name.is_none() {
         p.push(&["input", "name"], Problem::Required);
@@ -193,6 +194,7 @@ pub async fn update(
     mut problems: Problems,
     f: OrganisationFields,
 ) -> Result<organisation::Model, Outcome> {
+    act.permit("updateOrganisation", Some(current.member_id))?;
     let c = check(&mut problems, &f);
     crud::update::<organisation::Entity>(
         act,
@@ -230,5 +232,6 @@ pub async fn delete(
     current: &organisation::Model,
     version: i32,
 ) -> Result<(), Outcome> {
+    act.permit("deleteOrganisation", Some(current.member_id))?;
     crud::delete::<organisation::Entity>(act, current, version).await
 }

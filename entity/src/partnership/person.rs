@@ -79,6 +79,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: PersonFields,
 ) -> Result<person::Model, Outcome> {
+    act.permit("createPerson", Some(member))?;
     let p = &mut spec.problems;
     if f.name.is_none() {
         p.push(&["input", "name"], Problem::Required);
@@ -121,6 +122,7 @@ pub async fn update(
     mut problems: Problems,
     f: PersonFields,
 ) -> Result<person::Model, Outcome> {
+    act.permit("updatePerson", Some(current.member_id))?;
     if current.erased_at.is_some() {
         return Err(
             Problems::one(&["input", "id"], Problem::Refused(Refusal::PersonErased)).into(),
@@ -170,6 +172,7 @@ pub async fn erase(
     current: &person::Model,
     reason: Option<&str>,
 ) -> Result<person::Model, Outcome> {
+    act.permit("erasePerson", Some(current.member_id))?;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let now = act.now;
     crate::db::write(act.db, async |tx| -> Result<person::Model, Outcome> {

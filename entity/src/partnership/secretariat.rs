@@ -99,6 +99,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: SecretariatFields,
 ) -> Result<secretariat::Model, Outcome> {
+    act.permit("createSecretariat", Some(member))?;
     let p = &mut spec.problems;
     if f.venue_name.is_none() {
         p.push(&["input", "venueName"], Problem::Required);
@@ -148,6 +149,7 @@ pub async fn update(
     mut problems: Problems,
     f: SecretariatFields,
 ) -> Result<secretariat::Model, Outcome> {
+    act.permit("updateSecretariat", Some(current.member_id))?;
     let c = check(&mut problems, &f);
     let member = current.member_id;
     crud::update::<secretariat::Entity>(

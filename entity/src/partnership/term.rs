@@ -49,6 +49,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: TermFields,
 ) -> Result<term::Model, Outcome> {
+    act.permit("createHeadOfRegionTerm", Some(member))?;
     let p = &mut spec.problems;
     if f.name.is_none() {
         p.push(&["input", "name"], Problem::Required);
@@ -88,6 +89,7 @@ pub async fn update(
     mut problems: Problems,
     f: TermFields,
 ) -> Result<term::Model, Outcome> {
+    act.permit("updateHeadOfRegionTerm", Some(current.member_id))?;
     let c = check(&mut problems, &f);
     crud::update::<term::Entity>(
         act,
@@ -117,4 +119,10 @@ pub async fn update(
         async |_, _| Ok(()),
     )
     .await
+}
+
+/// Removes a term entered by mistake, if still at `version`.
+pub async fn delete(act: &Act<'_>, current: &term::Model, version: i32) -> Result<(), Outcome> {
+    act.permit("deleteHeadOfRegionTerm", Some(current.member_id))?;
+    crud::delete::<term::Entity>(act, current, version).await
 }

@@ -63,6 +63,7 @@ pub async fn create_development_plan<I: Serialize>(
     mut spec: Create<'_, I>,
     f: DevPlanFields,
 ) -> Result<devplan::Model, Outcome> {
+    act.permit("createDevelopmentPlan", Some(member))?;
     let p = &mut spec.problems;
     let title = required(p, "title", f.title.as_deref(), 500);
     let kind = p
@@ -119,6 +120,7 @@ pub async fn update_development_plan(
     mut problems: Problems,
     f: DevPlanFields,
 ) -> Result<devplan::Model, Outcome> {
+    act.permit("updateDevelopmentPlan", Some(current.member_id))?;
     let p = &mut problems;
     let title = f
         .title
@@ -167,6 +169,7 @@ pub async fn create_goal<I: Serialize>(
     mut spec: Create<'_, I>,
     f: GoalFields,
 ) -> Result<goal::Model, Outcome> {
+    act.permit("createDevelopmentGoal", Some(member))?;
     let p = &mut spec.problems;
     let text = match f.text.as_deref() {
         Some(t) => p
@@ -221,6 +224,7 @@ pub async fn update_goal(
     mut problems: Problems,
     f: GoalFields,
 ) -> Result<goal::Model, Outcome> {
+    act.permit("updateDevelopmentGoal", Some(current.member_id))?;
     let text = match f.text.as_deref() {
         Some(t) => problems.check(validate::long_text(&["input", "text"], Some(t), 5000)),
         None => None,
@@ -267,6 +271,7 @@ pub async fn create_legal_reference<I: Serialize>(
     mut spec: Create<'_, I>,
     f: LegalFields,
 ) -> Result<legal::Model, Outcome> {
+    act.permit("createLegalReference", Some(member))?;
     let p = &mut spec.problems;
     let title = required(p, "title", f.title.as_deref(), 500);
     let kind = text_change(p, "kind", f.kind.clone(), 60, false).flatten();
@@ -298,6 +303,7 @@ pub async fn update_legal_reference(
     mut problems: Problems,
     f: LegalFields,
 ) -> Result<legal::Model, Outcome> {
+    act.permit("updateLegalReference", Some(current.member_id))?;
     let p = &mut problems;
     let title = f
         .title
@@ -336,6 +342,7 @@ pub async fn align(
     c: &commitment::Model,
     target: Option<Target>,
 ) -> Result<commitment::Model, Outcome> {
+    act.permit("alignCommitment", Some(c.member_id))?;
     let mut p = Problems::new();
     let (goal_id, legal_id) = match target {
         Some(Target::Goal(g)) => (Some(g), None),
@@ -390,6 +397,7 @@ pub async fn align(
 /// Removes commitment `c`'s link to `target` (a goal or a regulation), audited. `Ok(false)`:
 /// there was no such link.
 pub async fn unalign(act: &Act<'_>, c: &commitment::Model, target: Uuid) -> Result<bool, Outcome> {
+    act.permit("unalignCommitment", Some(c.member_id))?;
     let link = alignment::Entity::find()
         .filter(alignment::Column::CommitmentId.eq(c.id))
         .filter(

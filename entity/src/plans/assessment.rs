@@ -39,6 +39,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     a: NewAssessment,
 ) -> Result<assessment::Model, Outcome> {
+    act.permit("createAssessment", Some(plan.member_id))?;
     let p = &mut spec.problems;
     let title = p.check(validate::required_text(&["input", "title"], &a.title, 500));
     let assessor = p
@@ -108,6 +109,7 @@ pub async fn update(
     version: i32,
     ch: AssessmentChange,
 ) -> Result<assessment::Model, Outcome> {
+    act.permit("updateAssessment", Some(current.member_id))?;
     let mut p = Problems::new();
     let title = ch
         .title
@@ -161,6 +163,7 @@ pub async fn set_values(
     commitment: Option<Uuid>,
     v: Values,
 ) -> Result<assessment::Model, Outcome> {
+    act.permit("setCommitmentValues", Some(a.member_id))?;
     let mut p = Problems::new();
     let narrative = p
         .check(validate::long_text(
@@ -271,6 +274,7 @@ pub async fn set_starred_rule(
     version: i32,
     r: StarredRule,
 ) -> Result<starred_rule::Model, Outcome> {
+    act.permit("updateStarredRule", None)?;
     crate::db::write(act.db, async |tx| -> Result<starred_rule::Model, Outcome> {
         let before = starred_rule::Entity::find_by_id(r.framework)
             .one(tx)

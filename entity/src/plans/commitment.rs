@@ -52,6 +52,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     cmd: NewCommitment,
 ) -> Result<commitment::Model, Outcome> {
+    act.permit("createCommitment", Some(plan.member_id))?;
     let p = &mut spec.problems;
     let long = |p: &mut Problems, f: &str, v: &Option<String>| {
         p.check(validate::long_text(&["input", f], v.as_deref(), 20_000))
@@ -167,6 +168,8 @@ pub async fn update(
     mut problems: Problems,
     ch: CommitmentChange,
 ) -> Result<commitment::Model, Outcome> {
+    let who = crate::plans::people::responsible_ids(act.db, Some(current.id), None).await?;
+    act.permit_responsible("updateCommitment", current.member_id, &who)?;
     let p = &mut problems;
     let code = text_change(p, "code", ch.code, 40, false);
     let title = ch
@@ -251,6 +254,7 @@ pub async fn transition(
     version: i32,
     to: CommitmentStatus,
 ) -> Result<commitment::Model, Outcome> {
+    act.permit("transitionCommitment", Some(current.member_id))?;
     crud::transition::<commitment::Entity, _>(
         act,
         current,
@@ -276,6 +280,7 @@ pub async fn set_actors(
     problems: Problems,
     actors: Vec<(Uuid, Sector)>,
 ) -> Result<commitment::Model, Outcome> {
+    act.permit("setCommitmentActors", Some(current.member_id))?;
     let member = current.member_id;
     crud::update::<commitment::Entity>(
         act,
@@ -330,6 +335,7 @@ pub async fn set_people(
     problems: Problems,
     who: Vec<Uuid>,
 ) -> Result<commitment::Model, Outcome> {
+    act.permit("setCommitmentPeople", Some(current.member_id))?;
     let member = current.member_id;
     crud::update::<commitment::Entity>(
         act,

@@ -71,6 +71,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     f: FollowUpFields,
 ) -> Result<follow_up::Model, Outcome> {
+    act.permit("createFollowUp", Some(member))?;
     let p = &mut spec.problems;
     if f.description.is_none() {
         p.push(&["input", "description"], Problem::Required);
@@ -108,6 +109,8 @@ pub async fn update(
     mut problems: Problems,
     f: FollowUpFields,
 ) -> Result<follow_up::Model, Outcome> {
+    let owners = owner_ids(act.db, current.id).await?;
+    act.permit_responsible("updateFollowUp", current.member_id, &owners)?;
     let text = description(&mut problems, &f);
     let member = current.member_id;
     crud::update::<follow_up::Entity>(
@@ -138,6 +141,8 @@ pub async fn transition(
     version: i32,
     to: FollowUpStatus,
 ) -> Result<follow_up::Model, Outcome> {
+    let owners = owner_ids(act.db, current.id).await?;
+    act.permit_responsible("transitionFollowUp", current.member_id, &owners)?;
     crud::transition::<follow_up::Entity, _>(
         act,
         current,
@@ -162,6 +167,7 @@ pub async fn set_owners(
     problems: Problems,
     who: Vec<Uuid>,
 ) -> Result<follow_up::Model, Outcome> {
+    act.permit("setFollowUpOwners", Some(current.member_id))?;
     let member = current.member_id;
     crud::update::<follow_up::Entity>(
         act,
@@ -200,6 +206,7 @@ pub async fn delete(
     current: &follow_up::Model,
     version: i32,
 ) -> Result<(), Outcome> {
+    act.permit("deleteFollowUp", Some(current.member_id))?;
     crud::delete::<follow_up::Entity>(act, current, version).await
 }
 

@@ -51,6 +51,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     cmd: NewMilestone,
 ) -> Result<milestone::Model, Outcome> {
+    act.permit("createMilestone", Some(c.member_id))?;
     let p = &mut spec.problems;
     let title = p.check(validate::required_text(
         &["input", "title"],
@@ -123,6 +124,11 @@ pub async fn update(
     mut problems: Problems,
     ch: MilestoneChange,
 ) -> Result<milestone::Model, Outcome> {
+    let mut who = crate::plans::people::responsible_ids(act.db, None, Some(current.id)).await?;
+    who.extend(
+        crate::plans::people::responsible_ids(act.db, Some(current.commitment_id), None).await?,
+    );
+    act.permit_responsible("updateMilestone", current.member_id, &who)?;
     let p = &mut problems;
     let title = ch
         .title
@@ -178,6 +184,11 @@ pub async fn transition(
     version: i32,
     to: MilestoneStatus,
 ) -> Result<milestone::Model, Outcome> {
+    let mut who = crate::plans::people::responsible_ids(act.db, None, Some(current.id)).await?;
+    who.extend(
+        crate::plans::people::responsible_ids(act.db, Some(current.commitment_id), None).await?,
+    );
+    act.permit_responsible("transitionMilestone", current.member_id, &who)?;
     crud::transition::<milestone::Entity, _>(
         act,
         current,
@@ -208,6 +219,7 @@ pub async fn set_people(
     problems: Problems,
     who: Vec<Uuid>,
 ) -> Result<milestone::Model, Outcome> {
+    act.permit("setMilestonePeople", Some(current.member_id))?;
     let member = current.member_id;
     crud::update::<milestone::Entity>(
         act,
@@ -230,6 +242,7 @@ pub async fn delete(
     current: &milestone::Model,
     version: i32,
 ) -> Result<(), Outcome> {
+    act.permit("deleteMilestone", Some(current.member_id))?;
     crud::delete::<milestone::Entity>(act, current, version).await
 }
 
@@ -255,6 +268,9 @@ pub async fn report_progress<I: Serialize>(
     mut spec: Create<'_, I>,
     r: Report,
 ) -> Result<progress_update::Model, Outcome> {
+    let mut who = crate::plans::people::responsible_ids(act.db, None, Some(m.id)).await?;
+    who.extend(crate::plans::people::responsible_ids(act.db, Some(m.commitment_id), None).await?);
+    act.permit_responsible("reportMilestoneProgress", m.member_id, &who)?;
     let p = &mut spec.problems;
     if !(0..=100).contains(&r.percent) {
         p.push(

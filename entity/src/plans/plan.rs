@@ -60,6 +60,7 @@ pub async fn create<I: Serialize>(
     mut spec: Create<'_, I>,
     cmd: NewPlan,
 ) -> Result<action_plan::Model, Outcome> {
+    act.permit("createPlan", Some(member))?;
     let p = &mut spec.problems;
     let title = p.check(validate::required_text(
         &["input", "title"],
@@ -130,6 +131,7 @@ pub async fn update(
     mut problems: Problems,
     ch: PlanChange,
 ) -> Result<action_plan::Model, Outcome> {
+    act.permit("updatePlan", Some(current.member_id))?;
     let p = &mut problems;
     let title = ch
         .title
@@ -186,6 +188,7 @@ pub async fn transition(
     to: PlanStatus,
     submitted_on: Option<NaiveDate>,
 ) -> Result<action_plan::Model, Outcome> {
+    act.permit("transitionPlan", Some(current.member_id))?;
     let submitted_on = match submitted_on {
         Some(d) => d,
         None => super::today(act.db, current.member_id, act.now).await?,
@@ -226,6 +229,7 @@ pub async fn set_phases(
     mut problems: Problems,
     phases: Vec<Phase>,
 ) -> Result<action_plan::Model, Outcome> {
+    act.permit("setPlanPhases", Some(current.member_id))?;
     let p = &mut problems;
     let mut rows = Vec::new();
     for (i, ph) in phases.iter().enumerate() {

@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::fixtures::{self, audits, count, now};
-use crate::{TestDb, refused};
+use crate::{TestDb, denied, refused};
 
 const PASSWORD: &str = "kominfo-bojonegoro-2018";
 
@@ -287,11 +287,37 @@ async fn an_invitation_is_accepted_once_with_consent_and_a_member_keeps_one_admi
         refused(access::revoke_role(&a, m.id, me, Role::Admin).await),
         Problems::one(&["input", "role"], Problem::Refused(Refusal::LastAdmin))
     );
-    // An account of another member is not found from this one.
+    // Another member's roles are not this admin's to give; an account of another member is
+    // not found from this one, even by that member's admin.
     let other = fixtures::member(&t.db, "semarang").await;
     assert_eq!(
-        refused(access::grant_role(&a, other.id, Some(budi.id), Role::Watchdog).await),
+        denied(access::grant_role(&a, other.id, Some(budi.id), Role::Watchdog).await),
+        entity::kernel::edit::Denied::Forbidden
+    );
+    let theirs = fixtures::actor(
+        &t.db,
+        "admin@semarangkota.go.id",
+        false,
+        other.id,
+        &[Role::Admin],
+    )
+    .await;
+    assert_eq!(
+        refused(
+            access::grant_role(
+                &act(&t.db, &theirs, now()),
+                other.id,
+                Some(budi.id),
+                Role::Watchdog
+            )
+            .await
+        ),
         Problems::one(&["input", "accountId"], Problem::NotFound)
+    );
+    // The public is asked to sign in.
+    assert_eq!(
+        denied(access::grant_role(&p, m.id, Some(budi.id), Role::Watchdog).await),
+        entity::kernel::edit::Denied::Unauthenticated
     );
     let grants = role_grant::Entity::find()
         .filter(role_grant::Column::AccountId.eq(budi.id))

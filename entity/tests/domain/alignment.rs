@@ -62,8 +62,12 @@ async fn a_commitment_serves_a_goal_of_its_member_once() {
     .await
     .ok()
     .unwrap();
+    let theirs_office = fixtures::team_actor(&t.db, &other, "tim@semarangkota.go.id").await;
     let theirs = ops::create_legal_reference(
-        &act,
+        &Act {
+            actor: &theirs_office,
+            ..act
+        },
         other.id,
         SPEC,
         LegalFields {

@@ -10,7 +10,7 @@ use entity::{Problem, Problems, action_plan};
 use sea_orm::EntityTrait;
 
 use crate::fixtures::{self, audits, count, now};
-use crate::{TestDb, refused};
+use crate::{TestDb, denied, refused};
 
 fn values(impact: PotentialImpact) -> Values {
     Values {
@@ -138,6 +138,16 @@ async fn a_commitments_values_belong_to_the_assessed_plan_and_are_replaced() {
         .await
         .unwrap()
         .map_or(0, |r| r.version);
+    // The starred rule is the deployment's: an operator sets it, a member's office may not.
+    assert_eq!(
+        denied(ops::set_starred_rule(&act, read, rule()).await),
+        entity::kernel::edit::Denied::Forbidden
+    );
+    let operator = fixtures::actor(&t.db, "operator@terbuka.id", true, m.id, &[]).await;
+    let act = Act {
+        actor: &operator,
+        ..act
+    };
     let first = match ops::set_starred_rule(&act, read, rule()).await {
         Ok(r) => r,
         Err(e) => panic!("{:?}", refused::<()>(Err(e))),

@@ -136,21 +136,41 @@ pub async fn mails_to(db: &DatabaseConnection, recipient: &str) -> Vec<String> {
         .collect()
 }
 
-/// A team member's account in `member`, acting.
+/// The office's account in `member`, acting: admin, secretariat and team member at once, so
+/// that every rule of the member lets it through (the rules themselves are tested apart).
 pub async fn team_actor(
     db: &DatabaseConnection,
     member: &member::Model,
     email: &str,
 ) -> entity::kernel::Actor {
+    use entity::role_grant::Role;
+    actor(
+        db,
+        email,
+        false,
+        member.id,
+        &[Role::Admin, Role::Secretariat, Role::TeamMember],
+    )
+    .await
+}
+
+/// An account with `roles` in `member` (and operator of the deployment when `operator`).
+pub async fn actor(
+    db: &DatabaseConnection,
+    email: &str,
+    operator: bool,
+    member: Uuid,
+    roles: &[entity::role_grant::Role],
+) -> entity::kernel::Actor {
     use entity::account::{self, AccountStatus};
-    use entity::role_grant::{self, Role};
+    use entity::role_grant;
     let a = account::ActiveModel::from(account::Model {
         id: Uuid::now_v7(),
         email: email.to_owned(),
         name: "Tim Renaksi".to_owned(),
         password_hash: None,
         status: AccountStatus::Active,
-        is_operator: false,
+        is_operator: operator,
         person_id: None,
         lang: "id".to_owned(),
         failed_logins: 0,
@@ -165,21 +185,23 @@ pub async fn team_actor(
     .insert(db)
     .await
     .unwrap();
-    role_grant::ActiveModel::from(role_grant::Model {
-        id: Uuid::now_v7(),
-        account_id: a.id,
-        member_id: member.id,
-        role: Role::TeamMember,
-        granted_by: None,
-        granted_at: now(),
-    })
-    .insert(db)
-    .await
-    .unwrap();
+    for role in roles {
+        role_grant::ActiveModel::from(role_grant::Model {
+            id: Uuid::now_v7(),
+            account_id: a.id,
+            member_id: member,
+            role: *role,
+            granted_by: None,
+            granted_at: now(),
+        })
+        .insert(db)
+        .await
+        .unwrap();
+    }
     entity::kernel::Actor {
         account: Some(a),
         session_id: None,
-        roles: vec![(member.id, Role::TeamMember)],
+        roles: roles.iter().map(|r| (member, *r)).collect(),
     }
 }
 

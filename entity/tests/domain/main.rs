@@ -14,6 +14,7 @@ mod follow_ups;
 mod milestones;
 mod news;
 mod partnership;
+mod permissions;
 mod plans;
 mod public_input;
 mod records;
@@ -128,9 +129,24 @@ pub fn refused<T: std::fmt::Debug>(
     use entity::kernel::edit::Outcome;
     match r {
         Err(Outcome::Refused(r)) => r.0,
+        Err(Outcome::Denied(d)) => panic!("denied: {d:?}"),
         Err(Outcome::Db(e)) => panic!("database error: {e}"),
         Err(Outcome::Raced) => panic!("raced"),
         Ok(v) => panic!("not refused: {v:?}"),
+    }
+}
+
+/// How an operation refused permission (a test failure for anything else).
+pub fn denied<T: std::fmt::Debug>(
+    r: Result<T, entity::kernel::edit::Outcome>,
+) -> entity::kernel::edit::Denied {
+    use entity::kernel::edit::Outcome;
+    match r {
+        Err(Outcome::Denied(d)) => d,
+        Err(Outcome::Refused(r)) => panic!("refused, not denied: {:?}", r.0),
+        Err(Outcome::Db(e)) => panic!("database error: {e}"),
+        Err(Outcome::Raced) => panic!("raced"),
+        Ok(v) => panic!("not denied: {v:?}"),
     }
 }
 

@@ -36,7 +36,8 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 #[tokio::test]
 async fn a_member_sits_below_a_higher_level_and_never_below_itself() {
     let t = TestDb::fresh().await;
-    let operator = Actor::anonymous();
+    let operator =
+        fixtures::actor(&t.db, "operator@terbuka.id", true, uuid::Uuid::nil(), &[]).await;
     let act = Act {
         db: &t.db,
         actor: &operator,
