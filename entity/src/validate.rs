@@ -173,6 +173,69 @@ pub fn text_change(
     }
 }
 
+/// A clearable e-mail address, parsed once: `None` unchanged, `Some(None)` cleared (an empty
+/// value clears it too when `empty_clears`), otherwise the address as the mail transport takes
+/// it, or `INVALID_EMAIL` on `input.<field>`.
+pub fn email_change(
+    problems: &mut crate::Problems,
+    field: &str,
+    v: &Option<Option<String>>,
+    empty_clears: bool,
+) -> Option<Option<String>> {
+    match v {
+        None => None,
+        Some(Some(e)) if !(empty_clears && e.trim().is_empty()) => {
+            match crate::notify::Address::parse(e) {
+                Some(e) => Some(Some(e.into_string())),
+                None => {
+                    problems.push(&["input", field], crate::Problem::InvalidEmail);
+                    None
+                }
+            }
+        }
+        Some(_) => Some(None),
+    }
+}
+
+/// A clearable phone number, parsed once into its stored form (see
+/// [`crate::person::parse_phone`]); `PHONE_INVALID` on `input.<field>` otherwise.
+pub fn phone_change(
+    problems: &mut crate::Problems,
+    field: &str,
+    v: &Option<Option<String>>,
+    empty_clears: bool,
+) -> Option<Option<String>> {
+    match v {
+        None => None,
+        Some(Some(n)) if !(empty_clears && n.trim().is_empty()) => {
+            match crate::person::parse_phone(n) {
+                Some(n) => Some(Some(n)),
+                None => {
+                    problems.push(
+                        &["input", field],
+                        crate::Problem::Refused(crate::Refusal::PhoneInvalid),
+                    );
+                    None
+                }
+            }
+        }
+        Some(_) => Some(None),
+    }
+}
+
+/// A clearable web address: `None` unchanged, `Some(None)` cleared.
+pub fn url_change(
+    problems: &mut crate::Problems,
+    field: &str,
+    v: &Option<Option<String>>,
+) -> Option<Option<String>> {
+    match v {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(u)) => problems.check(optional_url(&["input", field], Some(u))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,6 @@ use super::context::CtxExt;
 use super::crud::acting;
 use super::errors;
 use super::ids;
-use super::member;
 use super::mutation::{Outcome, Refused, UserError, user_errors};
 use super::policy;
 
@@ -86,7 +85,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: InviteAccountInput,
     ) -> Result<AccountPayload> {
-        let member = member::decode_scope(ctx, &input.member_id)?;
+        let member = super::ids::decode_scope(ctx, &input.member_id)?;
         let viewer = policy::authorize(ctx, "inviteAccount", Some(member))?;
         let lang = ctx.lang();
         let app = ctx.app();
@@ -115,7 +114,7 @@ impl AccessMutation {
 
     /// Grants a role in a member government to an account that already holds one there.
     async fn grant_role(&self, ctx: &Context<'_>, input: RoleInput) -> Result<AccountPayload> {
-        let member = member::decode_scope(ctx, &input.member_id)?;
+        let member = super::ids::decode_scope(ctx, &input.member_id)?;
         let viewer = policy::authorize(ctx, "grantRole", Some(member))?;
         let result = acting(ctx, &viewer, async |act| {
             access::grant_role(act, member, account_id(&input.account_id), input.role).await
@@ -126,7 +125,7 @@ impl AccessMutation {
 
     /// Takes a role away. A member keeps at least one admin.
     async fn revoke_role(&self, ctx: &Context<'_>, input: RoleInput) -> Result<AccountPayload> {
-        let member = member::decode_scope(ctx, &input.member_id)?;
+        let member = super::ids::decode_scope(ctx, &input.member_id)?;
         let viewer = policy::authorize(ctx, "revokeRole", Some(member))?;
         let result = acting(ctx, &viewer, async |act| {
             access::revoke_role(act, member, account_id(&input.account_id), input.role).await
@@ -141,7 +140,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: AccountActionInput,
     ) -> Result<AccountPayload> {
-        let member = member::decode_scope(ctx, &input.member_id)?;
+        let member = super::ids::decode_scope(ctx, &input.member_id)?;
         let viewer = policy::authorize(ctx, "deactivateAccount", Some(member))?;
         let result = acting(ctx, &viewer, async |act| {
             let account = account_id(&input.account_id);
@@ -158,7 +157,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: AccountActionInput,
     ) -> Result<AccountPayload> {
-        let member = member::decode_scope(ctx, &input.member_id)?;
+        let member = super::ids::decode_scope(ctx, &input.member_id)?;
         let viewer = policy::authorize(ctx, "reactivateAccount", Some(member))?;
         let result = acting(ctx, &viewer, async |act| {
             access::reactivate(act, member, account_id(&input.account_id)).await
@@ -175,7 +174,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: AccountActionInput,
     ) -> Result<AccountPayload> {
-        let member = member::decode_scope(ctx, &input.member_id)?;
+        let member = super::ids::decode_scope(ctx, &input.member_id)?;
         let viewer = policy::authorize(ctx, "eraseAccount", Some(member))?;
         let result = acting(ctx, &viewer, async |act| {
             let account = account_id(&input.account_id);

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::context::CtxExt;
 use super::ids;
-use super::member::{self, Member};
+use super::member::Member;
 use super::pagination::{self, Conn, Page};
 use super::policy;
 
@@ -209,7 +209,7 @@ impl AccountQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Account>> {
-        let member = member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         policy::authorize(ctx, "accounts", Some(member))?;
         let page = Page::from_args(ctx, first, after, last, before)?;
         let holders: Vec<Uuid> = role_grant::Entity::find()

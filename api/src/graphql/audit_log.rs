@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::account::{self as account_gql, Account};
 use super::context::CtxExt;
 use super::ids;
-use super::member::{self, Member};
+use super::member::Member;
 use super::pagination::{self, Conn, Page};
 use super::policy;
 use crate::audit::redact;
@@ -125,7 +125,7 @@ impl AuditQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<AuditEvent>> {
-        let member = member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         policy::authorize(ctx, "auditLog", Some(member))?;
         let page = Page::from_args(ctx, first, after, last, before)?;
         let mut select =

@@ -533,7 +533,7 @@ impl BudgetQuery {
         member_id: ID,
         fiscal_year: Option<i32>,
     ) -> Result<Vec<BudgetLine>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         let mut q = line::Entity::find().filter(line::Column::MemberId.eq(member));
         if let Some(y) = fiscal_year {
             q = q.filter(line::Column::FiscalYear.eq(y));
@@ -542,7 +542,7 @@ impl BudgetQuery {
     }
 
     async fn ngo_programmes(&self, ctx: &Context<'_>, member_id: ID) -> Result<Vec<NgoProgramme>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         Ok(programme::Entity::find()
             .filter(programme::Column::MemberId.eq(member))
             .all(ctx.db())

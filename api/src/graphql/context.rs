@@ -11,6 +11,10 @@ use super::loaders::Loaders;
 
 pub use crate::state::AppState;
 
+/// The process is shutting down (open subscriptions end).
+#[derive(Clone)]
+pub struct Shutdown(pub tokio::sync::watch::Receiver<bool>);
+
 /// Facts about the request a resolver may need.
 #[derive(Clone, Debug, Default)]
 pub struct RequestMeta {

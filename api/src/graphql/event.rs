@@ -927,7 +927,7 @@ impl EventQuery {
         kind: Option<EventKind>,
         status: Option<EventStatus>,
     ) -> Result<Vec<Event>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         let lang = ctx.lang();
         let span = (to.0 - from.0).num_days();
         if !(0..=MAX_WINDOW_DAYS).contains(&span) {

@@ -413,7 +413,7 @@ impl FollowUpQuery {
         status: Option<FollowUpStatus>,
         #[graphql(default)] overdue_only: bool,
     ) -> Result<Vec<FollowUp>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         policy::authorize(ctx, "followUps", Some(member))?;
         let today = visibility::today(ctx, member).await;
         let mut q = follow_up::Entity::find().filter(follow_up::Column::MemberId.eq(member));

@@ -19,6 +19,13 @@ pub fn decode_as(id: &str, kind: &str) -> Option<Uuid> {
     entity::ids::decode_as(id, kind)
 }
 
+/// The member a scoped query or mutation names: an id that is not a member's reads as not
+/// found.
+pub fn decode_scope(ctx: &async_graphql::Context<'_>, id: &ID) -> async_graphql::Result<Uuid> {
+    use super::context::CtxExt;
+    decode_as(id, "Member").ok_or_else(|| super::errors::not_found(ctx.lang()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

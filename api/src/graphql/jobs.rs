@@ -90,7 +90,7 @@ pub struct RetryMailDeliveryPayload {
 fn scope(ctx: &Context<'_>, rule: &str, member_id: Option<&ID>) -> Result<Option<Uuid>> {
     policy::gate(ctx, rule)?;
     let member = match member_id {
-        Some(id) => Some(super::member::decode_scope(ctx, id)?),
+        Some(id) => Some(super::ids::decode_scope(ctx, id)?),
         None => None,
     };
     policy::authorize(ctx, rule, member)?;

@@ -176,12 +176,6 @@ impl Member {
     }
 }
 
-/// The member a scoped query or mutation names: an id that is not a member's reads as not
-/// found.
-pub fn decode_scope(ctx: &Context<'_>, id: &ID) -> Result<Uuid> {
-    ids::decode_as(id, KIND).ok_or_else(|| errors::not_found(ctx.lang()))
-}
-
 #[derive(Default)]
 pub struct MemberQuery;
 

@@ -186,7 +186,7 @@ impl PlanQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<ActionPlan>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         let page = Page::from_args(ctx, first, after, last, before)?;
         let mut select =
             action_plan::Entity::find().filter(action_plan::Column::MemberId.eq(member));

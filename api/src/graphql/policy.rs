@@ -35,7 +35,7 @@ pub fn authorize_in(
     member_id: &async_graphql::ID,
 ) -> Result<(Viewer, Uuid)> {
     gate(ctx, name)?;
-    let member = super::member::decode_scope(ctx, member_id)?;
+    let member = super::ids::decode_scope(ctx, member_id)?;
     Ok((authorize(ctx, name, Some(member))?, member))
 }
 

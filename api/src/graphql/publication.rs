@@ -513,7 +513,7 @@ impl PublicationQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Publication>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         let page = Page::from_args(ctx, first, after, last, before)?;
         let mut select =
             publication::Entity::find().filter(publication::Column::MemberId.eq(member));

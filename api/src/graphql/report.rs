@@ -131,7 +131,7 @@ impl ReportQuery {
         #[graphql(default = 50, desc = "At most 200 (PAGE_SIZE_EXCEEDED beyond).")] first: i32,
     ) -> Result<Vec<Report>> {
         policy::gate(ctx, "reports")?;
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         policy::authorize(ctx, "reports", Some(member))?;
         let mut select = report::Entity::find()
             .filter(report::Column::MemberId.eq(member))
@@ -231,9 +231,7 @@ impl ReportMutation {
     }
 }
 
-/// The process is shutting down (open subscriptions end).
-#[derive(Clone)]
-pub struct Shutdown(pub tokio::sync::watch::Receiver<bool>);
+pub use super::context::Shutdown;
 
 #[derive(Default)]
 pub struct SubscriptionRoot;

@@ -338,7 +338,7 @@ impl SubscriptionQuery {
         member_id: ID,
         status: Option<SubscriptionStatus>,
     ) -> Result<Vec<DigestSubscription>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         policy::authorize(ctx, "subscriptions", Some(member))?;
         let mut select = subscription::Entity::find()
             .filter(subscription::Column::MemberId.eq(member))
@@ -362,7 +362,7 @@ impl SubscriptionQuery {
         ctx: &Context<'_>,
         member_id: ID,
     ) -> Result<Option<DigestSubscription>> {
-        let member = super::member::decode_scope(ctx, &member_id)?;
+        let member = super::ids::decode_scope(ctx, &member_id)?;
         let viewer = policy::gate(ctx, "mySubscription")?;
         let Some(account) = viewer.account else {
             return Err(errors::unauthenticated(ctx.lang()));

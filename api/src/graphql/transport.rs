@@ -524,7 +524,7 @@ pub async fn ws(
                             request_id: rid.0,
                             client: client.clone(),
                         });
-                        data.insert(super::report::Shutdown(init_state.stop.clone()));
+                        data.insert(super::context::Shutdown(init_state.stop.clone()));
                         Ok(data)
                     })
                     .serve();

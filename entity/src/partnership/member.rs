@@ -40,14 +40,6 @@ struct Checked {
     repository: Option<Option<String>>,
 }
 
-fn url_change(p: &mut Problems, field: &str, v: &Option<Option<String>>) -> Option<Option<String>> {
-    match v {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(u)) => p.check(validate::optional_url(&["input", field], Some(u))),
-    }
-}
-
 fn check(p: &mut Problems, f: &MemberFields) -> Checked {
     Checked {
         name: f
@@ -62,8 +54,8 @@ fn check(p: &mut Problems, f: &MemberFields) -> Checked {
             p.check(validate::time_zone(&["input", "timeZone"], tz))
                 .map(|tz| tz.name().to_owned())
         }),
-        website: url_change(p, "websiteUrl", &f.website_url),
-        repository: url_change(p, "repositoryUrl", &f.repository_url),
+        website: validate::url_change(p, "websiteUrl", &f.website_url),
+        repository: validate::url_change(p, "repositoryUrl", &f.repository_url),
     }
 }
 

@@ -9,10 +9,9 @@ use uuid::Uuid;
 
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::Outcome;
-use crate::notify::Address;
 use crate::organisation::{self, OrganisationKind, PartnershipRole};
 use crate::validate;
-use crate::{Problem, Problems, Refusal};
+use crate::{Problem, Problems};
 
 /// An organisation's fields as given: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Default)]
@@ -50,41 +49,14 @@ fn check(p: &mut Problems, f: &OrganisationFields) -> Checked {
         Some(None) => Some(None),
         Some(Some(a)) => p.check(validate::optional_text(&["input", "acronym"], Some(a), 40)),
     };
-    let email = match &f.contact_email {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(e)) => match Address::parse(e) {
-            Some(e) => Some(Some(e.into_string())),
-            None => {
-                p.push(&["input", "contactEmail"], Problem::InvalidEmail);
-                None
-            }
-        },
-    };
-    let phone = match &f.contact_phone {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(v)) => match crate::person::parse_phone(v) {
-            Some(v) => Some(Some(v)),
-            None => {
-                p.push(
-                    &["input", "contactPhone"],
-                    Problem::Refused(Refusal::PhoneInvalid),
-                );
-                None
-            }
-        },
-    };
+    let email = validate::email_change(p, "contactEmail", &f.contact_email, false);
+    let phone = validate::phone_change(p, "contactPhone", &f.contact_phone, false);
     let address = match &f.address {
         None => None,
         Some(None) => Some(None),
         Some(Some(a)) => p.check(validate::optional_text(&["input", "address"], Some(a), 500)),
     };
-    let website = match &f.website_url {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(u)) => p.check(validate::optional_url(&["input", "websiteUrl"], Some(u))),
-    };
+    let website = validate::url_change(p, "websiteUrl", &f.website_url);
     Checked {
         name,
         acronym,

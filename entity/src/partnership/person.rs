@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
-use crate::notify::Address;
 use crate::person;
 use crate::validate;
 use crate::{Problem, Problems, Refusal};
@@ -42,28 +41,8 @@ fn check(p: &mut Problems, f: &PersonFields) -> Checked {
         Some(None) => Some(None),
         Some(Some(t)) => p.check(validate::optional_text(&["input", "title"], Some(t), 200)),
     };
-    let email = match &f.email {
-        None => None,
-        Some(Some(e)) if !e.trim().is_empty() => match Address::parse(e) {
-            Some(e) => Some(Some(e.into_string())),
-            None => {
-                p.push(&["input", "email"], Problem::InvalidEmail);
-                None
-            }
-        },
-        Some(_) => Some(None),
-    };
-    let phone = match &f.phone {
-        None => None,
-        Some(Some(v)) if !v.trim().is_empty() => match person::parse_phone(v) {
-            Some(v) => Some(Some(v)),
-            None => {
-                p.push(&["input", "phone"], Problem::Refused(Refusal::PhoneInvalid));
-                None
-            }
-        },
-        Some(_) => Some(None),
-    };
+    let email = validate::email_change(p, "email", &f.email, true);
+    let phone = validate::phone_change(p, "phone", &f.phone, true);
     Checked {
         name,
         title,

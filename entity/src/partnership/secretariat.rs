@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::kernel::crud::{self, Act, Create, set};
 use crate::kernel::edit::{Outcome, check_ref};
-use crate::notify::Address;
 use crate::secretariat;
 use crate::validate::{self, text_change};
 use crate::{Problem, Problems};
@@ -51,28 +50,8 @@ fn check(p: &mut Problems, f: &SecretariatFields) -> Checked {
         .venue_name
         .as_deref()
         .and_then(|v| p.check(validate::required_text(&["input", "venueName"], v, 200)));
-    let email = match &f.contact_email {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(e)) => match Address::parse(e) {
-            Some(e) => Some(Some(e.into_string())),
-            None => {
-                p.push(&["input", "contactEmail"], Problem::InvalidEmail);
-                None
-            }
-        },
-    };
-    let phone = match &f.contact_phone {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(v)) => match crate::person::parse_phone(v) {
-            Some(v) => Some(Some(v)),
-            None => {
-                p.push(&["input", "contactPhone"], Problem::InvalidId);
-                None
-            }
-        },
-    };
+    let email = validate::email_change(p, "contactEmail", &f.contact_email, false);
+    let phone = validate::phone_change(p, "contactPhone", &f.contact_phone, false);
     if f.channels.as_ref().is_some_and(|c| c.len() > MAX_CHANNELS) {
         p.push(
             &["input", "channels"],

@@ -358,6 +358,25 @@ async fn a_term_ends_after_it_begins_and_a_member_has_one_secretariat() {
         }]),
         ..Default::default()
     };
+    // A phone number that is not one is PHONE_INVALID here as for a person or an office.
+    assert_eq!(
+        refused(
+            secretariats::create(
+                &act,
+                m.id,
+                spec("createSecretariat"),
+                SecretariatFields {
+                    contact_phone: Some(Some("bukan nomor".into())),
+                    ..ppid()
+                },
+            )
+            .await
+        ),
+        Problems::one(
+            &["input", "contactPhone"],
+            Problem::Refused(Refusal::PhoneInvalid)
+        )
+    );
     let s = secretariats::create(&act, m.id, spec("createSecretariat"), ppid())
         .await
         .ok()
