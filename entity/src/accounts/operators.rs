@@ -102,7 +102,25 @@ pub async fn create_operator(
         if exists > 0 {
             return Err(OperatorRefused::Exists(email.clone()));
         }
-        Ok(create_account(tx, &email, name, Some(hash), true, &[], now).await?)
+        let id = create_account(tx, &email, name, Some(hash), true, &[], now).await?;
+        // Audited as the new operator itself: no account was signed in to create it (the
+        // command line, or the variables on a first start).
+        let created = account::Entity::find_by_id(id).one(tx).await?;
+        let actor = crate::kernel::Actor {
+            account: created.clone(),
+            ..Default::default()
+        };
+        let change = crate::kernel::audit::Change::of(
+            "account",
+            "Account",
+            "CREATE_OPERATOR",
+            id,
+            None,
+            None,
+            created.as_ref(),
+        );
+        crate::kernel::audit::record(tx, &actor, None, change, now).await?;
+        Ok(id)
     })
     .await
 }

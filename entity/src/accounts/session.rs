@@ -241,20 +241,38 @@ pub async fn login(
 /// many ended.
 pub async fn logout(act: &Act<'_>, everywhere: bool) -> Result<u64, Outcome> {
     act.permit("logout", None)?;
-    let Some(account) = act.actor.account_id() else {
+    let Some(me) = act.actor.account.as_ref() else {
         return Ok(0);
     };
-    if everywhere {
-        return Ok(end_all(act.db, account, None, act.now).await?);
-    }
-    Ok(account_session::Entity::update_many()
-        .col_expr(account_session::Column::RevokedAt, Expr::value(act.now))
-        .filter(account_session::Column::Id.eq(act.actor.session_id))
-        .filter(account_session::Column::AccountId.eq(account))
-        .filter(account_session::Column::RevokedAt.is_null())
-        .exec(act.db)
-        .await?
-        .rows_affected)
+    crate::db::write(act.db, async |tx| -> Result<u64, Outcome> {
+        let ended = if everywhere {
+            end_all(tx, me.id, None, act.now).await?
+        } else {
+            account_session::Entity::update_many()
+                .col_expr(account_session::Column::RevokedAt, Expr::value(act.now))
+                .filter(account_session::Column::Id.eq(act.actor.session_id))
+                .filter(account_session::Column::AccountId.eq(me.id))
+                .filter(account_session::Column::RevokedAt.is_null())
+                .exec(tx)
+                .await?
+                .rows_affected
+        };
+        let action = if everywhere {
+            "LOGOUT_EVERYWHERE"
+        } else {
+            "LOGOUT"
+        };
+        audit::record(
+            tx,
+            act.actor,
+            act.request_id,
+            audit_change(me, action),
+            act.now,
+        )
+        .await?;
+        Ok(ended)
+    })
+    .await
 }
 
 /// Changes the actor's own password (the current one must be right); every other session of

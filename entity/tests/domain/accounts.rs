@@ -407,3 +407,53 @@ async fn a_deactivated_account_loses_its_sessions_and_an_erased_one_its_data() {
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn signing_out_and_the_first_operator_are_audited() {
+    let t = TestDb::fresh().await;
+    let id = operators::create_operator(&t.db, "operator@terbuka.id", "Operator", PASSWORD, now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        operators::create_operator(&t.db, "Operator@terbuka.id", "Lagi", PASSWORD, now()).await,
+        Err(operators::OperatorRefused::Exists(_))
+    ));
+    let public = Actor::anonymous();
+    let s = session::login(
+        &act(&t.db, &public, now()),
+        "operator@terbuka.id",
+        PASSWORD.into(),
+        Lang::Id,
+    )
+    .await
+    .ok()
+    .unwrap();
+    let signed_in = Actor {
+        account: Some(s.account.clone()),
+        session_id: entity::account_session::Entity::find()
+            .one(&t.db)
+            .await
+            .unwrap()
+            .map(|x| x.id),
+        roles: vec![],
+    };
+    assert_eq!(
+        session::logout(&act(&t.db, &signed_in, now()), false)
+            .await
+            .ok(),
+        Some(1)
+    );
+    assert_eq!(sessions_open(&t.db, id).await, 0);
+    // The public has nothing to sign out of.
+    assert_eq!(
+        crate::denied(session::logout(&act(&t.db, &public, now()), false).await),
+        entity::kernel::edit::Denied::Unauthenticated
+    );
+    let actions: Vec<String> = audits(&t.db, id)
+        .await
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(actions, ["CREATE_OPERATOR", "LOGIN", "LOGOUT"]);
+    t.finish().await;
+}
