@@ -93,6 +93,106 @@ fn words(lang: Lang, id: &str, en: &str) -> String {
     }
 }
 
+/// What the checks read, for the plans of one or many members at once: seven statements,
+/// whatever the number of members and plans.
+pub struct Facts {
+    /// The members' events, oldest first.
+    events: Vec<event::Model>,
+    /// Organisations attending those events (event, organisation).
+    attending: Vec<(Uuid, Uuid)>,
+    ngos: HashSet<Uuid>,
+    attended: HashSet<Uuid>,
+    documents: Vec<document::Model>,
+    invitations: HashMap<Uuid, invitation::Model>,
+    /// The plans' inputs not hidden by moderation, oldest first.
+    inputs: Vec<public_input::Model>,
+}
+
+impl Facts {
+    /// The facts about `members` and the inputs on `plans`.
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        members: &[Uuid],
+        plans: &[Uuid],
+    ) -> Result<Facts, DbErr> {
+        use sea_orm::sea_query::Query;
+        let events_of_members = Query::select()
+            .column(event::Column::Id)
+            .from(event::Entity)
+            .and_where(event::Column::MemberId.is_in(members.iter().copied()))
+            .to_owned();
+        let events = event::Entity::find()
+            .filter(event::Column::MemberId.is_in(members.iter().copied()))
+            .order_by_asc(event::Column::StartsAt)
+            .order_by_asc(event::Column::Id)
+            .all(db)
+            .await?;
+        let attending = event_organisation::Entity::find()
+            .filter(event_organisation::Column::EventId.in_subquery(events_of_members.clone()))
+            .filter(event_organisation::Column::Role.eq(EventRole::Attending))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| (l.event_id, l.organisation_id))
+            .collect();
+        let ngos = organisation::Entity::find()
+            .filter(organisation::Column::MemberId.is_in(members.iter().copied()))
+            .filter(organisation::Column::Kind.eq(OrganisationKind::Ngo))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let attended = attendance::Entity::find()
+            .filter(attendance::Column::EventId.in_subquery(events_of_members.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| a.event_id)
+            .collect();
+        let documents = document::Entity::find()
+            .filter(document::Column::MemberId.is_in(members.iter().copied()))
+            .all(db)
+            .await?;
+        let invitations = invitation::Entity::find()
+            .filter(invitation::Column::EventId.in_subquery(events_of_members))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| (i.event_id, i))
+            .collect();
+        let inputs = public_input::Entity::find()
+            .filter(public_input::Column::PlanId.is_in(plans.iter().copied()))
+            .filter(public_input::Column::HiddenAt.is_null())
+            .order_by_asc(public_input::Column::ReceivedAt)
+            .order_by_asc(public_input::Column::Id)
+            .all(db)
+            .await?;
+        Ok(Facts {
+            events,
+            attending,
+            ngos,
+            attended,
+            documents,
+            invitations,
+            inputs,
+        })
+    }
+
+    /// The last forum meeting `member` held (or closed), of those `visible`.
+    pub fn last_forum_meeting(
+        &self,
+        member: Uuid,
+        visible: impl Fn(&event::Model) -> bool,
+    ) -> Option<&event::Model> {
+        self.events
+            .iter()
+            .filter(|e| e.member_id == member && e.kind.is_forum())
+            .filter(|e| matches!(e.status, EventStatus::Held | EventStatus::Closed))
+            .rfind(|e| visible(e))
+    }
+}
+
 /// The checks for `plan` as of `today` (the member's day), with invitations due `lead_days`
 /// before public events.
 pub async fn co_creation<C: ConnectionTrait>(
@@ -103,6 +203,19 @@ pub async fn co_creation<C: ConnectionTrait>(
     lead_days: i64,
     lang: Lang,
 ) -> Result<Report, DbErr> {
+    let facts = Facts::load(db, &[plan.member_id], &[plan.id]).await?;
+    Ok(checks(&facts, plan, tz, today, lead_days, lang))
+}
+
+/// [`co_creation`] on facts already loaded (for many plans at once).
+pub fn checks(
+    facts: &Facts,
+    plan: &action_plan::Model,
+    tz: Tz,
+    today: NaiveDate,
+    lead_days: i64,
+    lang: Lang,
+) -> Report {
     let begins = plan
         .period_start
         .unwrap_or_else(|| plan.created_at.with_timezone(&tz).date_naive());
@@ -111,63 +224,39 @@ pub async fn co_creation<C: ConnectionTrait>(
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
     let day = |d: NaiveDate| i18n::long_date(d, lang);
 
-    let mut events: Vec<event::Model> = event::Entity::find()
-        .filter(event::Column::MemberId.eq(plan.member_id))
-        .order_by_asc(event::Column::StartsAt)
-        .all(db)
-        .await?;
-    events.retain(|e| {
-        let d = local(e.starts_at);
-        d >= from && d <= to
-    });
-    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let events: Vec<&event::Model> = facts
+        .events
+        .iter()
+        .filter(|e| e.member_id == plan.member_id)
+        .filter(|e| {
+            let d = local(e.starts_at);
+            d >= from && d <= to
+        })
+        .collect();
     let held: Vec<&event::Model> = events
         .iter()
+        .copied()
         .filter(|e| matches!(e.status, EventStatus::Held | EventStatus::Closed))
         .collect();
-
-    let links = event_organisation::Entity::find()
-        .filter(event_organisation::Column::EventId.is_in(ids.clone()))
-        .filter(event_organisation::Column::Role.eq(EventRole::Attending))
-        .all(db)
-        .await?;
-    let ngos: HashSet<Uuid> = organisation::Entity::find()
-        .filter(organisation::Column::MemberId.eq(plan.member_id))
-        .filter(organisation::Column::Kind.eq(OrganisationKind::Ngo))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    let with_ngo: HashSet<Uuid> = links
+    let with_ngo: HashSet<Uuid> = facts
+        .attending
         .iter()
-        .filter(|l| ngos.contains(&l.organisation_id))
-        .map(|l| l.event_id)
+        .filter(|(_, o)| facts.ngos.contains(o))
+        .map(|(e, _)| *e)
         .collect();
-    let attended: HashSet<Uuid> = attendance::Entity::find()
-        .filter(attendance::Column::EventId.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.event_id)
+    let attended = &facts.attended;
+    let documents: Vec<&document::Model> = facts
+        .documents
+        .iter()
+        .filter(|d| d.member_id == plan.member_id)
         .collect();
-    let documents = document::Entity::find()
-        .filter(document::Column::MemberId.eq(plan.member_id))
-        .all(db)
-        .await?;
     let mut kinds_of: HashMap<Uuid, Vec<DocumentKind>> = HashMap::new();
     for d in &documents {
         if let Some(e) = d.event_id {
             kinds_of.entry(e).or_default().push(d.kind);
         }
     }
-    let invitations: HashMap<Uuid, invitation::Model> = invitation::Entity::find()
-        .filter(invitation::Column::EventId.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| (i.event_id, i))
-        .collect();
+    let invitations = &facts.invitations;
     let label = |e: &event::Model| format!("{} — {}", day(local(e.starts_at)), e.title);
 
     let mut checks = vec![];
@@ -363,29 +452,23 @@ pub async fn co_creation<C: ConnectionTrait>(
         missing,
     ));
 
-    checks.push(responses(db, plan, tz, lang).await?);
-    Ok(Report { from, to, checks })
+    checks.push(responses(facts, plan, tz, lang));
+    Report { from, to, checks }
 }
 
 /// A reasoned response for every input on the plan (hidden inputs need none).
-async fn responses<C: ConnectionTrait>(
-    db: &C,
-    plan: &action_plan::Model,
-    tz: Tz,
-    lang: Lang,
-) -> Result<Check, DbErr> {
-    let inputs = public_input::Entity::find()
-        .filter(public_input::Column::PlanId.eq(plan.id))
-        .filter(public_input::Column::HiddenAt.is_null())
-        .order_by_asc(public_input::Column::ReceivedAt)
-        .order_by_asc(public_input::Column::Id)
-        .all(db)
-        .await?;
+fn responses(facts: &Facts, plan: &action_plan::Model, tz: Tz, lang: Lang) -> Check {
+    let inputs: Vec<&public_input::Model> = facts
+        .inputs
+        .iter()
+        .filter(|i| i.plan_id == plan.id)
+        .collect();
     let label = |i: &public_input::Model| {
         let day = i18n::long_date(i.received_at.with_timezone(&tz).date_naive(), lang);
         format!("{day}: «{}»", excerpt(&i.body, 80))
     };
-    let (answered, waiting): (Vec<_>, Vec<_>) = inputs.iter().partition(|i| i.is_answered());
+    let (answered, waiting): (Vec<&public_input::Model>, Vec<_>) =
+        inputs.iter().copied().partition(|i| i.is_answered());
     let mut evidence: Vec<String> = answered.iter().map(|i| label(i)).collect();
     if inputs.is_empty() {
         evidence.push(words(
@@ -401,7 +484,7 @@ async fn responses<C: ConnectionTrait>(
             Lang::En => format!("{}: not yet answered", label(i)),
         })
         .collect();
-    Ok(Check::new(
+    Check::new(
         CheckCode::ReasonedResponseForEveryInput,
         &words(
             lang,
@@ -410,7 +493,7 @@ async fn responses<C: ConnectionTrait>(
         ),
         evidence,
         missing,
-    ))
+    )
 }
 
 /// The first `max` characters of `text` on one line, with an ellipsis when cut.

@@ -132,12 +132,19 @@ impl Dashboard {
     }
 }
 
-fn round1(x: f64) -> f64 {
+pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
 /// The dashboard of a plan on `today` (the member's calendar day), in a fixed number of
 /// statements whatever the plan's size.
+/// A plan's progress: the mean of its commitments' progress (those that have one), to one
+/// decimal.
+pub fn plan_progress(commitments: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let with: Vec<f64> = commitments.flatten().collect();
+    (!with.is_empty()).then(|| round1(with.iter().sum::<f64>() / with.len() as f64))
+}
+
 pub async fn plan_dashboard<C: ConnectionTrait>(
     db: &C,
     plan_id: Uuid,
@@ -298,8 +305,7 @@ pub async fn dashboard_of<C: ConnectionTrait>(
             commitment: c,
         });
     }
-    let with: Vec<f64> = commitments.iter().filter_map(|r| r.progress).collect();
-    let progress = (!with.is_empty()).then(|| round1(with.iter().sum::<f64>() / with.len() as f64));
+    let progress = plan_progress(commitments.iter().map(|r| r.progress));
     let plan_deadline = plan
         .submission_deadline
         .filter(|d| plan.submitted_on.is_none() && *d >= today);

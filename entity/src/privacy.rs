@@ -284,6 +284,13 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
 pub const PUBLIC_TYPES: &[&str] = &[
     "Node",
     "Member",
+    // The national view: what the viewer sees of each plan was decided by
+    // `entity::plans::national` (regional plans that are not public only for the national
+    // member's people).
+    "NationalOverview",
+    "RegionOverview",
+    "RegionalPlan",
+    "ComplianceVerdict",
     "Organisation",
     "HeadOfRegionTerm",
     "Decree",

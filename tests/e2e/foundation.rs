@@ -17,7 +17,22 @@ async fn the_demo_shows_bojonegoro_within_indonesia_and_a_restart_adds_nothing()
     })
     .await;
     let data = app.ok(MEMBERS, json!({})).await;
-    assert_eq!(data["members"]["totalCount"], 2);
+    // Indonesia, Bojonegoro, and the two members the national view adds (Semarang, Brebes).
+    assert_eq!(data["members"]["totalCount"], 4);
+    for slug in ["semarang", "brebes"] {
+        let m = data["members"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["slug"] == slug)
+            .unwrap_or_else(|| panic!("{slug} is in the demo: {data}"));
+        assert_eq!(m["parent"]["name"], "Indonesia");
+        assert_eq!(
+            m["ogpMemberSince"],
+            serde_json::Value::Null,
+            "the day is not public"
+        );
+    }
     let boj = data["members"]["nodes"]
         .as_array()
         .unwrap()
@@ -63,7 +78,7 @@ async fn the_demo_shows_bojonegoro_within_indonesia_and_a_restart_adds_nothing()
     drop(again);
     let data = app.ok(MEMBERS, json!({})).await;
     assert_eq!(
-        data["members"]["totalCount"], 2,
+        data["members"]["totalCount"], 4,
         "the restart duplicated members"
     );
     let orgs = app

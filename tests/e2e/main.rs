@@ -22,6 +22,7 @@ mod http;
 mod inputs;
 mod mail;
 mod n_plus_one;
+mod national;
 mod plans;
 mod privacy;
 mod process;

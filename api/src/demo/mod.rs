@@ -4,6 +4,7 @@
 
 mod events;
 pub mod generate;
+mod national;
 mod participation;
 mod plans;
 
@@ -83,6 +84,10 @@ pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<(), DbErr> {
     .await?;
     once(db, "demo:channels", async |tx| {
         participation::channels(tx, now).await
+    })
+    .await?;
+    once(db, "demo:national", async |tx| {
+        national::load(tx, now).await
     })
     .await?;
     Ok(())

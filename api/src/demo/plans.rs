@@ -52,7 +52,7 @@ pub(super) async fn org(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn plan(
+pub(super) async fn plan(
     tx: &DatabaseTransaction,
     now: DateTime<Utc>,
     member: Uuid,

@@ -28,6 +28,7 @@ pub mod mail;
 pub mod member;
 pub mod milestone;
 pub mod mutation;
+pub mod national;
 pub mod order;
 pub mod organisation;
 pub mod pagination;
@@ -159,6 +160,7 @@ pub struct Query(
     publication::PublicationQuery,
     document::DocumentQuery,
     compliance::ComplianceQuery,
+    national::NationalQuery,
     public_input::PublicInputQuery,
     subscription::SubscriptionQuery,
     jobs::JobQuery,

@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod commitment;
 pub mod follow_up;
 pub mod milestone;
+pub mod national;
 pub mod people;
 pub mod plan;
 

@@ -12,6 +12,7 @@ mod events;
 mod fixtures;
 mod follow_ups;
 mod milestones;
+mod national;
 mod news;
 mod partnership;
 mod permissions;
