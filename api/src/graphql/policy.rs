@@ -3,7 +3,6 @@
 //! authorization-matrix test checks every mutation in the schema against its own expectations.
 
 use async_graphql::{Context, Result};
-use entity::role_grant::Role;
 use uuid::Uuid;
 
 use super::context::CtxExt;
@@ -37,26 +36,6 @@ pub fn authorize_in(
     gate(ctx, name)?;
     let member = super::ids::decode_scope(ctx, member_id)?;
     Ok((authorize(ctx, name, Some(member))?, member))
-}
-
-/// Checks `name`'s rule for a record of `member` that names `responsible` people: besides the
-/// rule's roles, a team member responsible for the record may act on it.
-pub fn authorize_responsible(
-    ctx: &Context<'_>,
-    name: &str,
-    member: Uuid,
-    responsible: &[Uuid],
-) -> Result<Viewer> {
-    let viewer = ctx.viewer();
-    let own = viewer
-        .account
-        .as_ref()
-        .and_then(|a| a.person_id)
-        .is_some_and(|p| responsible.contains(&p));
-    if own && viewer.has(member, &[Role::TeamMember]) {
-        return Ok(viewer);
-    }
-    authorize(ctx, name, Some(member))
 }
 
 /// Checks `name`'s rule for a record of `member`: UNAUTHENTICATED for the anonymous when the
