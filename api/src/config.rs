@@ -37,6 +37,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Keep computed plan dashboards while the member's data revision is unchanged.
     pub dashboard_cache: bool,
+    /// The shared secret a mail server presents to post bounces to `/mail/bounces`
+    /// (`Authorization: Bearer …`); none turns the endpoint off.
+    pub bounce_secret: Option<String>,
 }
 
 impl Config {
@@ -98,9 +101,19 @@ impl Config {
                 )
             })?);
         }
+        let bounce_secret = env
+            .get("TERBUKA_BOUNCE_SECRET")
+            .filter(|s| !s.trim().is_empty());
+        if bounce_secret.as_ref().is_some_and(|s| s.len() < 16) {
+            return Err(ConfigError::new(
+                "TERBUKA_BOUNCE_SECRET",
+                "must be at least 16 characters (the mail server presents it to post bounces)",
+            ));
+        }
         Ok(Self {
             bind,
             trusted_proxies,
+            bounce_secret,
             dashboard_cache: env.flag("TERBUKA_DASHBOARD_CACHE", true)?,
             run_worker: env.flag("TERBUKA_RUN_WORKER", true)?,
             demo,

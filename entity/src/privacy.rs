@@ -179,6 +179,24 @@ pub const FIELDS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        "BouncingAddress",
+        &[
+            ("address", Personal),
+            ("hardBounces", Internal),
+            ("softBounces", Internal),
+            ("firstBounceAt", Internal),
+            ("lastBounceAt", Internal),
+            ("lastStatus", Internal),
+            ("lastDiagnostic", Personal),
+            ("held", Internal),
+            ("heldSince", Internal),
+        ],
+    ),
+    (
+        "ClearBouncingAddressPayload",
+        &[("cleared", Internal), ("resumedSubscriptions", Internal)],
+    ),
+    (
         "ScheduleRun",
         &[
             ("key", Internal),
@@ -395,6 +413,14 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
     (
         "mail_delivery",
         &[("recipient", Personal), ("context", Personal)],
+    ),
+    (
+        "mail_bounce",
+        &[("address", Personal), ("diagnostic", Personal)],
+    ),
+    (
+        "bouncing_address",
+        &[("address", Personal), ("last_diagnostic", Personal)],
     ),
 ];
 

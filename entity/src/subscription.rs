@@ -24,6 +24,10 @@ crate::text_enum! {
         Pending => "PENDING",
         Confirmed => "CONFIRMED",
         Unsubscribed => "UNSUBSCRIBED",
+        /// Confirmed, but its mail is held: the address bounced too often (see
+        /// `notify::bounce`); back to CONFIRMED when an admin clears the address or the
+        /// subscriber confirms again.
+        Suspended => "SUSPENDED",
     }
 }
 
@@ -171,7 +175,7 @@ mod tests {
         assert!(confirmed.wants(MailClass::Digest, None));
         assert!(confirmed.wants(MailClass::Alert, Some(AlertKind::SubmissionDeadline)));
         assert!(!confirmed.wants(MailClass::Alert, Some(AlertKind::MilestoneDue)));
-        for s in [Pending, Unsubscribed] {
+        for s in [Pending, Unsubscribed, Suspended] {
             let other = sub(s, DigestFrequency::Weekly, &[]);
             assert!(!other.wants(MailClass::Digest, None));
             assert!(!other.wants(MailClass::Alert, Some(AlertKind::SubmissionDeadline)));

@@ -21,6 +21,7 @@ mod m20261127_000012_subscriptions;
 mod m20261127_000013_reports;
 mod m20261127_000014_plan_revision;
 mod m20261202_000015_worker_beat;
+mod m20261203_000016_bounces;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000013_reports::Migration),
             Box::new(m20261127_000014_plan_revision::Migration),
             Box::new(m20261202_000015_worker_beat::Migration),
+            Box::new(m20261203_000016_bounces::Migration),
         ]
     }
 }

@@ -147,6 +147,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("deleteOnlineChannel", ADMIN_SECRETARIAT),
     // The worker's jobs.
     ("retryMailDelivery", &["admin", "operator"]),
+    ("clearBouncingAddress", &["admin", "operator"]),
     (
         "requestReport",
         &[
@@ -263,6 +264,11 @@ const EXPECTED_QUERIES: &[(&str, &str, &[&str])] = &[
         "scheduleRuns",
         "query($m: ID!) { scheduleRuns(memberId: $m) { key } }",
         &["admin", "operator"],
+    ),
+    (
+        "bouncingAddresses",
+        "query($m: ID!) { bouncingAddresses(memberId: $m) { address } }",
+        &["secretariat", "admin", "operator"],
     ),
     (
         "mySubscription",
@@ -1114,6 +1120,41 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
         }
         "eraseCitizen" => {
             json!({"memberId": w.member, "email": format!("warga{n}@example.org"), "reason": "permintaan"})
+        }
+        "clearBouncingAddress" => {
+            let address = format!("pental{n}@example.org");
+            let id = worker::mail::record(
+                &app.db,
+                worker::mail::NewMail {
+                    dedupe_key: format!("matrix-bounce:{n}"),
+                    class: entity::mail_delivery::MailClass::Alert,
+                    member_id: Some(w.member_id),
+                    recipient: address.clone(),
+                    lang: entity::Lang::Id,
+                    template: "alert".into(),
+                    context: json!({}),
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            entity::notify::bounce::record(
+                &app.db,
+                entity::notify::bounce::Bounce {
+                    dedupe_key: format!("matrix-bounce:{n}"),
+                    address: address.clone(),
+                    kind: entity::mail_bounce::BounceKind::Hard,
+                    source: entity::mail_bounce::BounceSource::Smtp,
+                    status: Some("550".into()),
+                    diagnostic: "550 no such mailbox".into(),
+                    delivery: Some(id),
+                },
+                3,
+                app.clock.now(),
+            )
+            .await
+            .unwrap();
+            json!({"memberId": w.member, "address": address})
         }
         "retryMailDelivery" => {
             let id = worker::mail::record(

@@ -9,6 +9,7 @@ mod smtp;
 
 mod accounts;
 mod authorization;
+mod bounces;
 mod compliance;
 mod digests;
 mod documents;

@@ -1,5 +1,6 @@
 //! A real SMTP server in the test process (mailin-embedded, over TCP), keeping what it receives.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -62,10 +63,14 @@ impl Received {
     }
 }
 
+/// How the server answers particular recipients, whatever the mode.
+type Refusals = Arc<Mutex<HashMap<String, Mode>>>;
+
 #[derive(Clone)]
 struct Collector {
     inbox: Arc<Mutex<Vec<Received>>>,
     mode: Arc<AtomicU8>,
+    refusals: Refusals,
     current: Vec<u8>,
     to: Vec<String>,
 }
@@ -74,7 +79,13 @@ impl Handler for Collector {
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
         OK
     }
-    fn rcpt(&mut self, _to: &str) -> Response {
+    fn rcpt(&mut self, to: &str) -> Response {
+        let to = to.trim_matches(['<', '>']).to_lowercase();
+        match self.refusals.lock().unwrap().get(&to) {
+            Some(Mode::Transient) => return INTERNAL_ERROR,
+            Some(Mode::Permanent) => return NO_MAILBOX,
+            _ => {}
+        }
         match self.mode.load(Ordering::SeqCst) {
             1 => INTERNAL_ERROR,
             2 => NO_MAILBOX,
@@ -105,6 +116,7 @@ pub struct SmtpServer {
     pub addr: SocketAddr,
     inbox: Arc<Mutex<Vec<Received>>>,
     mode: Arc<AtomicU8>,
+    refusals: Refusals,
 }
 
 impl SmtpServer {
@@ -113,9 +125,11 @@ impl SmtpServer {
         let addr = listener.local_addr().unwrap();
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let mode = Arc::new(AtomicU8::new(Mode::Accept as u8));
+        let refusals = Refusals::default();
         let handler = Collector {
             inbox: inbox.clone(),
             mode: mode.clone(),
+            refusals: refusals.clone(),
             current: Vec::new(),
             to: Vec::new(),
         };
@@ -131,7 +145,20 @@ impl SmtpServer {
                 .with_tcp_listener(listener);
             let _ = server.serve();
         });
-        Self { addr, inbox, mode }
+        Self {
+            addr,
+            inbox,
+            mode,
+            refusals,
+        }
+    }
+
+    /// Answers `address` as `mode` says from now on (`Accept` takes a refusal back).
+    pub fn refuse(&self, address: &str, mode: Mode) {
+        self.refusals
+            .lock()
+            .unwrap()
+            .insert(address.to_lowercase(), mode);
     }
 
     pub fn url(&self) -> String {

@@ -14,12 +14,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::account::{self, AccountStatus};
 use entity::action_plan::PlanStatus;
 use entity::follow_up::{self, FollowUpStatus};
 use entity::mail_delivery::MailClass;
 use entity::milestone::{self, MilestoneStatus};
-use entity::role_grant::{self, Role};
 use entity::subscription::{self, AlertKind, SubscriberKind, SubscriptionStatus, Topic};
 use entity::{Lang, action_plan, commitment, i18n, person};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -70,23 +68,12 @@ fn headline(days_left: i64, lang: Lang) -> String {
 
 /// The secretariat and admins of the member (active accounts).
 async fn secretariat<C: ConnectionTrait>(db: &C, member: Uuid) -> Result<Vec<Recipient>, DbErr> {
-    let ids: Vec<Uuid> = role_grant::Entity::find()
-        .filter(role_grant::Column::MemberId.eq(member))
-        .filter(role_grant::Column::Role.is_in([Role::Secretariat, Role::Admin]))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|g| g.account_id)
-        .collect();
-    Ok(account::Entity::find()
-        .filter(account::Column::Id.is_in(ids))
-        .filter(account::Column::Status.eq(AccountStatus::Active))
-        .all(db)
+    Ok(entity::notify::bounce::office(db, member)
         .await?
         .into_iter()
         .map(|a| Recipient {
-            email: subscription::normalise(&a.email),
-            lang: Lang::from_tag(&a.lang),
+            email: a.email,
+            lang: a.lang,
             name: Some(a.name),
             subscription: None,
         })

@@ -73,6 +73,11 @@ pub struct WorkerConfig {
     pub report_attempts: u32,
     /// Reports rendered at once per process (rendering uses a whole core).
     pub report_concurrency: usize,
+    /// Hard bounces after which an address's mail from a member is held.
+    pub bounce_limit: u32,
+    /// A maildir folder the mail server delivers bounces to; its `new/` messages are read,
+    /// recorded and moved to `cur/`.
+    pub bounce_maildir: Option<PathBuf>,
 }
 
 /// "30,14,7,3,1" → [30, 14, 7, 3, 1] (each 1..=365, largest first).
@@ -237,6 +242,13 @@ impl WorkerConfig {
             )?),
             report_attempts: env.number("TERBUKA_REPORT_ATTEMPTS", 3, 1, 20)? as u32,
             report_concurrency: env.number("TERBUKA_REPORT_CONCURRENCY", 1, 1, 16)? as usize,
+            bounce_limit: env.number(
+                "TERBUKA_BOUNCE_LIMIT",
+                entity::notify::bounce::DEFAULT_LIMIT as u64,
+                1,
+                100,
+            )? as u32,
+            bounce_maildir: env.get("TERBUKA_BOUNCE_MAILDIR").map(PathBuf::from),
         };
         config.check_production()?;
         Ok(config)

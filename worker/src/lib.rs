@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod blobs;
+pub mod bounces;
 pub mod config;
 pub mod db;
 pub mod digest;
@@ -104,6 +105,7 @@ impl WorkerState {
             signer: tokens::Signer::new(&config.secret),
             clock: config.clock.clone(),
             still_due: |db, check| Box::pin(alerts::still_due(db, check)),
+            bounce_limit: config.bounce_limit,
         };
         Ok(Self {
             queue: JobQueue::for_db(&db),

@@ -61,6 +61,63 @@ impl MailDelivery {
     }
 }
 
+/// An address whose mail from the member bounces (PERSONAL), with its counts since it was last
+/// cleared; while `held`, digests to it are skipped, its subscription is SUSPENDED and its
+/// alerts go to the secretariat.
+pub struct BouncingAddress(entity::bouncing_address::Model);
+
+#[Object]
+impl BouncingAddress {
+    async fn address(&self) -> &str {
+        &self.0.address
+    }
+    /// Permanent refusals (5.x.x), counted towards holding the address.
+    async fn hard_bounces(&self) -> i32 {
+        self.0.hard_bounces
+    }
+    /// Passing ones (4.x.x): retried, never hold the address.
+    async fn soft_bounces(&self) -> i32 {
+        self.0.soft_bounces
+    }
+    async fn first_bounce_at(&self) -> DateTime<Utc> {
+        self.0.first_bounce_at
+    }
+    async fn last_bounce_at(&self) -> DateTime<Utc> {
+        self.0.last_bounce_at
+    }
+    /// The last status (`5.1.1`) or SMTP reply code (`550`).
+    async fn last_status(&self) -> Option<&str> {
+        self.0.last_status.as_deref()
+    }
+    /// What the receiving server said last.
+    async fn last_diagnostic(&self) -> Option<&str> {
+        self.0.last_diagnostic.as_deref()
+    }
+    /// Whether the member's mail to it is held.
+    async fn held(&self) -> bool {
+        self.0.suspended_at.is_some()
+    }
+    async fn held_since(&self) -> Option<DateTime<Utc>> {
+        self.0.suspended_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct ClearBouncingAddressInput {
+    pub member_id: ID,
+    /// The address that works again.
+    pub address: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ClearBouncingAddressPayload {
+    /// The address as it was before it was cleared.
+    cleared: Option<BouncingAddress>,
+    /// Subscriptions that are CONFIRMED again (0 or 1).
+    resumed_subscriptions: i32,
+    user_errors: Vec<UserError>,
+}
+
 /// One period of a schedule and who handled it.
 #[derive(SimpleObject)]
 pub struct ScheduleRun {
@@ -127,6 +184,26 @@ impl JobQuery {
             .collect())
     }
 
+    /// The member's addresses whose mail bounces: held ones first, then by the last bounce.
+    async fn bouncing_addresses(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+        #[graphql(default = false, desc = "Only the addresses whose mail is held.")]
+        held_only: bool,
+        #[graphql(default = 100, desc = "At most 500 (PAGE_SIZE_EXCEEDED beyond).")] first: i32,
+    ) -> Result<Vec<BouncingAddress>> {
+        let member = scope(ctx, "bouncingAddresses", Some(&member_id))?.unwrap_or_default();
+        let first = super::pagination::bounded(ctx, first, MAX_ROWS)?;
+        Ok(
+            entity::notify::bounce::list(ctx.db(), member, held_only, first)
+                .await?
+                .into_iter()
+                .map(BouncingAddress)
+                .collect(),
+        )
+    }
+
     /// The scheduler's runs for a member (digests and alerts), newest first.
     async fn schedule_runs(
         &self,
@@ -160,6 +237,36 @@ pub struct JobMutation;
 
 #[Object]
 impl JobMutation {
+    /// Clears an address that works again: its bounces are forgotten, its mail no longer held
+    /// and its subscription CONFIRMED again (the reports of its bounces stay).
+    async fn clear_bouncing_address(
+        &self,
+        ctx: &Context<'_>,
+        input: ClearBouncingAddressInput,
+    ) -> Result<ClearBouncingAddressPayload> {
+        policy::gate(ctx, "clearBouncingAddress")?;
+        let lang = ctx.lang();
+        let member = super::ids::decode_scope(ctx, &input.member_id)?;
+        let viewer = policy::authorize(ctx, "clearBouncingAddress", Some(member))?;
+        match super::crud::acting(ctx, &viewer, async |act| {
+            entity::notify::bounce::clear(act, member, &input.address).await
+        })
+        .await
+        {
+            Ok(done) => Ok(ClearBouncingAddressPayload {
+                cleared: Some(BouncingAddress(done.before)),
+                resumed_subscriptions: done.resumed as i32,
+                user_errors: vec![],
+            }),
+            Err(super::mutation::Outcome::Refused(r)) => Ok(ClearBouncingAddressPayload {
+                cleared: None,
+                resumed_subscriptions: 0,
+                user_errors: user_errors(r.0, lang),
+            }),
+            Err(e) => Err(errors::not_done(e, lang)),
+        }
+    }
+
     /// Sends a FAILED message again: back in the queue with a fresh count of attempts.
     async fn retry_mail_delivery(
         &self,

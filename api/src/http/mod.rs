@@ -3,6 +3,7 @@
 //! (its routes are given to [`router`]). Handlers call the domain (`entity`), never the
 //! GraphQL layer.
 
+pub mod bounces;
 pub mod calendar;
 pub mod conn;
 pub mod explorer;
@@ -71,6 +72,7 @@ pub fn router(state: HttpState, graphql: Router<HttpState>) -> Router {
         .route("/calendar/{file}", get(calendar::feed))
         .route("/files/{id}", get(files::download))
         .route("/reports/{id}", get(reports::download))
+        .route("/mail/bounces", post(bounces::receive))
         .route(
             "/registrations/cancel",
             get(registrations::confirm).post(registrations::cancel),

@@ -63,6 +63,7 @@ pub async fn erase_account<C: ConnectionTrait>(
         .filter(M::Recipient.eq(&account.email))
         .exec(db)
         .await?;
+    crate::notify::bounce::forget(db, None, &account.email).await?;
 
     // The audit log keeps the events, without the data.
     redact_audit(db, "Account", account.id).await?;
@@ -150,6 +151,7 @@ pub async fn erase_person<C: ConnectionTrait>(
             .filter(M::Recipient.eq(email))
             .exec(db)
             .await?;
+        crate::notify::bounce::forget(db, None, email).await?;
     }
     let accounts = account::Entity::find()
         .filter(account::Column::PersonId.eq(person.id))
@@ -284,5 +286,6 @@ pub async fn erase_citizen<C: ConnectionTrait>(
         .filter(M::Recipient.eq(email))
         .exec(db)
         .await?;
+    crate::notify::bounce::forget(db, Some(member), email).await?;
     Ok(done)
 }

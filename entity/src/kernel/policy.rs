@@ -166,6 +166,10 @@ pub const RULES: &[(&str, Rule)] = &[
     ("mailDeliveries", Rule::InMember(ADMIN)),
     ("scheduleRuns", Rule::InMember(ADMIN)),
     ("retryMailDelivery", Rule::InMember(ADMIN)),
+    // Addresses whose mail bounces: the secretariat sees them (it gets their alerts), admins
+    // clear one that works again.
+    ("bouncingAddresses", Rule::InMember(ADMIN_SECRETARIAT)),
+    ("clearBouncingAddress", Rule::InMember(ADMIN)),
     // Reports: anyone in the partnership may ask for one and download it.
     ("requestReport", Rule::InMember(ANY_ROLE)),
     // `reports`, `report(id)`, `reportProgress` and the download.

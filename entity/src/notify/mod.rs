@@ -3,6 +3,8 @@
 //! lifetimes of the signed links mail carries, and the names of the templates.
 
 pub mod address;
+pub mod bounce;
+pub mod dsn;
 pub mod tokens;
 
 pub use address::Address;

@@ -391,6 +391,8 @@ pub async fn use_link(
         .await?;
         let mut mails = vec![];
         if confirming {
+            // The address just received and answered a mail: it works again.
+            crate::notify::bounce::release(tx, after.member_id, &after.email).await?;
             let member = crate::member::Entity::find_by_id(after.member_id)
                 .one(tx)
                 .await?
@@ -444,6 +446,43 @@ async fn opt_out(
     .await
 }
 
+/// Moves `member`'s CONFIRMED subscription of `email` to `to` (SUSPENDED when its mail is held,
+/// CONFIRMED again when the hold is cleared: `from` says which), audited as `action`; how many
+/// moved (0 or 1).
+pub(crate) async fn set_held<C: ConnectionTrait>(
+    tx: &C,
+    actor: &Actor,
+    request_id: Option<&str>,
+    member: Uuid,
+    email: &str,
+    held: bool,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let (from, to, action) = if held {
+        (
+            SubscriptionStatus::Confirmed,
+            SubscriptionStatus::Suspended,
+            "SUSPEND",
+        )
+    } else {
+        (
+            SubscriptionStatus::Suspended,
+            SubscriptionStatus::Confirmed,
+            "RESUME",
+        )
+    };
+    let Some(before) = find(tx, member, &subscription::normalise(email))
+        .await?
+        .filter(|s| s.status == from)
+    else {
+        return Ok(0);
+    };
+    let mut row = before.clone();
+    row.status = to;
+    save(tx, actor, request_id, action, Some(&before), row, now).await?;
+    Ok(1)
+}
+
 /// What a signed-in person sets for their own mail from a member.
 pub struct UpdateMine {
     pub member: Uuid,
@@ -483,7 +522,11 @@ pub async fn update_mine(
             row.frequency = cmd.frequency;
             row.topics = json!(cmd.topics);
             row.alerts_off = json!(cmd.alerts_off);
-            if row.status != SubscriptionStatus::Confirmed {
+            // A held address stays held: setting preferences does not show the mailbox works.
+            if !matches!(
+                row.status,
+                SubscriptionStatus::Confirmed | SubscriptionStatus::Suspended
+            ) {
                 row.status = SubscriptionStatus::Confirmed;
                 row.confirmed_at = Some(now);
                 row.unsubscribed_at = None;

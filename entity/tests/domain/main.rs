@@ -5,6 +5,7 @@
 mod accounts;
 mod alignment;
 mod assessments;
+mod bounces;
 mod budget;
 mod commitments;
 mod decrees;

@@ -17,10 +17,17 @@ pub async fn deliver(job: Job, state: Data<Arc<WorkerState>>) -> Result<(), BoxD
     let mut retry = None;
     let mut failed = None;
     mail::hold(&state.db, &job.deliveries, &state.mailer.owner).await?;
-    for id in job.deliveries {
+    let mut work: std::collections::VecDeque<_> = job.deliveries.into();
+    while let Some(id) = work.pop_front() {
         match state.mailer.deliver(&state.db, id).await? {
             Outcome::Retry(e) => retry = Some(e),
             Outcome::Failed(e) => failed = Some(e),
+            // The secretariat's copies of an alert to a held address: sent in this job
+            // (the sweeper would find them otherwise, after a while).
+            Outcome::Diverted(ids) => {
+                mail::hold(&state.db, &ids, &state.mailer.owner).await?;
+                work.extend(ids);
+            }
             Outcome::Sent | Outcome::AlreadySettled | Outcome::ClaimedElsewhere => {}
         }
     }

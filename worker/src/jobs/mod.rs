@@ -31,6 +31,13 @@ pub async fn run(
     let heart = tokio::spawn(beat_loop(state.clone(), stop_rx.clone()));
     let sweeper = tokio::spawn(mail::sweep_loop(state.clone(), stop_rx.clone()));
     let report_sweeper = tokio::spawn(crate::report::sweep_loop(state.clone(), stop_rx.clone()));
+    let bounces = state.config.bounce_maildir.clone().map(|dir| {
+        tokio::spawn(crate::bounces::maildir_loop(
+            state.clone(),
+            dir,
+            stop_rx.clone(),
+        ))
+    });
     let scheduler = state.config.scheduler.then(|| {
         tokio::spawn(crate::schedule::schedule_loop(
             state.clone(),
@@ -60,6 +67,9 @@ pub async fn run(
     let _ = report_sweeper.await;
     if let Some(s) = scheduler {
         let _ = s.await;
+    }
+    if let Some(b) = bounces {
+        let _ = b.await;
     }
     let _ = heart.await;
     // Whatever this process still holds may be taken at once.

@@ -43,6 +43,8 @@ pub struct Mailer {
     pub clock: entity::Clock,
     /// Asked just before an alert goes out: whether what it warns of is still due.
     pub still_due: StillDue,
+    /// Hard bounces after which an address's mail is held (`TERBUKA_BOUNCE_LIMIT`).
+    pub bounce_limit: u32,
 }
 
 /// The send-time check of an alert (its `alert_check` context): still due, or not any more.
@@ -65,6 +67,9 @@ pub enum Outcome {
     Retry(String),
     /// Did not go out and will not be tried again.
     Failed(String),
+    /// An alert to an address whose mail is held: these messages to the secretariat carry it
+    /// instead, to be sent now.
+    Diverted(Vec<Uuid>),
 }
 
 impl Mailer {
@@ -122,7 +127,7 @@ impl Mailer {
         }
         // Stakeholder mail goes only to a subscription that still wants it: one unsubscribed
         // (or switched off) between recording and sending is skipped, not sent.
-        if let Some((status, reason)) = self.unwanted(db, &row).await? {
+        if let Some((status, reason, diverted)) = self.unwanted(db, &row).await? {
             mail_delivery::Entity::update_many()
                 .col_expr(C::Status, Expr::value(status))
                 .col_expr(C::LastError, Expr::value(reason))
@@ -137,6 +142,9 @@ impl Mailer {
                 .filter(C::LeaseOwner.eq(self.owner.clone()))
                 .exec(db)
                 .await?;
+            if !diverted.is_empty() {
+                return Ok(Outcome::Diverted(diverted));
+            }
             return Ok(Outcome::AlreadySettled);
         }
         let message = match self.build(&row) {
@@ -168,18 +176,46 @@ impl Mailer {
                 }
                 Ok(Outcome::Sent)
             }
-            Err(SendError::Permanent(e)) => self.settle_failure(db, &row, e, true).await,
+            Err(SendError::Permanent(e)) => {
+                // The server refused the recipient or the message for good: the address
+                // bounced (counted once per claim of this message).
+                let bounce = entity::notify::bounce::Bounce {
+                    dedupe_key: format!("smtp:{}:{}", row.id, row.updated_at.timestamp_micros()),
+                    address: row.recipient.clone(),
+                    kind: entity::mail_bounce::BounceKind::Hard,
+                    source: entity::mail_bounce::BounceSource::Smtp,
+                    status: smtp_code(&e),
+                    diagnostic: e.clone(),
+                    delivery: Some(row.id),
+                };
+                // The delivery settled and the bounce counted together, or neither.
+                entity::db::write(db, async |tx| -> Result<Outcome, sea_orm::DbErr> {
+                    let outcome = self.settle_failure(tx, &row, e, true).await?;
+                    // Real time: when the refusal was heard.
+                    entity::notify::bounce::record_in(
+                        tx,
+                        &bounce,
+                        self.bounce_limit,
+                        entity::clock::real_now(),
+                    )
+                    .await?;
+                    Ok(outcome)
+                })
+                .await
+            }
             Err(SendError::Transient(e)) => self.settle_failure(db, &row, e, false).await,
         }
     }
 
     /// Why `row` must not go out now, if it must not: what it warns of is no longer due
-    /// (CANCELLED), or its subscription no longer wants it (SKIPPED).
+    /// (CANCELLED), its address's mail is held after bounces (SKIPPED; an alert goes to the
+    /// secretariat instead: the messages recorded for it), or its subscription no longer
+    /// wants it (SKIPPED).
     async fn unwanted(
         &self,
         db: &DatabaseConnection,
         row: &mail_delivery::Model,
-    ) -> Result<Option<(DeliveryStatus, String)>, sea_orm::DbErr> {
+    ) -> Result<Option<(DeliveryStatus, String, Vec<Uuid>)>, sea_orm::DbErr> {
         use entity::subscription::{self, AlertKind};
         if let Some(check) = row.context.get("alert_check")
             && !(self.still_due)(db, check).await?
@@ -187,7 +223,24 @@ impl Mailer {
             return Ok(Some((
                 DeliveryStatus::Cancelled,
                 "no longer due: done, or its date moved".into(),
+                vec![],
             )));
+        }
+        if row.class != MailClass::Transactional
+            && let Some(member) = row.member_id
+            && let Some(hold) = entity::notify::bounce::held(db, member, &row.recipient).await?
+        {
+            let diverted = entity::notify::bounce::divert(db, row, &hold).await?;
+            let reason = format!(
+                "held: the address bounced {} times{}",
+                hold.hard_bounces,
+                if diverted.is_empty() {
+                    ""
+                } else {
+                    "; sent to the secretariat instead"
+                }
+            );
+            return Ok(Some((DeliveryStatus::Skipped, reason, diverted)));
         }
         let Some(id) = row
             .context
@@ -206,17 +259,19 @@ impl Mailer {
             Some(s) => Some((
                 DeliveryStatus::Skipped,
                 format!("not wanted: subscription {:?}", s.status),
+                vec![],
             )),
             None => Some((
                 DeliveryStatus::Skipped,
                 "the subscription no longer exists".into(),
+                vec![],
             )),
         })
     }
 
-    async fn settle_failure(
+    async fn settle_failure<C: sea_orm::ConnectionTrait>(
         &self,
-        db: &DatabaseConnection,
+        db: &C,
         row: &mail_delivery::Model,
         error: String,
         permanent: bool,
@@ -378,6 +433,16 @@ impl Mailer {
 pub fn retry_delay(base: Duration, attempts: i32) -> Duration {
     let factor = 1u32 << attempts.clamp(1, 20).saturating_sub(1) as u32;
     (base * factor).min(Duration::from_secs(600))
+}
+
+/// The SMTP reply code at the start of a refusal lettre reports (`permanent error (550): …`).
+fn smtp_code(error: &str) -> Option<String> {
+    let start = error.find(|c: char| c.is_ascii_digit())?;
+    let code: String = error[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (code.len() == 3).then_some(code)
 }
 
 fn message_id(row: &mail_delivery::Model) -> String {
