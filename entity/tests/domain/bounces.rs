@@ -164,6 +164,7 @@ async fn three_hard_bounces_hold_the_address_and_the_same_report_counts_once() {
         subscription_of(&t.db, "budi@desa.example").await.status,
         SubscriptionStatus::Suspended
     );
+    t.finish().await;
 }
 
 #[tokio::test]
@@ -183,6 +184,7 @@ async fn soft_bounces_never_hold_an_address() {
             .unwrap()
             .is_empty()
     );
+    t.finish().await;
 }
 
 #[tokio::test]
@@ -210,6 +212,7 @@ async fn a_notification_without_our_headers_counts_for_the_member_that_last_wrot
             .is_err()
     );
     assert_eq!(count::<mail_bounce::Entity, _>(&t.db).await, 1);
+    t.finish().await;
 }
 
 #[tokio::test]
@@ -299,6 +302,7 @@ async fn an_alert_to_a_held_address_goes_to_the_office_with_a_note_and_an_admin_
     let audit = audits(&t.db, cleared.before.id).await;
     assert_eq!(audit.last().unwrap().action, "CLEAR");
     assert_eq!(audit.last().unwrap().actor_id, admin.account_id());
+    t.finish().await;
 }
 
 #[tokio::test]
@@ -343,4 +347,5 @@ async fn erasing_a_citizen_forgets_their_bounces() {
         .map(|b| b.address)
         .collect();
     assert_eq!(held, ["lain@desa.example"]);
+    t.finish().await;
 }

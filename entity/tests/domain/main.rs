@@ -112,15 +112,40 @@ impl TestDb {
     }
 
     /// Closes the pool and drops the database (PostgreSQL).
-    pub async fn finish(self) {
-        self.db.close().await.unwrap();
-        if let Some((admin, name)) = self.drop {
+    pub async fn finish(mut self) {
+        self.db.clone().close().await.unwrap();
+        if let Some((admin, name)) = self.drop.take() {
             let a = sea_orm::Database::connect(&admin).await.unwrap();
             a.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .await
                 .unwrap();
             a.close().await.unwrap();
         }
+    }
+}
+
+/// A test that panics (or forgets `finish`) still leaves no database behind: the drop runs on
+/// its own thread and runtime, since `Drop` cannot await.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.drop.take() else {
+            return;
+        };
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Ok(a) = sea_orm::Database::connect(&admin).await {
+                    let _ = a
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    let _ = a.close().await;
+                }
+            });
+        })
+        .join();
     }
 }
 
