@@ -18,6 +18,12 @@ Commands:
   create-admin --email ADDRESS [--name NAME]
             Create an operator account (the password is read from TERBUKA_ADMIN_PASSWORD
             or from the first line of standard input)
+  export-data FILE
+            Write every record and stored file into one archive (a consistent moment of a
+            running system): a backup, or the way to another database
+  import-data FILE
+            Load an archive into an empty database of either backend (TERBUKA_DATABASE_URL),
+            all or nothing
   help      Show this help
 
 Configuration comes from TERBUKA_* environment variables; see .env.example.";
@@ -42,6 +48,13 @@ pub async fn main(args: Vec<String>) -> ExitCode {
             }
         },
         "create-admin" => match create_admin(&args[2..]).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("terbuka: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        "export-data" | "import-data" => match data(&command, args.get(2)).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("terbuka: {e:#}");
@@ -104,6 +117,53 @@ async fn run(command: &str) -> anyhow::Result<()> {
         }
     );
     crate::app::serve(prepared, listener, worker::standalone::shutdown_signal()).await
+}
+
+/// `terbuka export-data FILE` and `terbuka import-data FILE` (see [`worker::archive`]).
+async fn data(command: &str, file: Option<&String>) -> anyhow::Result<()> {
+    let Some(file) = file else {
+        anyhow::bail!("{command} needs the archive's file name: terbuka {command} FILE");
+    };
+    let env = Env::from_process();
+    let config = crate::Config::from_env(&env)?;
+    let wc = &config.worker;
+    let (db, _) = worker::db::connect(&wc.database_url, 2).await?;
+    let manifest = if command == "export-data" {
+        // Written next to its name and renamed when whole: a failed export leaves no
+        // half-archive behind under the name.
+        let partial = format!("{file}.partial");
+        let out = std::fs::File::create(&partial)
+            .map_err(|e| anyhow::anyhow!("cannot create {partial}: {e}"))?;
+        let manifest = match worker::archive::export(&db, &wc.blob_dir, out, wc.clock.now()).await {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e.into());
+            }
+        };
+        std::fs::rename(&partial, file)?;
+        manifest
+    } else {
+        let input =
+            std::fs::File::open(file).map_err(|e| anyhow::anyhow!("cannot open {file}: {e}"))?;
+        crate::app::migrate(&db).await?;
+        worker::db::setup_queue(&wc.database_url, &db).await?;
+        worker::archive::import(&db, &wc.blob_dir, std::io::BufReader::new(input)).await?
+    };
+    let records: u64 = manifest.tables.values().sum();
+    println!(
+        "{} {file}: {records} records in {} tables, {} files, schema {} (from {})",
+        if command == "export-data" {
+            "exported to"
+        } else {
+            "imported from"
+        },
+        manifest.tables.len(),
+        manifest.blobs,
+        manifest.migration,
+        manifest.source
+    );
+    Ok(())
 }
 
 /// Asks the local server's `/readyz` (no curl needed in the container image).

@@ -10,7 +10,7 @@ crate::text_enum! {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "account_token")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

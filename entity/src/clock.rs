@@ -7,13 +7,17 @@
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 /// Real time, for what is about processes and the wire rather than the domain's date: leases,
 /// heartbeats, retry pauses, signed links' lifetimes, rate limits, delivery attempts. Every
 /// other "now" is [`Clock::now`]; a caller says in a comment why real time is the point.
+///
+/// Every "now" is whole microseconds, what PostgreSQL's `timestamptz` keeps: SQLite would keep
+/// the nanoseconds, and a record moved from one to the other (`terbuka import-data`) would
+/// read back differently.
 pub fn real_now() -> DateTime<Utc> {
-    Utc::now()
+    Utc::now().trunc_subsecs(6)
 }
 
 /// A shareable handle on "now".
@@ -48,9 +52,9 @@ impl Clock {
     /// The current instant.
     pub fn now(&self) -> DateTime<Utc> {
         match *self.read() {
-            Mode::System => Utc::now(),
-            Mode::Fixed(at) => at,
-            Mode::Shifted(by) => Utc::now() + by,
+            Mode::System => real_now(),
+            Mode::Fixed(at) => at.trunc_subsecs(6),
+            Mode::Shifted(by) => (Utc::now() + by).trunc_subsecs(6),
         }
     }
 
@@ -116,5 +120,17 @@ mod tests {
         let clock = Clock::starting_at(at);
         let drift = clock.now() - at;
         assert!(drift >= Duration::zero() && drift < Duration::seconds(5));
+    }
+
+    #[test]
+    fn every_now_is_whole_microseconds_as_postgresql_keeps_them() {
+        use chrono::Timelike;
+        let at =
+            Utc.with_ymd_and_hms(2018, 8, 1, 2, 0, 0).unwrap() + Duration::nanoseconds(123_456_789);
+        for clock in [Clock::fixed(at), Clock::starting_at(at), Clock::system()] {
+            assert_eq!(clock.now().nanosecond() % 1_000, 0);
+        }
+        assert_eq!(Clock::fixed(at).now().nanosecond(), 123_456_000);
+        assert_eq!(real_now().nanosecond() % 1_000, 0);
     }
 }

@@ -12,7 +12,7 @@ const ATTACH: &str = "mutation($i: AttachDocumentInput!) { attachDocument(input:
     document { id sha256 size contentType url version } userErrors { field code message } } }";
 
 /// Sends one file as the spec says: `operations`, `map`, then the file part.
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     input: Value,
     name: &str,

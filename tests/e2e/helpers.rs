@@ -30,6 +30,11 @@ pub struct Options {
     pub clock: DateTime<Utc>,
     /// Extra `TERBUKA_*` variables.
     pub env: Vec<(String, String)>,
+    /// The embedded default (SQLite) even when the suite runs on PostgreSQL.
+    pub sqlite: bool,
+    /// An existing database (its URL and blob directory) instead of a fresh one: nothing is
+    /// added to it (no operator account, no session), and it is not dropped.
+    pub existing: Option<(String, std::path::PathBuf)>,
 }
 
 impl Default for Options {
@@ -39,6 +44,8 @@ impl Default for Options {
             run_worker: true,
             clock: demo_now(),
             env: Vec::new(),
+            sqlite: false,
+            existing: None,
         }
     }
 }
@@ -101,7 +108,21 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     init_logs();
     let dir = tempfile::tempdir().unwrap();
     let smtp = SmtpServer::start();
-    let (database_url, pg) = fresh_database(dir.path()).await;
+    let (database_url, pg) = match &options.existing {
+        Some((url, _)) => (url.clone(), None),
+        None if options.sqlite => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("terbuka.db").display()
+            ),
+            None,
+        ),
+        None => fresh_database(dir.path()).await,
+    };
+    let blob_dir = match &options.existing {
+        Some((_, blobs)) => blobs.clone(),
+        None => dir.path().join("files"),
+    };
     let mut vars: Vec<(String, String)> = vec![
         ("TERBUKA_DATABASE_URL".into(), database_url.clone()),
         ("TERBUKA_SMTP_URL".into(), smtp.url()),
@@ -109,10 +130,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             "TERBUKA_OUTBOX_DIR".into(),
             dir.path().join("outbox").display().to_string(),
         ),
-        (
-            "TERBUKA_BLOB_DIR".into(),
-            dir.path().join("files").display().to_string(),
-        ),
+        ("TERBUKA_BLOB_DIR".into(), blob_dir.display().to_string()),
         ("TERBUKA_DEMO".into(), options.demo.to_string()),
         ("TERBUKA_RUN_WORKER".into(), options.run_worker.to_string()),
         ("TERBUKA_CLOCK".into(), options.clock.to_rfc3339()),
@@ -132,18 +150,22 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let clock = config.worker.clock.clone();
     let prepared = api::app::prepare(config).await.expect("the app starts");
     let db = prepared.state.db.clone();
-    let operator_id = api::operators::create_account(
-        &db,
-        "operator@terbuka.test",
-        "Operator Uji",
-        Some(password_hash().await),
-        true,
-        &[],
-        clock.now(),
-    )
-    .await
-    .unwrap();
-    let operator = session_for(&db, operator_id).await;
+    let (operator_id, operator) = if options.existing.is_some() {
+        (Uuid::nil(), String::new())
+    } else {
+        let id = api::operators::create_account(
+            &db,
+            "operator@terbuka.test",
+            "Operator Uji",
+            Some(password_hash().await),
+            true,
+            &[],
+            clock.now(),
+        )
+        .await
+        .unwrap();
+        (id, session_for(&db, id).await)
+    };
     let statements = prepared.statements.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -197,8 +219,9 @@ pub async fn session_for(db: &DatabaseConnection, account: Uuid) -> String {
         id: Set(Uuid::now_v7()),
         account_id: Set(account),
         token_hash: Set(hash),
-        created_at: Set(chrono::Utc::now()),
-        expires_at: Set(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+        created_at: Set(entity::clock::real_now()),
+        // Good for the whole test, whichever clock it sets.
+        expires_at: Set(entity::clock::real_now() + chrono::Duration::days(36_500)),
         revoked_at: Set(None),
     })
     .exec_without_returning(db)

@@ -8,6 +8,7 @@ mod helpers;
 mod smtp;
 
 mod accounts;
+mod archive;
 mod authorization;
 mod bounces;
 mod compliance;

@@ -4,6 +4,7 @@
 //! scaled out. Every process shares the one database; the job queue lives there too.
 
 pub mod alerts;
+pub mod archive;
 pub mod blobs;
 pub mod bounces;
 pub mod config;

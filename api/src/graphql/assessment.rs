@@ -239,14 +239,12 @@ pub struct AssessmentQuery;
 
 #[Object]
 impl AssessmentQuery {
-    /// The starred rule of each framework.
+    /// The starred rule of each framework, the frameworks in the order they were made (the
+    /// pre-2020 IRM first).
     async fn starred_rules(&self, ctx: &Context<'_>) -> Result<Vec<StarredRule>> {
-        Ok(starred_rule::Entity::find()
-            .all(ctx.db())
-            .await?
-            .into_iter()
-            .map(StarredRule)
-            .collect())
+        let mut rules = starred_rule::Entity::find().all(ctx.db()).await?;
+        rules.sort_by_key(|r| r.framework);
+        Ok(rules.into_iter().map(StarredRule).collect())
     }
 }
 
