@@ -19,6 +19,7 @@ pub mod partnership;
 pub mod plans;
 pub mod privacy;
 pub mod problem;
+pub mod sheets;
 pub mod validate;
 
 pub mod account;

@@ -21,6 +21,7 @@ mod plans;
 mod public_input;
 mod records;
 mod registrations;
+mod sheets;
 mod subscriptions;
 
 use std::str::FromStr;

@@ -1,0 +1,183 @@
+//! The Renaksi matrix: a plan written to XLSX and CSV reads back as the same commitments and
+//! milestones (every row unchanged), an empty plan would get every row created, and a changed
+//! cell is the one change found.
+
+use chrono::NaiveDate;
+use entity::commitment::{self, OgpValue};
+use entity::milestone::{self, MilestoneStatus};
+use entity::sheets::read::read;
+use entity::sheets::renaksi::{self, Action, Existing};
+use entity::sheets::table::Value;
+use entity::sheets::write;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::TestDb;
+use crate::fixtures::{self, now};
+
+fn day(s: &str) -> Option<NaiveDate> {
+    Some(s.parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_plan_written_out_reads_back_unchanged_and_each_edit_is_found() {
+    let t = TestDb::fresh().await;
+    let m = fixtures::member(&t.db, "bojonegoro").await;
+    let c = fixtures::commitment(&t.db, &m).await;
+    let kominfo = fixtures::organisation(&t.db, &m, "Dinas Komunikasi dan Informatika").await;
+    let bappeda = fixtures::organisation(&t.db, &m, "Bappeda").await;
+    let mut am = c.clone().into_active_model();
+    am.ogp_values = Set(json!(["ACCESS_TO_INFORMATION", "CIVIC_PARTICIPATION"]));
+    am.lead_organisation_id = Set(Some(kominfo.id));
+    am.starts_on = Set(day("2018-08-01"));
+    am.ends_on = Set(day("2020-07-31"));
+    let c = am.update(&t.db).await.unwrap();
+    for (i, (title, weight)) in [("Daftar informasi publik desa", 2), ("Portal APBDes", 3)]
+        .into_iter()
+        .enumerate()
+    {
+        milestone::ActiveModel::from(milestone::Model {
+            id: Uuid::now_v7(),
+            member_id: m.id,
+            commitment_id: c.id,
+            title: title.into(),
+            deliverable: Some(format!("Keluaran {i}")),
+            starts_on: day("2018-09-01"),
+            ends_on: day("2019-06-30"),
+            responsible_organisation_id: Some(bappeda.id),
+            weight,
+            status: MilestoneStatus::NotStarted,
+            progress: 0,
+            ordinal: i as i32,
+            created_at: now(),
+            updated_at: now(),
+            version: 1,
+        })
+        .insert(&t.db)
+        .await
+        .unwrap();
+    }
+    // A second commitment without milestones still gets its row.
+    let mut k2 = c.clone().into_active_model();
+    k2.id = Set(Uuid::now_v7());
+    k2.code = Set(Some("K2".into()));
+    k2.title = Set("Musrenbang terbuka".into());
+    k2.ogp_values = Set(json!([]));
+    let k2: commitment::Model = k2.insert(&t.db).await.unwrap();
+    let orgs = vec![kominfo.clone(), bappeda.clone()];
+
+    let existing = Existing::load(&t.db, c.plan_id).await.unwrap();
+    let rows = renaksi::rows(&existing, &orgs);
+    assert_eq!(rows.len(), 3);
+    for (name, file) in [
+        (
+            "renaksi.xlsx",
+            write::xlsx("Renaksi", renaksi::COLUMNS, &rows).unwrap(),
+        ),
+        ("renaksi.csv", write::csv(renaksi::COLUMNS, &rows)),
+    ] {
+        let (format, sheets) = read(name, &file).unwrap();
+        let matrix = renaksi::parse(format, &sheets, &orgs).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!(matrix.commitments.len(), 2);
+        let k1 = &matrix.commitments[0];
+        assert_eq!(k1.code, "K1");
+        assert_eq!(
+            k1.ogp_values,
+            Some(vec![
+                OgpValue::AccessToInformation,
+                OgpValue::CivicParticipation
+            ])
+        );
+        assert_eq!(k1.lead, Some(kominfo.id));
+        assert_eq!(k1.ends_on, day("2020-07-31"));
+        assert_eq!(k1.milestones[1].title, "Portal APBDes");
+        assert_eq!(k1.milestones[1].weight, Some(3));
+        assert_eq!(k1.milestones[1].responsible, Some(bappeda.id));
+        let verdicts = renaksi::verdicts(&matrix, &existing);
+        assert_eq!(verdicts.len(), 4);
+        assert!(
+            verdicts.iter().all(|v| v.action == Action::Unchanged),
+            "{name}: {verdicts:?}"
+        );
+        assert_eq!(verdicts[3].existing, Some(k2.id));
+
+        // Into an empty plan, every row is made.
+        let empty = Existing {
+            commitments: vec![],
+            milestones: vec![],
+        };
+        assert!(
+            renaksi::verdicts(&matrix, &empty)
+                .iter()
+                .all(|v| v.action == Action::Create)
+        );
+    }
+
+    // One weight changed, one milestone added: those two, on their rows.
+    let mut edited = rows.clone();
+    edited[1][10] = Value::Number(5.0);
+    let mut extra = edited[1].clone();
+    extra[6] = Value::Text("Evaluasi portal".into());
+    edited.insert(2, extra);
+    let file = write::xlsx("Renaksi", renaksi::COLUMNS, &edited).unwrap();
+    let (format, sheets) = read("renaksi.xlsx", &file).unwrap();
+    let matrix = renaksi::parse(format, &sheets, &orgs).unwrap();
+    let verdicts = renaksi::verdicts(&matrix, &existing);
+    let changed: Vec<(usize, &Action)> = verdicts
+        .iter()
+        .filter(|v| v.action != Action::Unchanged)
+        .map(|v| (v.row, &v.action))
+        .collect();
+    assert_eq!(
+        changed,
+        vec![(3, &Action::Change(vec!["weight"])), (4, &Action::Create)]
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn bad_cells_are_named_and_nothing_is_read() {
+    let t = TestDb::fresh().await;
+    let m = fixtures::member(&t.db, "bojonegoro").await;
+    let orgs = vec![fixtures::organisation(&t.db, &m, "Bappeda").await];
+    let row = |code: &str, values: &str, org: &str, title: &str| {
+        vec![
+            Value::Text(code.into()),
+            Value::Text("Keterbukaan anggaran".into()),
+            Value::Text(values.into()),
+            Value::Text(org.into()),
+            Value::Empty,
+            Value::Empty,
+            Value::Text(title.into()),
+        ]
+    };
+    let rows = vec![
+        row("K1", "Transparansi", "Bappeda", "Rapat"),
+        row("K2", "Keadilan", "Dinas Rahasia", "Rapat"),
+        row("K1", "Transparansi", "Bappeda", "Lagi"),
+        row("K3", "Akuntabilitas", "Bappeda", "Rapat"),
+        row("", "", "", "Rapat"),
+    ];
+    let file = write::xlsx("Renaksi", renaksi::COLUMNS, &rows).unwrap();
+    let (format, sheets) = read("renaksi.xlsx", &file).unwrap();
+    let problems = renaksi::parse(format, &sheets, &orgs).err().unwrap();
+    let got: Vec<(String, &str)> = problems
+        .iter()
+        .map(|p| (p.cell.clone().unwrap(), p.issue.code()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("C3".into(), "NOT_ON_LIST"),
+            ("D3".into(), "NOT_FOUND"),
+            ("A4".into(), "DUPLICATE"),
+            ("G6".into(), "DUPLICATE"),
+        ]
+    );
+    assert_eq!(
+        problems[1].describe(entity::i18n::Lang::Id),
+        "Renaksi!D3: Organisasi \"Dinas Rahasia\" tidak terdaftar di anggota ini."
+    );
+    t.finish().await;
+}
