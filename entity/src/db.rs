@@ -30,17 +30,60 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     db.begin_with_options(options).await
 }
 
-/// Runs `body` in a [`begin_write`] transaction: committed when it returns `Ok`, rolled back
-/// (explicitly, before anything else happens) when it returns `Err`.
+/// Where an operation runs: on the pool (each write its own transaction), or inside the
+/// transaction of a larger operation (an import), where each write is a savepoint and nothing
+/// is committed until the larger one is.
+#[derive(Clone, Copy, Debug)]
+pub enum Db<'a> {
+    Pool(&'a DatabaseConnection),
+    Tx(&'a DatabaseTransaction),
+}
+
+impl<'a> From<&'a DatabaseConnection> for Db<'a> {
+    fn from(db: &'a DatabaseConnection) -> Self {
+        Db::Pool(db)
+    }
+}
+
+impl<'a> From<&'a DatabaseTransaction> for Db<'a> {
+    fn from(tx: &'a DatabaseTransaction) -> Self {
+        Db::Tx(tx)
+    }
+}
+
+impl<'a> Db<'a> {
+    /// A connection to read with (the larger transaction's, when there is one: it sees what
+    /// that transaction wrote).
+    pub fn exec(self) -> sea_orm::DatabaseExecutor<'a> {
+        match self {
+            Db::Pool(db) => db.into(),
+            Db::Tx(tx) => tx.into(),
+        }
+    }
+
+    pub fn backend(self) -> DbBackend {
+        match self {
+            Db::Pool(db) => db.get_database_backend(),
+            Db::Tx(tx) => tx.get_database_backend(),
+        }
+    }
+}
+
+/// Runs `body` in a [`begin_write`] transaction (a savepoint inside a larger one): committed
+/// when it returns `Ok`, rolled back (explicitly, before anything else happens) when it returns
+/// `Err`.
 ///
 /// An abandoned SQLite transaction is only rolled back lazily, and until then it holds the
 /// write lock: every write path goes through here instead of dropping a transaction.
-pub async fn write<T, E, F>(db: &DatabaseConnection, body: F) -> Result<T, E>
+pub async fn write<'a, T, E, F>(db: impl Into<Db<'a>>, body: F) -> Result<T, E>
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
     E: From<DbErr>,
 {
-    let tx = begin_write(db).await?;
+    let tx = match db.into() {
+        Db::Pool(db) => begin_write(db).await?,
+        Db::Tx(outer) => outer.begin().await?,
+    };
     match body(&tx).await {
         Ok(value) => {
             tx.commit().await?;

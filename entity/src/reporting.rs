@@ -42,7 +42,11 @@ pub async fn request<I: Serialize>(
             None => p.push(&["input", "assessmentId"], Problem::Required),
             Some(id) => {
                 let found = match id {
-                    Some(uuid) => assessment::Entity::find_by_id(uuid).one(act.db).await?,
+                    Some(uuid) => {
+                        assessment::Entity::find_by_id(uuid)
+                            .one(&act.db.exec())
+                            .await?
+                    }
                     None => None,
                 };
                 match found {

@@ -24,7 +24,7 @@ pub async fn acting<T>(
 ) -> T {
     let meta = ctx.meta();
     let act = Act {
-        db: ctx.db(),
+        db: ctx.db().into(),
         actor: viewer,
         request_id: Some(&meta.request_id),
         now: ctx.app().clock.now(),

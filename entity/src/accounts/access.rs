@@ -168,8 +168,8 @@ pub async fn invite<I: Serialize>(
         invite.input,
     )?;
     if let Some(r) = &receipt
-        && let Ok(Some(id)) = r.earlier(db).await
-        && let Some(m) = account::Entity::find_by_id(id).one(db).await?
+        && let Ok(Some(id)) = r.earlier(&db.exec()).await
+        && let Some(m) = account::Entity::find_by_id(id).one(&db.exec()).await?
     {
         return Ok((m, None));
     }
@@ -284,9 +284,9 @@ pub async fn invite<I: Serialize>(
         delivery = d;
         id
     });
-    let id = winner_of_race(result, receipt.as_ref(), db, |id| id).await?;
+    let id = winner_of_race(result, receipt.as_ref(), &db.exec(), |id| id).await?;
     let account = account::Entity::find_by_id(id)
-        .one(db)
+        .one(&db.exec())
         .await?
         .ok_or(Outcome::Raced)?;
     Ok((account, delivery))

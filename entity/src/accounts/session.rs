@@ -153,7 +153,7 @@ pub async fn login(
     let found = if email.len() <= 320 {
         account::Entity::find()
             .filter(account::Column::Email.eq(&email))
-            .one(act.db)
+            .one(&act.db.exec())
             .await?
     } else {
         None
@@ -366,7 +366,8 @@ pub async fn reset_password(act: &Act<'_>, token: &str, new: String) -> Result<(
     act.permit("resetPassword", None)?;
     let now = act.now;
     let invalid = || refused("token", Problem::InvalidToken);
-    let Some((_, account)) = links::valid(act.db, token, TokenPurpose::PasswordReset, now).await?
+    let Some((_, account)) =
+        links::valid(&act.db.exec(), token, TokenPurpose::PasswordReset, now).await?
     else {
         return Err(invalid());
     };
@@ -417,7 +418,8 @@ pub async fn accept_invitation(
     act.permit("acceptInvitation", None)?;
     let now = act.now;
     let invalid = || refused("token", Problem::InvalidToken);
-    let Some((_, account)) = links::valid(act.db, token, TokenPurpose::Invitation, now).await?
+    let Some((_, account)) =
+        links::valid(&act.db.exec(), token, TokenPurpose::Invitation, now).await?
     else {
         return Err(invalid());
     };

@@ -397,7 +397,7 @@ pub async fn remove_funding(
                 .eq(source)
                 .or(funding::Column::NgoProgrammeId.eq(source)),
         )
-        .one(act.db)
+        .one(&act.db.exec())
         .await?;
     let Some(link) = link else {
         return Ok(false);

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    ModelTrait, PrimaryKeyTrait,
+    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, ModelTrait,
+    PrimaryKeyTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -19,7 +19,8 @@ use crate::{Problem, Problems, Refusal};
 /// Who acts, where and when: what every write operation is given.
 #[derive(Clone, Copy)]
 pub struct Act<'a> {
-    pub db: &'a DatabaseConnection,
+    /// The pool, or the transaction of a larger operation this one is a part of.
+    pub db: crate::db::Db<'a>,
     pub actor: &'a Actor,
     /// The request the change came with (kept in the audit record).
     pub request_id: Option<&'a str>,
@@ -154,7 +155,7 @@ where
     let db = act.db;
     let scope = act.scope();
     let receipt = Receipt::new(&scope, spec.mutation, spec.client_mutation_id, spec.input)?;
-    if let Some(m) = replay::<E>(receipt.as_ref(), db).await? {
+    if let Some(m) = replay::<E>(receipt.as_ref(), &db.exec()).await? {
         return Ok(m);
     }
     let mut problems = spec.problems;
@@ -182,8 +183,11 @@ where
         Ok(())
     })
     .await;
-    let id = winner_of_race(result, receipt.as_ref(), db, |()| id).await?;
-    E::find_by_id(id).one(db).await?.ok_or(Outcome::Raced)
+    let id = winner_of_race(result, receipt.as_ref(), &db.exec(), |()| id).await?;
+    E::find_by_id(id)
+        .one(&db.exec())
+        .await?
+        .ok_or(Outcome::Raced)
 }
 
 /// Updates a record at `version`: checks against the current record (inside the transaction),

@@ -106,7 +106,7 @@ impl<'a> Receipt<'a> {
 pub async fn winner_of_race<T>(
     result: Result<T, Outcome>,
     receipt: Option<&Receipt<'_>>,
-    db: &sea_orm::DatabaseConnection,
+    db: &impl ConnectionTrait,
     created: impl FnOnce(T) -> Uuid,
 ) -> Result<Uuid, Outcome> {
     match (result, receipt) {

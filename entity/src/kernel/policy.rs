@@ -68,6 +68,8 @@ pub const RULES: &[(&str, Rule)] = &[
     ("transitionPlan", Rule::InMember(ADMIN_SECRETARIAT)),
     ("setPlanPhases", Rule::InMember(ADMIN_SECRETARIAT)),
     ("createCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
+    // The office's spreadsheets, each row then checked by its own operation's rule.
+    ("importSpreadsheet", Rule::InMember(ADMIN_SECRETARIAT)),
     ("updateCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
     ("transitionCommitment", Rule::InMember(ADMIN_SECRETARIAT)),
     ("setCommitmentActors", Rule::InMember(ADMIN_SECRETARIAT)),

@@ -59,7 +59,7 @@ pub async fn publish<I: Serialize>(
     channels.dedup();
     let existing = invitation::Entity::find()
         .filter(invitation::Column::EventId.eq(ev.id))
-        .one(act.db)
+        .one(&act.db.exec())
         .await?;
     let fields = |a: &mut invitation::ActiveModel| {
         a.channels = Set(json!(channels));
@@ -114,7 +114,7 @@ pub async fn publish<I: Serialize>(
         }
     }
     Ok(event::Entity::find_by_id(ev.id)
-        .one(act.db)
+        .one(&act.db.exec())
         .await?
         .unwrap_or_else(|| ev.clone()))
 }

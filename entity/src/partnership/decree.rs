@@ -199,7 +199,7 @@ pub async fn transition(
     to: DecreeStatus,
 ) -> Result<decree::Model, Outcome> {
     act.permit("transitionDecree", Some(current.member_id))?;
-    let today = crate::plans::today(act.db, current.member_id, act.now).await?;
+    let today = crate::plans::today(&act.db.exec(), current.member_id, act.now).await?;
     crud::transition::<decree::Entity, _>(
         act,
         current,

@@ -405,7 +405,7 @@ pub async fn unalign(act: &Act<'_>, c: &commitment::Model, target: Uuid) -> Resu
                 .eq(target)
                 .or(alignment::Column::LegalReferenceId.eq(target)),
         )
-        .one(act.db)
+        .one(&act.db.exec())
         .await?;
     let Some(link) = link else {
         return Ok(false);

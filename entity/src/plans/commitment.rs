@@ -168,7 +168,7 @@ pub async fn update(
     mut problems: Problems,
     ch: CommitmentChange,
 ) -> Result<commitment::Model, Outcome> {
-    let who = crate::plans::people::responsible_ids(act.db, Some(current.id), None).await?;
+    let who = crate::plans::people::responsible_ids(&act.db.exec(), Some(current.id), None).await?;
     act.permit_responsible("updateCommitment", current.member_id, &who)?;
     let p = &mut problems;
     let code = text_change(p, "code", ch.code, 40, false);

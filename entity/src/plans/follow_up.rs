@@ -109,7 +109,7 @@ pub async fn update(
     mut problems: Problems,
     f: FollowUpFields,
 ) -> Result<follow_up::Model, Outcome> {
-    let owners = owner_ids(act.db, current.id).await?;
+    let owners = owner_ids(&act.db.exec(), current.id).await?;
     act.permit_responsible("updateFollowUp", current.member_id, &owners)?;
     let text = description(&mut problems, &f);
     let member = current.member_id;
@@ -141,7 +141,7 @@ pub async fn transition(
     version: i32,
     to: FollowUpStatus,
 ) -> Result<follow_up::Model, Outcome> {
-    let owners = owner_ids(act.db, current.id).await?;
+    let owners = owner_ids(&act.db.exec(), current.id).await?;
     act.permit_responsible("transitionFollowUp", current.member_id, &owners)?;
     crud::transition::<follow_up::Entity, _>(
         act,

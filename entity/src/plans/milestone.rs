@@ -124,9 +124,11 @@ pub async fn update(
     mut problems: Problems,
     ch: MilestoneChange,
 ) -> Result<milestone::Model, Outcome> {
-    let mut who = crate::plans::people::responsible_ids(act.db, None, Some(current.id)).await?;
+    let mut who =
+        crate::plans::people::responsible_ids(&act.db.exec(), None, Some(current.id)).await?;
     who.extend(
-        crate::plans::people::responsible_ids(act.db, Some(current.commitment_id), None).await?,
+        crate::plans::people::responsible_ids(&act.db.exec(), Some(current.commitment_id), None)
+            .await?,
     );
     act.permit_responsible("updateMilestone", current.member_id, &who)?;
     let p = &mut problems;
@@ -184,9 +186,11 @@ pub async fn transition(
     version: i32,
     to: MilestoneStatus,
 ) -> Result<milestone::Model, Outcome> {
-    let mut who = crate::plans::people::responsible_ids(act.db, None, Some(current.id)).await?;
+    let mut who =
+        crate::plans::people::responsible_ids(&act.db.exec(), None, Some(current.id)).await?;
     who.extend(
-        crate::plans::people::responsible_ids(act.db, Some(current.commitment_id), None).await?,
+        crate::plans::people::responsible_ids(&act.db.exec(), Some(current.commitment_id), None)
+            .await?,
     );
     act.permit_responsible("transitionMilestone", current.member_id, &who)?;
     crud::transition::<milestone::Entity, _>(
@@ -268,8 +272,10 @@ pub async fn report_progress<I: Serialize>(
     mut spec: Create<'_, I>,
     r: Report,
 ) -> Result<progress_update::Model, Outcome> {
-    let mut who = crate::plans::people::responsible_ids(act.db, None, Some(m.id)).await?;
-    who.extend(crate::plans::people::responsible_ids(act.db, Some(m.commitment_id), None).await?);
+    let mut who = crate::plans::people::responsible_ids(&act.db.exec(), None, Some(m.id)).await?;
+    who.extend(
+        crate::plans::people::responsible_ids(&act.db.exec(), Some(m.commitment_id), None).await?,
+    );
     act.permit_responsible("reportMilestoneProgress", m.member_id, &who)?;
     let p = &mut spec.problems;
     if !(0..=100).contains(&r.percent) {
@@ -300,7 +306,7 @@ pub async fn report_progress<I: Serialize>(
     if links.len() > 20 {
         p.push(&["input", "evidenceLinks"], Problem::TooMany { max: 20 });
     }
-    let today = super::today(act.db, m.member_id, act.now).await?;
+    let today = super::today(&act.db.exec(), m.member_id, act.now).await?;
     let reported_on = r.reported_on.unwrap_or(today);
     if reported_on > today {
         p.push(

@@ -191,7 +191,7 @@ pub async fn transition(
     act.permit("transitionPlan", Some(current.member_id))?;
     let submitted_on = match submitted_on {
         Some(d) => d,
-        None => super::today(act.db, current.member_id, act.now).await?,
+        None => super::today(&act.db.exec(), current.member_id, act.now).await?,
     };
     crud::transition::<action_plan::Entity, _>(
         act,

@@ -72,6 +72,12 @@ pub enum Issue {
     DuplicateMilestone(String),
     /// A value of a list (the OGP values) that is not on it.
     UnknownValue(String),
+    /// A rule of the record the row makes or changes (the same check as the API's).
+    Rule {
+        code: String,
+        id: String,
+        en: String,
+    },
 }
 
 /// A problem with where it is.
@@ -109,12 +115,23 @@ impl Issue {
             Issue::UnknownOrganisation(_) => "NOT_FOUND",
             Issue::DuplicateCode(_) | Issue::DuplicateMilestone(_) => "DUPLICATE",
             Issue::UnknownValue(_) => "NOT_ON_LIST",
+            Issue::Rule { .. } => "INVALID",
+        }
+    }
+
+    /// The code of a broken rule is the API's own (`TOO_LONG`, `OUT_OF_RANGE`…).
+    pub fn rule_code(&self) -> &str {
+        match self {
+            Issue::Rule { code, .. } => code,
+            other => other.code(),
         }
     }
 
     pub fn message(&self, lang: Lang) -> String {
         use Lang::{En, Id};
         match (self, lang) {
+            (Issue::Rule { id, .. }, Id) => id.clone(),
+            (Issue::Rule { en, .. }, En) => en.clone(),
             (Issue::EmptyFile, Id) => "Berkasnya kosong.".into(),
             (Issue::EmptyFile, En) => "The file is empty.".into(),
             (Issue::FileTooLarge { max_bytes }, Id) => {

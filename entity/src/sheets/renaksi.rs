@@ -195,6 +195,8 @@ pub struct CommitmentRow {
 /// The matrix read: its sheet's name and its commitments, or every problem found.
 pub struct Matrix {
     pub sheet: String,
+    /// For each of [`COLUMNS`], the sheet's column (zero-based) that holds it.
+    pub columns: Vec<Option<usize>>,
     pub commitments: Vec<CommitmentRow>,
 }
 
@@ -308,6 +310,7 @@ pub fn parse(
     if problems.is_empty() {
         Ok(Matrix {
             sheet: table.sheet.name.clone(),
+            columns: table.columns.clone(),
             commitments,
         })
     } else {
@@ -528,4 +531,278 @@ pub fn rows(existing: &Existing, organisations: &[organisation::Model]) -> Vec<V
         }
     }
     out
+}
+
+/// What an import did, or would do (a dry run).
+#[derive(Debug)]
+pub struct Imported {
+    pub verdicts: Vec<Verdict>,
+    pub created: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// The plan's commitments and milestones the file does not name (left as they are).
+    pub not_in_file: usize,
+    pub dry_run: bool,
+}
+
+/// Why an import wrote nothing.
+pub enum ImportError {
+    /// Rows that break the records' rules, each at its cell.
+    Sheet(Vec<SheetProblem>),
+    /// Permission, a race or the database.
+    Outcome(crate::kernel::edit::Outcome),
+}
+
+impl std::fmt::Debug for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Sheet(p) => write!(f, "Sheet({p:?})"),
+            ImportError::Outcome(_) => write!(f, "Outcome"),
+        }
+    }
+}
+
+impl From<crate::kernel::edit::Outcome> for ImportError {
+    fn from(o: crate::kernel::edit::Outcome) -> Self {
+        ImportError::Outcome(o)
+    }
+}
+
+impl From<DbErr> for ImportError {
+    fn from(e: DbErr) -> Self {
+        ImportError::Outcome(e.into())
+    }
+}
+
+/// The column of a commitment's or a milestone's field, by the API's field name.
+fn column_of(record: &str, field: &str) -> usize {
+    match (record, field) {
+        ("commitment", "code") => CODE,
+        ("commitment", "title") => TITLE,
+        ("commitment", "ogpValues") => VALUES,
+        ("commitment", "leadOrganisationId") => LEAD,
+        ("commitment", "startsOn") => C_START,
+        ("commitment", "endsOn") => C_END,
+        (_, "deliverable") => DELIVERABLE,
+        (_, "startsOn") => M_START,
+        (_, "endsOn") => M_END,
+        (_, "weight") => WEIGHT,
+        (_, "responsibleOrganisationId") => RESPONSIBLE,
+        _ => M_TITLE,
+    }
+}
+
+/// `EndBeforeStart` → `END_BEFORE_START`, as the API writes its codes.
+fn screaming(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, ch) in name.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
+}
+
+/// The refusals of a row's operation, at the row's cells.
+fn at_cells(
+    matrix: &Matrix,
+    row: usize,
+    record: &str,
+    problems: crate::Problems,
+) -> Vec<SheetProblem> {
+    problems
+        .0
+        .into_iter()
+        .map(|fp| {
+            let field = fp.field.last().map(String::as_str).unwrap_or("");
+            let col = matrix.columns[column_of(record, field)].unwrap_or(0);
+            let code = screaming(&format!("{:?}", fp.problem.code()));
+            SheetProblem {
+                sheet: Some(matrix.sheet.clone()),
+                cell: Some(super::read::address(row, col)),
+                issue: Issue::Rule {
+                    code,
+                    id: fp.problem.message(crate::i18n::Lang::Id),
+                    en: fp.problem.message(crate::i18n::Lang::En),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Imports the matrix into `plan`: every row through the same operations (permission, rules,
+/// audit) as the API's `createCommitment`, `updateCommitment`, `createMilestone` and
+/// `updateMilestone`, all in one transaction — any row refused, nothing is written, and every
+/// refused row is named. A dry run answers the same verdicts and writes nothing.
+pub async fn import(
+    act: &crate::kernel::crud::Act<'_>,
+    plan: &crate::action_plan::Model,
+    matrix: &Matrix,
+    dry_run: bool,
+) -> Result<Imported, ImportError> {
+    use crate::kernel::crud::{Act, Create};
+    use crate::kernel::edit::Outcome;
+    use crate::plans::commitment::{self as c_ops, CommitmentChange, NewCommitment};
+    use crate::plans::milestone::{self as m_ops, MilestoneChange, NewMilestone};
+
+    act.permit("importSpreadsheet", Some(plan.member_id))?;
+    let existing = Existing::load(&act.db.exec(), plan.id).await?;
+    let verdicts = verdicts(matrix, &existing);
+    let count = |a: fn(&Action) -> bool| verdicts.iter().filter(|v| a(&v.action)).count();
+    let named: std::collections::HashSet<Uuid> =
+        verdicts.iter().filter_map(|v| v.existing).collect();
+    let mut imported = Imported {
+        created: count(|a| *a == Action::Create),
+        changed: count(|a| matches!(a, Action::Change(_))),
+        unchanged: count(|a| *a == Action::Unchanged),
+        not_in_file: existing.commitments.len() + existing.milestones.len() - named.len(),
+        verdicts: vec![],
+        dry_run,
+    };
+    if dry_run || imported.created + imported.changed == 0 {
+        imported.verdicts = verdicts;
+        return Ok(imported);
+    }
+    let commitments: HashMap<Uuid, &commitment::Model> =
+        existing.commitments.iter().map(|c| (c.id, c)).collect();
+    let milestones: HashMap<Uuid, &milestone::Model> =
+        existing.milestones.iter().map(|m| (m.id, m)).collect();
+    let input = serde_json::json!({ "sheet": matrix.sheet, "kind": "RENAKSI" });
+    let spec = || Create {
+        mutation: "importSpreadsheet",
+        client_mutation_id: None,
+        input: &input,
+        problems: crate::Problems::new(),
+    };
+    let result = crate::db::write(act.db, async |tx| -> Result<(), ImportError> {
+        let inner = Act {
+            db: tx.into(),
+            ..*act
+        };
+        let mut refused: Vec<SheetProblem> = vec![];
+        let mut settle = |row: usize, record: &str, r: Result<(), Outcome>| match r {
+            Ok(()) => Ok(()),
+            Err(Outcome::Refused(p)) => {
+                refused.extend(at_cells(matrix, row, record, p.0));
+                Ok(())
+            }
+            Err(other) => Err(ImportError::Outcome(other)),
+        };
+        let mut v = verdicts.iter();
+        for c in &matrix.commitments {
+            let verdict = v.next().expect("a verdict per commitment");
+            let model: Option<commitment::Model> = match &verdict.action {
+                Action::Create => {
+                    let made = c_ops::create(
+                        &inner,
+                        plan,
+                        spec(),
+                        NewCommitment {
+                            code: Some(c.code.clone()),
+                            title: c.title.clone(),
+                            theme: None,
+                            problem: None,
+                            baseline: None,
+                            objective: None,
+                            description: None,
+                            how_it_solves: None,
+                            ogp_values: c.ogp_values.clone().unwrap_or_default(),
+                            ambition: None,
+                            lead_organisation: c.lead,
+                            official_in_charge: None,
+                            starts_on: c.starts_on,
+                            ends_on: c.ends_on,
+                            continues: None,
+                        },
+                    )
+                    .await;
+                    match made {
+                        Ok(m) => Some(m),
+                        Err(e) => {
+                            settle(c.row, "commitment", Err(e))?;
+                            None
+                        }
+                    }
+                }
+                Action::Change(_) => {
+                    let current = commitments[&verdict.existing.expect("matched")];
+                    let changed = c_ops::update(
+                        &inner,
+                        current,
+                        current.version,
+                        crate::Problems::new(),
+                        CommitmentChange {
+                            title: Some(c.title.clone()),
+                            ogp_values: c.ogp_values.clone(),
+                            lead_organisation: c.lead.map(Some),
+                            starts_on: c.starts_on.map(Some),
+                            ends_on: c.ends_on.map(Some),
+                            ..Default::default()
+                        },
+                    )
+                    .await;
+                    match changed {
+                        Ok(m) => Some(m),
+                        Err(e) => {
+                            settle(c.row, "commitment", Err(e))?;
+                            None
+                        }
+                    }
+                }
+                Action::Unchanged => verdict.existing.map(|id| commitments[&id].clone()),
+            };
+            for m in &c.milestones {
+                let verdict = v.next().expect("a verdict per milestone");
+                let Some(parent) = &model else { continue };
+                let r = match &verdict.action {
+                    Action::Create => m_ops::create(
+                        &inner,
+                        parent,
+                        spec(),
+                        NewMilestone {
+                            title: m.title.clone(),
+                            deliverable: m.deliverable.clone(),
+                            starts_on: m.starts_on,
+                            ends_on: m.ends_on,
+                            responsible_organisation: m.responsible,
+                            weight: m.weight,
+                        },
+                    )
+                    .await
+                    .map(|_| ()),
+                    Action::Change(_) => {
+                        let current = milestones[&verdict.existing.expect("matched")];
+                        m_ops::update(
+                            &inner,
+                            current,
+                            current.version,
+                            crate::Problems::new(),
+                            MilestoneChange {
+                                deliverable: m.deliverable.clone().map(Some),
+                                starts_on: m.starts_on.map(Some),
+                                ends_on: m.ends_on.map(Some),
+                                responsible_organisation: m.responsible.map(Some),
+                                weight: m.weight,
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .map(|_| ())
+                    }
+                    Action::Unchanged => Ok(()),
+                };
+                settle(m.row, "milestone", r)?;
+            }
+        }
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError::Sheet(refused))
+        }
+    })
+    .await;
+    result?;
+    imported.verdicts = verdicts;
+    Ok(imported)
 }

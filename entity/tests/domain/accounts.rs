@@ -25,7 +25,7 @@ fn act<'a>(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Act<'a> {
     Act {
-        db,
+        db: db.into(),
         actor,
         request_id: None,
         now: at,

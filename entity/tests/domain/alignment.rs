@@ -23,7 +23,7 @@ async fn a_commitment_serves_a_goal_of_its_member_once() {
     let c = fixtures::commitment(&t.db, &m).await;
     let team = fixtures::team_actor(&t.db, &m, "bappeda@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

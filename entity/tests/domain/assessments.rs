@@ -37,7 +37,7 @@ async fn a_commitments_values_belong_to_the_assessed_plan_and_are_replaced() {
         .unwrap();
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

@@ -275,7 +275,7 @@ async fn an_alert_to_a_held_address_goes_to_the_office_with_a_note_and_an_admin_
 
     // Only an admin clears; the secretariat sees the list but may not.
     let act = |actor: &'static Actor| Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor,
         request_id: Some("req-clear"),
         now: now(),
@@ -318,7 +318,7 @@ async fn erasing_a_citizen_forgets_their_bounces() {
     let mut admin = fixtures::team_actor(&t.db, &m, "admin@bojonegorokab.go.id").await;
     admin.roles = vec![(m.id, Role::Admin)];
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &admin,
         request_id: None,
         now: now(),

@@ -23,7 +23,7 @@ async fn lines_and_programmes_fund_a_commitment_and_are_unlinked_with_a_record()
     let c = fixtures::commitment(&t.db, &m).await;
     let team = fixtures::team_actor(&t.db, &m, "bappeda@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

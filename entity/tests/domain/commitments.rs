@@ -65,7 +65,7 @@ async fn references_stay_in_the_member_and_statuses_follow_their_steps() {
         .unwrap();
     let team = fixtures::team_actor(&t.db, &bojonegoro, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -149,7 +149,7 @@ async fn the_people_responsible_are_replaced_whole_or_not_at_all() {
     let c = fixtures::commitment(&t.db, &bojonegoro).await;
     let team = fixtures::team_actor(&t.db, &bojonegoro, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

@@ -39,7 +39,7 @@ async fn signing_needs_a_number_and_dates_and_an_amendment_supersedes() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: Some("req-sk"),
         now: now(),
@@ -141,7 +141,7 @@ async fn a_revoked_decree_ends_the_day_before_and_the_appendix_is_replaced_whole
     let other = fixtures::member(&t.db, "semarang").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

@@ -38,7 +38,7 @@ async fn an_event_is_held_once_started_and_closed_only_with_its_evidence() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let at = |hours: i64| Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now() + Duration::hours(hours),
@@ -168,7 +168,7 @@ async fn recurrence_times_and_attendance_are_checked() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

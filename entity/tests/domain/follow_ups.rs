@@ -23,7 +23,7 @@ async fn a_follow_up_is_described_tied_to_its_member_and_moved_along_its_steps()
     let other = fixtures::member(&t.db, "semarang").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

@@ -48,7 +48,7 @@ async fn a_milestone_is_made_with_its_rules_and_audited() {
     let c = fixtures::commitment(&t.db, &m).await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: Some("req-m1"),
         now: now(),
@@ -128,7 +128,7 @@ async fn reports_move_progress_unless_older_and_never_from_the_future() {
     let c = fixtures::commitment(&t.db, &m).await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -189,7 +189,7 @@ async fn a_report_racing_a_cancellation_is_refused_never_landing_after_it() {
     let c = fixtures::commitment(&t.db, &m).await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -212,7 +212,7 @@ async fn a_report_racing_a_cancellation_is_refused_never_landing_after_it() {
         let (db, team, ms) = (t.db.clone(), team.clone(), ms.clone());
         tokio::spawn(async move {
             let act = Act {
-                db: &db,
+                db: (&db).into(),
                 actor: &team,
                 request_id: None,
                 now: now() + Duration::minutes(1),

@@ -100,7 +100,7 @@ async fn a_post_keeps_its_first_publication_time_and_once_published_is_kept() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "kominfo@bojonegorokab.go.id").await;
     let at = |hours: i64| Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now() + Duration::hours(hours),

@@ -39,7 +39,7 @@ async fn a_member_sits_below_a_higher_level_and_never_below_itself() {
     let operator =
         fixtures::actor(&t.db, "operator@terbuka.id", true, uuid::Uuid::nil(), &[]).await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &operator,
         request_id: None,
         now: now(),
@@ -131,7 +131,7 @@ async fn organisations_have_unique_names_a_parent_chain_and_stay_while_referred_
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -237,7 +237,7 @@ async fn an_erased_person_keeps_no_data_and_cannot_be_changed() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -309,7 +309,7 @@ async fn a_term_ends_after_it_begins_and_a_member_has_one_secretariat() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -441,7 +441,7 @@ async fn erasing_a_citizen_frees_their_seat_for_the_first_waiting() {
     let mut admin = fixtures::team_actor(&t.db, &m, "admin@bojonegorokab.go.id").await;
     admin.roles = vec![(m.id, Role::Admin)];
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &admin,
         request_id: None,
         now: now(),

@@ -78,7 +78,7 @@ async fn only_the_members_office_writes_and_a_refusal_writes_nothing() {
     let theirs = fixtures::team_actor(&t.db, &other, "tim@semarangkota.go.id").await;
     let public = Actor::anonymous();
     let act = |actor| Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor,
         request_id: None,
         now: now(),
@@ -109,7 +109,7 @@ async fn a_team_member_reports_on_a_milestone_only_when_responsible_for_it() {
     let c = fixtures::commitment(&t.db, &m).await;
     let office = fixtures::team_actor(&t.db, &m, "sekretariat@bojonegorokab.go.id").await;
     let office_act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &office,
         request_id: None,
         now: now(),

@@ -37,7 +37,7 @@ async fn a_plan_is_part_of_a_national_plan_only_and_submitted_on_the_members_day
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -117,7 +117,7 @@ async fn phases_are_replaced_whole_within_their_limits() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

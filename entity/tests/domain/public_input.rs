@@ -51,7 +51,7 @@ async fn the_public_writes_on_a_plan_it_can_see_and_is_answered_by_mail() {
     let c = fixtures::commitment(&t.db, &m).await;
     let public = Actor::anonymous();
     let as_public = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &public,
         request_id: None,
         now: now(),
@@ -77,7 +77,7 @@ async fn the_public_writes_on_a_plan_it_can_see_and_is_answered_by_mail() {
     // Answered with a reason: the sender is told by mail.
     let team = fixtures::team_actor(&t.db, &m, "sekretariat@bojonegorokab.go.id").await;
     let as_team = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -157,7 +157,7 @@ async fn the_secretariat_notes_input_from_events_and_letters_only() {
         .unwrap();
     let team = fixtures::team_actor(&t.db, &m, "sekretariat@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

@@ -30,7 +30,7 @@ async fn evidence_is_attached_to_its_subject_and_removed_with_a_record() {
     let e = fixtures::open_event(&t.db, &m, None).await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),
@@ -76,7 +76,7 @@ async fn only_a_failed_message_is_retried_and_the_retry_is_audited() {
     let m = fixtures::member(&t.db, "bojonegoro").await;
     let team = fixtures::team_actor(&t.db, &m, "admin@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: Some("req-retry"),
         now: now(),
@@ -134,7 +134,7 @@ async fn a_report_is_queued_with_its_language_and_an_assessment_of_its_plan() {
     let c = fixtures::commitment(&t.db, &m).await;
     let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
     let act = Act {
-        db: &t.db,
+        db: (&t.db).into(),
         actor: &team,
         request_id: None,
         now: now(),

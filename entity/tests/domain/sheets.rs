@@ -181,3 +181,160 @@ async fn bad_cells_are_named_and_nothing_is_read() {
     );
     t.finish().await;
 }
+
+/// A second plan of the member, empty.
+async fn empty_plan(db: &sea_orm::DatabaseConnection, member: Uuid) -> entity::action_plan::Model {
+    use entity::action_plan::{self, PlanLevel, PlanStatus};
+    action_plan::ActiveModel::from(action_plan::Model {
+        id: Uuid::now_v7(),
+        member_id: member,
+        level: PlanLevel::Regional,
+        part_of_id: None,
+        follows_id: None,
+        title: "Renaksi salinan".to_owned(),
+        period_start: None,
+        period_end: None,
+        submission_deadline: None,
+        submitted_on: None,
+        document_version: None,
+        status: PlanStatus::CoCreation,
+        summary: None,
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    })
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+fn matrix_of(rows: &[Vec<Value>], orgs: &[entity::organisation::Model]) -> renaksi::Matrix {
+    let file = write::xlsx("Renaksi", renaksi::COLUMNS, rows).unwrap();
+    let (format, sheets) = read("renaksi.xlsx", &file).unwrap();
+    renaksi::parse(format, &sheets, orgs).unwrap_or_else(|p| panic!("{p:?}"))
+}
+
+#[tokio::test]
+async fn an_import_writes_every_row_through_the_operations_or_nothing() {
+    use entity::kernel::crud::Act;
+    use entity::sheets::renaksi::ImportError;
+    use fixtures::count;
+    let t = TestDb::fresh().await;
+    let m = fixtures::member(&t.db, "bojonegoro").await;
+    let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
+    let act = Act {
+        db: (&t.db).into(),
+        actor: &team,
+        request_id: Some("import-test"),
+        now: now(),
+    };
+    let orgs = vec![fixtures::organisation(&t.db, &m, "Bappeda").await];
+    let plan = empty_plan(&t.db, m.id).await;
+    let row = |code: &str, title: &str, start: &str, end: &str, weight: f64| {
+        vec![
+            Value::Text(code.into()),
+            Value::Text(format!("Komitmen {code}")),
+            Value::Text("Akses Informasi, Akuntabilitas".into()),
+            Value::Text("Bappeda".into()),
+            Value::Date(start.parse().unwrap()),
+            Value::Date("2020-07-31".parse().unwrap()),
+            Value::Text(title.into()),
+            Value::Text(format!("Keluaran {title}")),
+            Value::Date(start.parse().unwrap()),
+            Value::Date(end.parse().unwrap()),
+            Value::Number(weight),
+            Value::Text("Bappeda".into()),
+        ]
+    };
+    let rows = vec![
+        row("K1", "Rapat", "2018-08-01", "2018-09-30", 2.0),
+        row("K1", "Portal", "2018-10-01", "2019-03-31", 3.0),
+        row("K2", "Musrenbang", "2019-01-01", "2019-06-30", 1.0),
+    ];
+    let matrix = matrix_of(&rows, &orgs);
+
+    // A dry run answers and writes nothing.
+    let audits_before = count::<entity::audit_event::Entity, _>(&t.db).await;
+    let dry = renaksi::import(&act, &plan, &matrix, true).await.unwrap();
+    assert_eq!((dry.created, dry.changed, dry.unchanged), (5, 0, 0));
+    assert_eq!(count::<commitment::Entity, _>(&t.db).await, 0);
+
+    // The real run: every field, and an audit record per row.
+    let done = renaksi::import(&act, &plan, &matrix, false).await.unwrap();
+    assert_eq!(done.created, 5);
+    let existing = Existing::load(&t.db, plan.id).await.unwrap();
+    assert_eq!(existing.commitments.len(), 2);
+    assert_eq!(existing.milestones.len(), 3);
+    let k1 = &existing.commitments[0];
+    assert_eq!(k1.code.as_deref(), Some("K1"));
+    assert_eq!(k1.title, "Komitmen K1");
+    assert_eq!(
+        k1.ogp_values,
+        json!(["ACCESS_TO_INFORMATION", "PUBLIC_ACCOUNTABILITY"])
+    );
+    assert_eq!(k1.lead_organisation_id, Some(orgs[0].id));
+    assert_eq!(k1.starts_on, day("2018-08-01"));
+    let portal = &existing.milestones[1];
+    assert_eq!(portal.title, "Portal");
+    assert_eq!(portal.deliverable.as_deref(), Some("Keluaran Portal"));
+    assert_eq!(portal.ends_on, day("2019-03-31"));
+    assert_eq!(portal.weight, 3);
+    assert_eq!(portal.responsible_organisation_id, Some(orgs[0].id));
+    assert_eq!(
+        count::<entity::audit_event::Entity, _>(&t.db).await,
+        audits_before + 5
+    );
+    // Read back from what it wrote, the file is unchanged; imported twice, nothing moves.
+    let written = matrix_of(&renaksi::rows(&existing, &orgs), &orgs);
+    assert!(
+        renaksi::verdicts(&written, &existing)
+            .iter()
+            .all(|v| v.action == Action::Unchanged)
+    );
+    assert_eq!(written.commitments[0].milestones.len(), 2);
+    let again = renaksi::import(&act, &plan, &matrix, false).await.unwrap();
+    assert_eq!((again.created, again.changed, again.unchanged), (0, 0, 5));
+
+    // One row breaks a milestone's rule (it ends before it starts) among good changes:
+    // refused at its cell, and nothing of the file is written.
+    let mut bad = rows.clone();
+    bad[0][10] = Value::Number(4.0);
+    bad.push(row("K3", "Terbalik", "2019-06-30", "2019-01-01", 1.0));
+    let refused = renaksi::import(&act, &plan, &matrix_of(&bad, &orgs), false)
+        .await
+        .unwrap_err();
+    let ImportError::Sheet(problems) = refused else {
+        panic!("refused by rule: {refused:?}")
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].cell.as_deref(), Some("J5"));
+    assert_eq!(problems[0].issue.rule_code(), "END_BEFORE_START");
+    let after = Existing::load(&t.db, plan.id).await.unwrap();
+    assert_eq!(after.commitments.len(), 2);
+    assert_eq!(after.milestones[0].weight, 2);
+    assert_eq!(
+        count::<entity::audit_event::Entity, _>(&t.db).await,
+        audits_before + 5
+    );
+
+    // A watchdog may read the plan, not import into it.
+    let watchdog = fixtures::actor(
+        &t.db,
+        "pemantau@bi.or.id",
+        false,
+        m.id,
+        &[entity::role_grant::Role::Watchdog],
+    )
+    .await;
+    let as_watchdog = Act {
+        actor: &watchdog,
+        ..act
+    };
+    assert!(matches!(
+        renaksi::import(&as_watchdog, &plan, &matrix, true).await,
+        Err(ImportError::Outcome(entity::kernel::edit::Outcome::Denied(
+            _
+        )))
+    ));
+    t.finish().await;
+}
