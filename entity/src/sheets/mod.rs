@@ -6,9 +6,13 @@
 //! [`read`] turns a file into sheets of typed cells; [`table`] finds a sheet's heading row and
 //! its columns and reads each row's cells as the column wants them.
 
+pub mod budget;
+pub mod files;
+pub mod monev;
 pub mod read;
 pub mod renaksi;
 pub mod table;
+pub mod verdict;
 pub mod write;
 
 use crate::i18n::Lang;
@@ -72,6 +76,14 @@ pub enum Issue {
     DuplicateMilestone(String),
     /// A value of a list (the OGP values) that is not on it.
     UnknownValue(String),
+    /// A commitment code and milestone title the plan does not have.
+    UnknownMilestone(String),
+    /// A commitment code none of the member's plans has.
+    UnknownCommitment(String),
+    /// A commitment code more than one of the member's plans has.
+    AmbiguousCommitment(String),
+    /// A record's key (a DPA code, a programme's title) used on an earlier row.
+    DuplicateRow(String),
     /// A rule of the record the row makes or changes (the same check as the API's).
     Rule {
         code: String,
@@ -115,6 +127,9 @@ impl Issue {
             Issue::UnknownOrganisation(_) => "NOT_FOUND",
             Issue::DuplicateCode(_) | Issue::DuplicateMilestone(_) => "DUPLICATE",
             Issue::UnknownValue(_) => "NOT_ON_LIST",
+            Issue::UnknownMilestone(_) | Issue::UnknownCommitment(_) => "NOT_FOUND",
+            Issue::AmbiguousCommitment(_) => "AMBIGUOUS",
+            Issue::DuplicateRow(_) => "DUPLICATE",
             Issue::Rule { .. } => "INVALID",
         }
     }
@@ -234,6 +249,26 @@ impl Issue {
             (Issue::DuplicateMilestone(t), En) => {
                 format!("The milestone \"{t}\" is already in this commitment.")
             }
+            (Issue::UnknownMilestone(k), Id) => {
+                format!("Kegiatan {k} tidak ada di rencana aksi ini.")
+            }
+            (Issue::UnknownMilestone(k), En) => {
+                format!("The milestone {k} is not in this action plan.")
+            }
+            (Issue::UnknownCommitment(c), Id) => {
+                format!("Komitmen berkode {c} tidak ada di rencana aksi anggota ini.")
+            }
+            (Issue::UnknownCommitment(c), En) => {
+                format!("No action plan of this member has a commitment coded {c}.")
+            }
+            (Issue::AmbiguousCommitment(c), Id) => format!(
+                "Kode komitmen {c} dipakai di lebih dari satu rencana aksi: ubah kodenya di salah satu rencana."
+            ),
+            (Issue::AmbiguousCommitment(c), En) => format!(
+                "The commitment code {c} is used in more than one action plan: change it in one of them."
+            ),
+            (Issue::DuplicateRow(k), Id) => format!("{k} sudah ada di baris sebelumnya."),
+            (Issue::DuplicateRow(k), En) => format!("{k} is on an earlier row too."),
             (Issue::UnknownValue(v), Id) => format!(
                 "Nilai OGP \"{v}\" tidak dikenal: pilih Akses Informasi, Partisipasi Publik, Akuntabilitas Publik atau Teknologi dan Inovasi."
             ),
@@ -254,5 +289,56 @@ impl SheetProblem {
             (None, None) => String::new(),
         };
         format!("{at}{}", self.issue.message(lang))
+    }
+}
+
+/// The member's organisations as sheets name them: by name or acronym (compared as headings
+/// are), and written back by acronym when there is one.
+pub struct Organisations {
+    by_name: std::collections::HashMap<String, uuid::Uuid>,
+    labels: std::collections::HashMap<uuid::Uuid, String>,
+}
+
+impl Organisations {
+    pub fn new(organisations: &[crate::organisation::Model]) -> Self {
+        let mut by_name = std::collections::HashMap::new();
+        let mut labels = std::collections::HashMap::new();
+        for o in organisations {
+            by_name.insert(table::normalise(&o.name), o.id);
+            if let Some(a) = &o.acronym {
+                by_name.entry(table::normalise(a)).or_insert(o.id);
+            }
+            labels.insert(o.id, o.acronym.clone().unwrap_or_else(|| o.name.clone()));
+        }
+        Organisations { by_name, labels }
+    }
+
+    /// The organisation a cell names, or the problem at the cell.
+    pub fn find(
+        &self,
+        table: &table::Table<'_>,
+        row: usize,
+        column: usize,
+        value: &table::Value,
+        problems: &mut Vec<SheetProblem>,
+    ) -> Option<uuid::Uuid> {
+        let name = value.text()?;
+        let found = self.by_name.get(&table::normalise(name)).copied();
+        if found.is_none() {
+            problems.push(table.problem_at(
+                row,
+                column,
+                Issue::UnknownOrganisation(name.to_owned()),
+            ));
+        }
+        found
+    }
+
+    /// How a sheet names `id`.
+    pub fn label(&self, id: Option<uuid::Uuid>) -> table::Value {
+        match id.and_then(|id| self.labels.get(&id)) {
+            Some(l) => table::Value::Text(l.clone()),
+            None => table::Value::Empty,
+        }
     }
 }

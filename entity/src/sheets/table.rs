@@ -10,10 +10,18 @@ use super::{Issue, SheetProblem};
 /// How a column's cells are read.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
-    Text { max: usize },
+    Text {
+        max: usize,
+    },
     Date,
-    Whole { min: i64, max: i64 },
+    Whole {
+        min: i64,
+        max: i64,
+    },
     Decimal,
+    /// Whole rupiah: a number, or text with dots, commas or spaces between the thousands
+    /// (`15.000.000`), at most 10^15.
+    Money,
 }
 
 /// A column a kind of file has.
@@ -243,6 +251,32 @@ fn value(format: Format, kind: Kind, cell: &Cell) -> Result<Value, Issue> {
             },
             _ => Err(Issue::NotADate),
         },
+        Kind::Money => {
+            let n = match cell {
+                Cell::Number(n) => *n,
+                Cell::Text(s) => {
+                    let digits: String = s
+                        .trim()
+                        .trim_start_matches(['R', 'r'])
+                        .trim_start_matches(['P', 'p'])
+                        .chars()
+                        .filter(|c| !matches!(c, '.' | ',' | ' '))
+                        .collect();
+                    digits.parse::<i64>().map_err(|_| Issue::NotANumber)? as f64
+                }
+                _ => return Err(Issue::NotANumber),
+            };
+            if n.fract() != 0.0 {
+                return Err(Issue::NotAWholeNumber);
+            }
+            if !(0.0..=1e15).contains(&n) {
+                return Err(Issue::OutOfRange {
+                    min: 0,
+                    max: 1_000_000_000_000_000,
+                });
+            }
+            Ok(Value::Number(n))
+        }
         Kind::Decimal | Kind::Whole { .. } => {
             let n = match cell {
                 Cell::Number(n) => *n,

@@ -205,20 +205,20 @@ pub async fn actor(
     }
 }
 
-/// A plan in co-creation with one commitment: the 2018–2020 Renaksi of `member`.
-pub async fn commitment(
+/// A plan of `member` in co-creation, without commitments.
+pub async fn plan(
     db: &DatabaseConnection,
-    member: &member::Model,
-) -> entity::commitment::Model {
+    member: Uuid,
+    title: &str,
+) -> entity::action_plan::Model {
     use entity::action_plan::{self, PlanLevel, PlanStatus};
-    use entity::commitment::{self, CommitmentStatus};
-    let plan = action_plan::ActiveModel::from(action_plan::Model {
+    action_plan::ActiveModel::from(action_plan::Model {
         id: Uuid::now_v7(),
-        member_id: member.id,
+        member_id: member,
         level: PlanLevel::Regional,
         part_of_id: None,
         follows_id: None,
-        title: "Rencana Aksi OGP Bojonegoro 2018–2020".to_owned(),
+        title: title.to_owned(),
         period_start: None,
         period_end: None,
         submission_deadline: None,
@@ -232,7 +232,16 @@ pub async fn commitment(
     })
     .insert(db)
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// A plan in co-creation with one commitment: the 2018–2020 Renaksi of `member`.
+pub async fn commitment(
+    db: &DatabaseConnection,
+    member: &member::Model,
+) -> entity::commitment::Model {
+    use entity::commitment::{self, CommitmentStatus};
+    let plan = plan(db, member.id, "Rencana Aksi OGP Bojonegoro 2018–2020").await;
     commitment::ActiveModel::from(commitment::Model {
         id: Uuid::now_v7(),
         member_id: member.id,

@@ -22,6 +22,7 @@ mod public_input;
 mod records;
 mod registrations;
 mod sheets;
+mod sheets_more;
 mod subscriptions;
 
 use std::str::FromStr;

@@ -184,28 +184,7 @@ async fn bad_cells_are_named_and_nothing_is_read() {
 
 /// A second plan of the member, empty.
 async fn empty_plan(db: &sea_orm::DatabaseConnection, member: Uuid) -> entity::action_plan::Model {
-    use entity::action_plan::{self, PlanLevel, PlanStatus};
-    action_plan::ActiveModel::from(action_plan::Model {
-        id: Uuid::now_v7(),
-        member_id: member,
-        level: PlanLevel::Regional,
-        part_of_id: None,
-        follows_id: None,
-        title: "Renaksi salinan".to_owned(),
-        period_start: None,
-        period_end: None,
-        submission_deadline: None,
-        submitted_on: None,
-        document_version: None,
-        status: PlanStatus::CoCreation,
-        summary: None,
-        created_at: now(),
-        updated_at: now(),
-        version: 1,
-    })
-    .insert(db)
-    .await
-    .unwrap()
+    fixtures::plan(db, member, "Renaksi salinan").await
 }
 
 fn matrix_of(rows: &[Vec<Value>], orgs: &[entity::organisation::Model]) -> renaksi::Matrix {
