@@ -24,6 +24,11 @@ Commands:
   import-data FILE
             Load an archive into an empty database of either backend (TERBUKA_DATABASE_URL),
             all or nothing
+  import KIND (--plan ID | --member ID) --as EMAIL [--dry-run] FILE
+            Import an office's spreadsheet (.xlsx or .csv) as the account EMAIL, with its
+            permissions and audit: KIND is renaksi or monev (into a plan), dpa or
+            ngo-programmes (into a member); IDs as the API gives them. All or nothing; with
+            --dry-run, only says what would change
   help      Show this help
 
 Configuration comes from TERBUKA_* environment variables; see .env.example.";
@@ -56,6 +61,14 @@ pub async fn main(args: Vec<String>) -> ExitCode {
         },
         "export-data" | "import-data" => match data(&command, args.get(2)).await {
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("terbuka: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        "import" => match import(&args[2..]).await {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
             Err(e) => {
                 eprintln!("terbuka: {e:#}");
                 ExitCode::FAILURE
@@ -231,4 +244,123 @@ async fn create_admin(args: &[String]) -> anyhow::Result<()> {
     .await?;
     println!("operator account {email} created");
     Ok(())
+}
+
+/// `terbuka import KIND (--plan ID | --member ID) --as EMAIL [--dry-run] FILE`: the same
+/// operation as `importSpreadsheet`. `Ok(false)`: the file was refused (its problems printed).
+async fn import(args: &[String]) -> anyhow::Result<bool> {
+    use entity::sheets::files::{self, SheetKind, Target};
+    use entity::sheets::verdict::{Action, ImportError};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let usage = "terbuka import KIND (--plan ID | --member ID) --as EMAIL [--dry-run] FILE";
+    let (mut kind, mut target, mut email, mut file, mut dry_run) = (None, None, None, None, false);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--plan" | "--member" => {
+                let id = it
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("{arg} needs an id"))?;
+                let (wanted, plan) = if arg == "--plan" {
+                    ("ActionPlan", true)
+                } else {
+                    ("Member", false)
+                };
+                let uuid = entity::ids::decode_as(id, wanted)
+                    .or_else(|| uuid::Uuid::parse_str(id).ok())
+                    .ok_or_else(|| anyhow::anyhow!("{id:?} is not an id of a {wanted}"))?;
+                target = Some(if plan {
+                    Target::Plan(uuid)
+                } else {
+                    Target::Member(uuid)
+                });
+            }
+            "--as" => email = it.next().cloned(),
+            "--dry-run" => dry_run = true,
+            other if kind.is_none() => {
+                kind = Some(SheetKind::parse(other).ok_or_else(|| {
+                    anyhow::anyhow!("unknown kind {other:?}: renaksi, monev, dpa or ngo-programmes")
+                })?)
+            }
+            other if file.is_none() => file = Some(other.to_owned()),
+            other => anyhow::bail!("unexpected {other:?}\nUsage: {usage}"),
+        }
+    }
+    let (Some(kind), Some(target), Some(email), Some(file)) = (kind, target, email, file) else {
+        anyhow::bail!("Usage: {usage}");
+    };
+    let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?;
+    let env = Env::from_process();
+    let config = crate::Config::from_env(&env)?;
+    let wc = &config.worker;
+    let (db, _) = worker::db::connect(&wc.database_url, 2).await?;
+    let account = entity::account::Entity::find()
+        .filter(entity::account::Column::Email.eq(email.trim().to_lowercase()))
+        .one(&db)
+        .await?
+        .filter(|a| a.status == entity::account::AccountStatus::Active)
+        .ok_or_else(|| anyhow::anyhow!("no active account {email}"))?;
+    let actor = entity::kernel::Actor {
+        roles: crate::auth::roles_of(&db, account.id).await?,
+        account: Some(account),
+        session_id: None,
+    };
+    let act = entity::kernel::crud::Act {
+        db: (&db).into(),
+        actor: &actor,
+        request_id: Some("command-line import"),
+        now: wc.clock.now(),
+    };
+    let name = std::path::Path::new(&file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lang = entity::Lang::Id;
+    match files::import(&act, kind, target, &name, &bytes, dry_run).await {
+        Ok(done) => {
+            for v in done
+                .verdicts
+                .iter()
+                .filter(|v| v.action != Action::Unchanged)
+            {
+                let what = match &v.action {
+                    Action::Create => "baru".to_owned(),
+                    Action::Change(f) => format!("berubah: {}", f.join(", ")),
+                    Action::Unchanged => String::new(),
+                };
+                println!("{}!{}  {} {}  ({what})", v.sheet, v.row, v.record, v.key);
+            }
+            println!(
+                "{}{} created, {} changed, {} unchanged, {} not in the file",
+                if done.dry_run {
+                    "dry run, nothing written: "
+                } else {
+                    "imported: "
+                },
+                done.created,
+                done.changed,
+                done.unchanged,
+                done.not_in_file
+            );
+            Ok(true)
+        }
+        Err(ImportError::Sheet(problems)) => {
+            for p in &problems {
+                eprintln!("{}", p.describe(lang));
+            }
+            eprintln!("terbuka: {} problems; nothing was written", problems.len());
+            Ok(false)
+        }
+        Err(ImportError::Outcome(entity::kernel::edit::Outcome::Refused(r))) => {
+            for p in r.0.0 {
+                eprintln!("{}: {}", p.field.join("."), p.problem.message(lang));
+            }
+            Ok(false)
+        }
+        Err(ImportError::Outcome(entity::kernel::edit::Outcome::Denied(_))) => {
+            anyhow::bail!("{email} may not import into this member")
+        }
+        Err(ImportError::Outcome(entity::kernel::edit::Outcome::Db(e))) => Err(e.into()),
+        Err(ImportError::Outcome(_)) => anyhow::bail!("a concurrent change: try again"),
+    }
 }

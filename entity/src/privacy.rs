@@ -353,6 +353,11 @@ pub const PUBLIC_TYPES: &[&str] = &[
     "PollOption",
     "PageInfo",
     "UserError",
+    // An import's answer goes only to the one who may import (it names codes and titles of
+    // the plan, never a person).
+    "SpreadsheetImport",
+    "SpreadsheetRow",
+    "SpreadsheetProblem",
     "Query",
     "Mutation",
     "Subscription",

@@ -129,6 +129,8 @@ const EXPECTED: &[(&str, &[&str])] = &[
     // Evidence.
     ("attachDocument", ADMIN_SECRETARIAT),
     ("deleteDocument", ADMIN_SECRETARIAT),
+    // Spreadsheets.
+    ("importSpreadsheet", ADMIN_SECRETARIAT),
     // Publications.
     ("createPublication", ADMIN_SECRETARIAT),
     ("updatePublication", ADMIN_SECRETARIAT),
@@ -1036,6 +1038,10 @@ async fn fixture(app: &TestApp, w: &World, mutation: &str, role: &str) -> (Value
                 .derive(worker::mail::LINK_PURPOSE, &rid.to_string());
             json!({"token": token})
         }
+        "importSpreadsheet" => {
+            let (plan, _) = plan(app, w).await;
+            json!({"kind": "RENAKSI", "planId": plan, "file": null, "dryRun": true})
+        }
         "attachDocument" => {
             let (id, _) = event(app, w).await;
             json!({"subjectId": id, "kind": "VIDEO_LINK", "title": format!("Video sosialisasi {n}"),
@@ -1304,9 +1310,33 @@ async fn every_mutation_as_every_role() {
             // Public endpoints are rate-limited per client: each cell is a new minute.
             app.clock.advance(chrono::Duration::seconds(61));
             let (input, token) = fixture(&app, &w, name, role).await;
-            let res = app
-                .gql_as(token.as_deref(), &query, json!({"input": input}))
-                .await;
+            let res = if name == "importSpreadsheet" {
+                // The file is an upload: a GraphQL multipart request.
+                let operations = json!({"query": query, "variables": {"input": input}});
+                let form = reqwest::multipart::Form::new()
+                    .text("operations", operations.to_string())
+                    .text("map", json!({"0": ["variables.input.file"]}).to_string())
+                    .part(
+                        "0",
+                        reqwest::multipart::Part::bytes(
+                            "Kode Komitmen,Komitmen,Kegiatan\nK1,Satu,Rapat\n"
+                                .as_bytes()
+                                .to_vec(),
+                        )
+                        .file_name("renaksi.csv"),
+                    );
+                let mut req = app
+                    .client
+                    .post(format!("{}/graphql", app.base))
+                    .multipart(form);
+                if let Some(t) = token.as_deref() {
+                    req = req.bearer_auth(t);
+                }
+                req.send().await.unwrap().json::<Value>().await.unwrap()
+            } else {
+                app.gql_as(token.as_deref(), &query, json!({"input": input}))
+                    .await
+            };
             let should = allowed.contains(&role);
             let outcome = if let Some(errors) = res.get("errors") {
                 let code = errors[0]["extensions"]["code"]

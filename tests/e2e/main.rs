@@ -33,6 +33,7 @@ mod publications;
 mod readme;
 mod registrations;
 mod reports;
+mod sheets;
 mod spa;
 mod sqlite;
 mod subscriptions;

@@ -42,6 +42,7 @@ pub mod registration;
 pub mod report;
 pub mod scalars;
 pub mod session;
+pub mod sheets;
 pub mod subscription;
 pub mod transport;
 pub mod visibility;
@@ -194,6 +195,7 @@ pub struct Mutation(
     jobs::JobMutation,
     citizen_erasure::CitizenErasure,
     report::ReportMutation,
+    sheets::SheetMutation,
 );
 
 pub use crate::config::SchemaLimits;

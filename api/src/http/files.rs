@@ -82,6 +82,16 @@ pub async fn attachment(
             return status(StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
+    attachment_of(bytes, content_type, file_name, cache)
+}
+
+/// `bytes` as a download named `file_name`.
+pub fn attachment_of(
+    bytes: Vec<u8>,
+    content_type: &str,
+    file_name: &str,
+    cache: &'static str,
+) -> Response {
     let name: String = file_name
         .chars()
         .map(|c| {

@@ -14,6 +14,7 @@ pub mod news;
 pub mod pages;
 pub mod registrations;
 pub mod reports;
+pub mod sheets;
 pub mod subscriptions;
 
 use std::sync::Arc;
@@ -72,6 +73,7 @@ pub fn router(state: HttpState, graphql: Router<HttpState>) -> Router {
         .route("/calendar/{file}", get(calendar::feed))
         .route("/files/{id}", get(files::download))
         .route("/reports/{id}", get(reports::download))
+        .route("/sheets/{kind}/{file}", get(sheets::download))
         .route("/mail/bounces", post(bounces::receive))
         .route(
             "/registrations/cancel",

@@ -85,11 +85,18 @@ pub enum Issue {
     /// A record's key (a DPA code, a programme's title) used on an earlier row.
     DuplicateRow(String),
     /// A rule of the record the row makes or changes (the same check as the API's).
-    Rule {
-        code: String,
-        id: String,
-        en: String,
-    },
+    Rule(Box<Broken>),
+}
+
+/// A rule a row breaks, as the domain's operation refused it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Broken {
+    /// `END_BEFORE_START`.
+    pub code: String,
+    /// The same code as the API's user errors carry it.
+    pub api: crate::UserErrorCode,
+    pub id: String,
+    pub en: String,
 }
 
 /// A problem with where it is.
@@ -130,14 +137,33 @@ impl Issue {
             Issue::UnknownMilestone(_) | Issue::UnknownCommitment(_) => "NOT_FOUND",
             Issue::AmbiguousCommitment(_) => "AMBIGUOUS",
             Issue::DuplicateRow(_) => "DUPLICATE",
-            Issue::Rule { .. } => "INVALID",
+            Issue::Rule(_) => "INVALID",
+        }
+    }
+
+    /// The user error code the problem is answered with in `userErrors`.
+    pub fn user_error_code(&self) -> crate::UserErrorCode {
+        use crate::UserErrorCode as U;
+        match self {
+            Issue::Rule(b) => b.api,
+            Issue::Required => U::Required,
+            Issue::TooLong { .. } | Issue::FileTooLarge { .. } => U::TooLong,
+            Issue::OutOfRange { .. } => U::OutOfRange,
+            Issue::UnknownOrganisation(_)
+            | Issue::UnknownMilestone(_)
+            | Issue::UnknownCommitment(_) => U::NotFound,
+            Issue::DuplicateCode(_) | Issue::DuplicateMilestone(_) | Issue::DuplicateRow(_) => {
+                U::Duplicate
+            }
+            Issue::NotASpreadsheet | Issue::OldExcel | Issue::Macros => U::FileTypeNotAccepted,
+            _ => U::Invalid,
         }
     }
 
     /// The code of a broken rule is the API's own (`TOO_LONG`, `OUT_OF_RANGE`…).
     pub fn rule_code(&self) -> &str {
         match self {
-            Issue::Rule { code, .. } => code,
+            Issue::Rule(b) => &b.code,
             other => other.code(),
         }
     }
@@ -145,8 +171,8 @@ impl Issue {
     pub fn message(&self, lang: Lang) -> String {
         use Lang::{En, Id};
         match (self, lang) {
-            (Issue::Rule { id, .. }, Id) => id.clone(),
-            (Issue::Rule { en, .. }, En) => en.clone(),
+            (Issue::Rule(b), Id) => b.id.clone(),
+            (Issue::Rule(b), En) => b.en.clone(),
             (Issue::EmptyFile, Id) => "Berkasnya kosong.".into(),
             (Issue::EmptyFile, En) => "The file is empty.".into(),
             (Issue::FileTooLarge { max_bytes }, Id) => {

@@ -5,7 +5,7 @@ use sea_orm::DbErr;
 use uuid::Uuid;
 
 use super::read::address;
-use super::{Issue, SheetProblem};
+use super::{Broken, Issue, SheetProblem};
 use crate::kernel::edit::Outcome;
 
 /// What importing a row would do.
@@ -156,11 +156,12 @@ impl<'m> Refusals<'m> {
                     self.problems.push(SheetProblem {
                         sheet: Some(self.sheet.to_owned()),
                         cell: Some(address(row, col)),
-                        issue: Issue::Rule {
+                        issue: Issue::Rule(Box::new(Broken {
                             code,
+                            api: fp.problem.code(),
                             id: fp.problem.message(crate::i18n::Lang::Id),
                             en: fp.problem.message(crate::i18n::Lang::En),
-                        },
+                        })),
                     });
                 }
                 Ok(None)
