@@ -24,6 +24,11 @@ pub enum Issue {
     FileTooLarge {
         max_bytes: usize,
     },
+    /// A workbook whose parts unpack to more than this (a zip bomb, or a sheet far past any
+    /// limit).
+    UnpacksTooLarge {
+        max_bytes: usize,
+    },
     NotASpreadsheet,
     /// The binary Excel 97–2003 format.
     OldExcel,
@@ -112,7 +117,7 @@ impl Issue {
     pub fn code(&self) -> &'static str {
         match self {
             Issue::EmptyFile => "EMPTY_FILE",
-            Issue::FileTooLarge { .. } => "TOO_LONG",
+            Issue::FileTooLarge { .. } | Issue::UnpacksTooLarge { .. } => "TOO_LONG",
             Issue::NotASpreadsheet | Issue::OldExcel => "NOT_A_SPREADSHEET",
             Issue::Macros => "MACROS_NOT_ACCEPTED",
             Issue::Unreadable(_) => "UNREADABLE",
@@ -147,7 +152,9 @@ impl Issue {
         match self {
             Issue::Rule(b) => b.api,
             Issue::Required => U::Required,
-            Issue::TooLong { .. } | Issue::FileTooLarge { .. } => U::TooLong,
+            Issue::TooLong { .. } | Issue::FileTooLarge { .. } | Issue::UnpacksTooLarge { .. } => {
+                U::TooLong
+            }
             Issue::OutOfRange { .. } => U::OutOfRange,
             Issue::UnknownOrganisation(_)
             | Issue::UnknownMilestone(_)
@@ -181,6 +188,14 @@ impl Issue {
             (Issue::FileTooLarge { max_bytes }, En) => {
                 format!("Files may be at most {} MiB.", max_bytes >> 20)
             }
+            (Issue::UnpacksTooLarge { max_bytes }, Id) => format!(
+                "Isi buku kerja ini lebih dari {} MiB setelah dibuka: bagi menjadi beberapa berkas.",
+                max_bytes >> 20
+            ),
+            (Issue::UnpacksTooLarge { max_bytes }, En) => format!(
+                "This workbook unpacks to more than {} MiB: split it into several files.",
+                max_bytes >> 20
+            ),
             (Issue::NotASpreadsheet, Id) => {
                 "Ini bukan lembar kerja: kirim berkas .xlsx atau .csv.".into()
             }

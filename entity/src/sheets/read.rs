@@ -8,7 +8,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader};
+use calamine::{DataRef, Reader};
 use chrono::NaiveDate;
 
 use super::{Issue, SheetProblem};
@@ -141,72 +141,110 @@ fn looks_like_text(text: &str) -> bool {
         .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
 }
 
+/// What a workbook may unpack to: a sheet of [`MAX_ROWS`] rows of [`MAX_COLUMNS`] long texts
+/// is well under it, a zip bomb is well over it.
+pub const MAX_UNPACKED: u64 = 256 << 20;
+
+/// Looks inside the zip before any part of it is unpacked: its parts' declared sizes (a zip
+/// bomb is refused here) and a VBA project (a macro workbook, whatever its name says).
+fn check_package(bytes: &[u8]) -> Result<(), SheetProblem> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| file_problem(Issue::NotASpreadsheet))?;
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        let part = zip
+            .by_index_raw(i)
+            .map_err(|_| file_problem(Issue::NotASpreadsheet))?;
+        let name = part
+            .name()
+            .map_err(|_| file_problem(Issue::NotASpreadsheet))?
+            .to_ascii_lowercase();
+        if name.ends_with("vbaproject.bin") {
+            return Err(file_problem(Issue::Macros));
+        }
+        unpacked = unpacked.saturating_add(part.size());
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(file_problem(Issue::UnpacksTooLarge {
+            max_bytes: MAX_UNPACKED as usize,
+        }));
+    }
+    Ok(())
+}
+
+fn cell_of(value: DataRef<'_>, formula: Option<String>) -> Cell {
+    if let Some(f) = formula.filter(|f| !f.is_empty()) {
+        return Cell::Formula(f);
+    }
+    match value {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_owned()),
+        DataRef::Int(i) => Cell::Number(i as f64),
+        DataRef::Float(f) => Cell::Number(f),
+        DataRef::Bool(b) => Cell::Bool(b),
+        DataRef::DateTime(d) => match d.as_datetime() {
+            Some(dt) => Cell::Date(dt.date()),
+            None => Cell::Error(d.to_string()),
+        },
+        DataRef::DateTimeIso(s) => {
+            match NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d") {
+                Ok(d) => Cell::Date(d),
+                Err(_) => Cell::Text(s),
+            }
+        }
+        DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+/// Reads every worksheet cell by cell, in the order the file holds them: what is kept grows
+/// with the cells that have a value, never with the area a sheet claims (one cell at `XFD1048576`
+/// costs one cell), and a sheet is given up at its first row past [`MAX_ROWS`].
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, SheetProblem> {
+    check_package(bytes)?;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|_| file_problem(Issue::NotASpreadsheet))?;
-    if matches!(book.vba_project(), Ok(Some(_)) | Err(_)) {
-        return Err(file_problem(Issue::Macros));
-    }
     let names = book.sheet_names();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let range = match book.worksheet_range(&name) {
-            Ok(r) => r,
-            // A chart sheet or a dialog sheet holds no cells.
-            Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
-            Err(e) => {
-                return Err(SheetProblem {
-                    sheet: Some(name),
-                    cell: None,
-                    issue: Issue::Unreadable(e.to_string()),
-                });
-            }
+        let unreadable = |e: calamine::XlsxError, name: &str| SheetProblem {
+            sheet: Some(name.to_owned()),
+            cell: None,
+            issue: Issue::Unreadable(e.to_string()),
         };
-        let (start_row, start_col) = range.start().unwrap_or((0, 0));
-        let height = range.end().map_or(0, |(r, _)| r as usize + 1);
-        if height > MAX_ROWS + 1 {
-            return Err(SheetProblem {
-                sheet: Some(name),
-                cell: None,
-                issue: Issue::TooManyRows { max: MAX_ROWS },
-            });
-        }
-        let width = range
-            .end()
-            .map_or(0, |(_, c)| (c as usize + 1).min(MAX_COLUMNS));
-        let mut rows = vec![vec![Cell::Empty; width]; height];
-        for (r, c, value) in range.used_cells() {
-            let (r, c) = (r + start_row as usize, c + start_col as usize);
-            if c >= width {
-                continue;
-            }
-            rows[r][c] = match value {
-                Data::Empty => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Bool(b) => Cell::Bool(*b),
-                Data::DateTime(d) => match d.as_datetime() {
-                    Some(dt) => Cell::Date(dt.date()),
-                    None => Cell::Error(d.to_string()),
-                },
-                Data::DateTimeIso(s) => {
-                    match NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d") {
-                        Ok(d) => Cell::Date(d),
-                        Err(_) => Cell::Text(s.clone()),
-                    }
-                }
-                Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::Error(e) => Cell::Error(e.to_string()),
+        let mut rows: Vec<Vec<Cell>> = vec![];
+        {
+            let mut cells = match book.worksheet_cells_reader(&name) {
+                Ok(r) => r,
+                // A chart sheet or a dialog sheet holds no cells.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+                Err(e) => return Err(unreadable(e, &name)),
             };
-        }
-        if let Ok(formulas) = book.worksheet_formula(&name) {
-            let (fr, fc) = formulas.start().unwrap_or((0, 0));
-            for (r, c, f) in formulas.used_cells() {
-                let (r, c) = (r + fr as usize, c + fc as usize);
-                if !f.is_empty() && r < height && c < width {
-                    rows[r][c] = Cell::Formula(f.clone());
+            while let Some(c) = cells
+                .next_cell_with_formula()
+                .map_err(|e| unreadable(e, &name))?
+            {
+                let (r, col) = (c.pos.0 as usize, c.pos.1 as usize);
+                let cell = cell_of(c.value, c.formula);
+                if col >= MAX_COLUMNS || cell == Cell::Empty {
+                    continue;
                 }
+                if r > MAX_ROWS {
+                    return Err(SheetProblem {
+                        sheet: Some(name),
+                        cell: Some(address(r, col)),
+                        issue: Issue::TooManyRows { max: MAX_ROWS },
+                    });
+                }
+                if rows.len() <= r {
+                    rows.resize_with(r + 1, Vec::new);
+                }
+                let row = &mut rows[r];
+                if row.len() <= col {
+                    row.resize(col + 1, Cell::Empty);
+                }
+                row[col] = cell;
             }
         }
         let merged = match book.merge_cells_by_sheet_name(&name) {
@@ -362,6 +400,114 @@ mod tests {
         s.write(4, 1, "31/08/2018").unwrap();
         s.write_formula(4, 2, "=C4+20").unwrap();
         book.save_to_buffer().unwrap()
+    }
+
+    /// `bytes`' zip with `extra` parts added and `[Content_Types].xml` as `content_types`
+    /// rewrites it.
+    fn repack(
+        bytes: &[u8],
+        extra: &[(&str, &[u8])],
+        content_types: impl Fn(&str) -> String,
+    ) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut from = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut to = zip::ZipWriter::new(Cursor::new(vec![]));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for i in 0..from.len() {
+            let mut part = from.by_index(i).unwrap();
+            let name = part.name().unwrap().to_string();
+            let mut body = vec![];
+            part.read_to_end(&mut body).unwrap();
+            if name == "[Content_Types].xml" {
+                body = content_types(std::str::from_utf8(&body).unwrap()).into_bytes();
+            }
+            to.start_file(name, deflated).unwrap();
+            to.write_all(&body).unwrap();
+        }
+        for (name, body) in extra {
+            to.start_file(*name, deflated).unwrap();
+            to.write_all(body).unwrap();
+        }
+        to.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_workbook_with_a_vba_project_is_refused_whatever_its_name() {
+        // As Excel saves a macro workbook: the VBA project as a part of its own, declared a
+        // macro-enabled workbook in the content types (an OLE compound file's signature first).
+        let mut vba = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        vba.resize(4096, 0);
+        let macro_book = repack(&workbook(false), &[("xl/vbaProject.bin", &vba)], |t| {
+            t.replace(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+            )
+            .replace(
+                "</Types>",
+                "<Default Extension=\"bin\" ContentType=\"application/vnd.ms-office.vbaProject\"/></Types>",
+            )
+        });
+        assert_eq!(
+            read("renaksi.xlsx", &macro_book).unwrap_err().issue,
+            Issue::Macros
+        );
+        assert_eq!(
+            read("renaksi.xlsm", &macro_book).unwrap_err().issue,
+            Issue::Macros
+        );
+        // The same workbook without the part is read.
+        let plain = repack(&workbook(false), &[], str::to_owned);
+        assert!(read("renaksi.xlsx", &plain).is_ok());
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_unpacked() {
+        use std::io::Write;
+        let mut to = zip::ZipWriter::new(Cursor::new(vec![]));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1));
+        to.start_file("xl/sharedStrings.xml", deflated).unwrap();
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..=(MAX_UNPACKED >> 20) {
+            to.write_all(&zeros).unwrap();
+        }
+        let bomb = to.finish().unwrap().into_inner();
+        assert!(bomb.len() < MAX_BYTES, "{} bytes", bomb.len());
+        assert_eq!(
+            read("renaksi.xlsx", &bomb).unwrap_err().issue,
+            Issue::UnpacksTooLarge {
+                max_bytes: MAX_UNPACKED as usize
+            }
+        );
+    }
+
+    #[test]
+    fn a_sheet_is_kept_by_its_cells_not_by_the_area_it_claims() {
+        use rust_xlsxwriter::Workbook;
+        // One cell at the last column Excel has, on the last row allowed: a few cells kept.
+        let mut book = Workbook::new();
+        let s = book.add_worksheet();
+        s.write(0, 0, "Kode").unwrap();
+        s.write(MAX_ROWS as u32, 16_383, "far").unwrap();
+        s.write(MAX_ROWS as u32, 1, "near").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let (_, sheets) = read("wide.xlsx", &bytes).unwrap();
+        assert_eq!(sheets[0].rows.len(), MAX_ROWS + 1);
+        assert_eq!(sheets[0].rows[MAX_ROWS].len(), 2);
+        assert_eq!(sheets[0].cell(MAX_ROWS, 1), &Cell::Text("near".into()));
+        assert!(sheets[0].rows[1..MAX_ROWS].iter().all(Vec::is_empty));
+        // One row further is refused, at the cell that went past.
+        let mut book = Workbook::new();
+        let s = book.add_worksheet();
+        s.write(0, 0, "Kode").unwrap();
+        s.write(MAX_ROWS as u32 + 1, 2, "too far").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let refused = read("long.xlsx", &bytes).unwrap_err();
+        assert_eq!(refused.issue, Issue::TooManyRows { max: MAX_ROWS });
+        assert_eq!(refused.cell.as_deref(), Some("C25002"));
+        assert_eq!(refused.sheet.as_deref(), Some("Sheet1"));
     }
 
     #[test]
