@@ -36,7 +36,13 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 #[derive(Clone, Copy, Debug)]
 pub enum Db<'a> {
     Pool(&'a DatabaseConnection),
+    /// A larger write's transaction: each write is a savepoint of it, undone alone if it fails.
     Tx(&'a DatabaseTransaction),
+    /// A part of a larger write that is undone whole if any part fails (an import's rows): each
+    /// write runs in that transaction itself, without a savepoint — PostgreSQL slows down with
+    /// every subtransaction a transaction holds (thousands in a large import), and a read after
+    /// the write has nothing to wait for.
+    Within(&'a DatabaseTransaction),
 }
 
 impl<'a> From<&'a DatabaseConnection> for Db<'a> {
@@ -57,14 +63,14 @@ impl<'a> Db<'a> {
     pub fn exec(self) -> sea_orm::DatabaseExecutor<'a> {
         match self {
             Db::Pool(db) => db.into(),
-            Db::Tx(tx) => tx.into(),
+            Db::Tx(tx) | Db::Within(tx) => tx.into(),
         }
     }
 
     pub fn backend(self) -> DbBackend {
         match self {
             Db::Pool(db) => db.get_database_backend(),
-            Db::Tx(tx) => tx.get_database_backend(),
+            Db::Tx(tx) | Db::Within(tx) => tx.get_database_backend(),
         }
     }
 }
@@ -83,6 +89,8 @@ where
     let tx = match db.into() {
         Db::Pool(db) => begin_write(db).await?,
         Db::Tx(outer) => outer.begin().await?,
+        // The larger write commits or rolls back what this one wrote.
+        Db::Within(outer) => return body(outer).await,
     };
     match body(&tx).await {
         Ok(value) => {

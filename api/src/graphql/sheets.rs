@@ -162,7 +162,7 @@ fn problems(
         problems: found
             .into_iter()
             .map(|p| SpreadsheetProblem {
-                code: p.issue.rule_code().to_owned(),
+                code: p.issue.rule_code().into_owned(),
                 message: p.issue.message(lang),
                 sheet: p.sheet,
                 cell: p.cell,

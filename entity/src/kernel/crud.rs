@@ -160,7 +160,7 @@ where
     }
     let mut problems = spec.problems;
     let id = Uuid::now_v7();
-    let result = crate::db::write(db, async |tx| -> Result<(), Outcome> {
+    let result = crate::db::write(db, async |tx| -> Result<E::Model, Outcome> {
         if let Some(r) = &receipt {
             r.save(tx, id).await?;
         }
@@ -180,10 +180,14 @@ where
             act.now,
         )
         .await?;
-        Ok(())
+        Ok(created)
     })
     .await;
-    let id = winner_of_race(result, receipt.as_ref(), &db.exec(), |()| id).await?;
+    if let crate::db::Db::Within(_) = db {
+        // Part of a larger write: no other request can have raced it yet.
+        return result;
+    }
+    let id = winner_of_race(result, receipt.as_ref(), &db.exec(), |_| id).await?;
     E::find_by_id(id)
         .one(&db.exec())
         .await?

@@ -81,30 +81,50 @@ fn not_found(field: &str) -> ImportError {
     ))))
 }
 
-/// The plan (kinds of a plan) or the member the records belong to; a target of the other
-/// kind, or one that does not exist, is NOT_FOUND on its input field.
-async fn resolve(
-    act: &Act<'_>,
-    kind: SheetKind,
-    target: Target,
-) -> Result<(Uuid, Option<action_plan::Model>), ImportError> {
-    match (kind.of_plan(), target) {
-        (true, Target::Plan(id)) => {
-            let plan = action_plan::Entity::find_by_id(id)
-                .one(&act.db.exec())
-                .await?
-                .ok_or_else(|| not_found("planId"))?;
-            Ok((plan.member_id, Some(plan)))
+/// What a kind of sheet goes into, found: its plan, or its member.
+enum Owner {
+    Renaksi(action_plan::Model),
+    Monev(action_plan::Model),
+    Budget { member: Uuid, programmes: bool },
+}
+
+impl Owner {
+    fn member(&self) -> Uuid {
+        match self {
+            Owner::Renaksi(p) | Owner::Monev(p) => p.member_id,
+            Owner::Budget { member, .. } => *member,
         }
-        (false, Target::Member(id)) => {
-            crate::member::Entity::find_by_id(id)
-                .one(&act.db.exec())
-                .await?
-                .ok_or_else(|| not_found("memberId"))?;
-            Ok((id, None))
+    }
+
+    fn plan(&self) -> Option<&action_plan::Model> {
+        match self {
+            Owner::Renaksi(p) | Owner::Monev(p) => Some(p),
+            Owner::Budget { .. } => None,
         }
-        (true, Target::Member(_)) => Err(not_found("planId")),
-        (false, Target::Plan(_)) => Err(not_found("memberId")),
+    }
+
+    /// The plan (kinds of a plan) or the member the records belong to: `None` for a target
+    /// of the other kind or one that does not exist.
+    async fn find(
+        db: &impl sea_orm::ConnectionTrait,
+        kind: SheetKind,
+        target: Target,
+    ) -> Result<Option<Owner>, sea_orm::DbErr> {
+        let plan = |id| action_plan::Entity::find_by_id(id).one(db);
+        Ok(match (kind, target) {
+            (SheetKind::Renaksi, Target::Plan(id)) => plan(id).await?.map(Owner::Renaksi),
+            (SheetKind::Monev, Target::Plan(id)) => plan(id).await?.map(Owner::Monev),
+            (SheetKind::DpaLines | SheetKind::NgoProgrammes, Target::Member(id)) => {
+                crate::member::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .map(|_| Owner::Budget {
+                        member: id,
+                        programmes: kind == SheetKind::NgoProgrammes,
+                    })
+            }
+            _ => None,
+        })
     }
 }
 
@@ -130,25 +150,29 @@ pub async fn import(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<Imported, ImportError> {
-    let (member, plan) = resolve(act, kind, target).await?;
+    let Some(owner) = Owner::find(&act.db.exec(), kind, target).await? else {
+        return Err(not_found(if kind.of_plan() {
+            "planId"
+        } else {
+            "memberId"
+        }));
+    };
+    let member = owner.member();
     act.permit("importSpreadsheet", Some(member))?;
     let (format, sheets) = read::read(file_name, bytes).map_err(|p| vec![p])?;
-    match kind {
-        SheetKind::Renaksi => {
-            let plan = plan.expect("a plan");
+    match owner {
+        Owner::Renaksi(plan) => {
             let orgs = organisations(act, member).await?;
             let matrix = renaksi::parse(format, &sheets, &orgs)?;
             renaksi::import(act, &plan, &matrix, dry_run).await
         }
-        SheetKind::Monev => {
-            let plan = plan.expect("a plan");
+        Owner::Monev(plan) => {
             let held = monev::Held::load(&act.db.exec(), plan.id).await?;
             let sheet = monev::parse(format, &sheets, &held)?;
             monev::import(act, &plan, &sheet, &held, dry_run).await
         }
-        SheetKind::DpaLines | SheetKind::NgoProgrammes => {
+        Owner::Budget { member, programmes } => {
             let held = budget::Held::load(&act.db.exec(), member).await?;
-            let programmes = kind == SheetKind::NgoProgrammes;
             let sheet = budget::parse(format, &sheets, &held, programmes)?;
             budget::import(act, member, &sheet, &held, dry_run).await
         }
@@ -171,37 +195,28 @@ pub async fn export(
     target: Target,
     format: Format,
 ) -> Result<Option<Exported>, sea_orm::DbErr> {
-    let (member, plan) = match (kind.of_plan(), target) {
-        (true, Target::Plan(id)) => match action_plan::Entity::find_by_id(id).one(db).await? {
-            Some(p) => (p.member_id, Some(p)),
-            None => return Ok(None),
-        },
-        (false, Target::Member(id)) => (id, None),
-        _ => return Ok(None),
+    let Some(owner) = Owner::find(db, kind, target).await? else {
+        return Ok(None);
     };
+    let member = owner.member();
     if !actor.belongs_to(member) {
         return Ok(None);
     }
-    let rows = match kind {
-        SheetKind::Renaksi => {
-            let plan = plan.as_ref().expect("a plan");
+    let rows = match &owner {
+        Owner::Renaksi(plan) => {
             let orgs = organisation::Entity::find()
                 .filter(organisation::Column::MemberId.eq(member))
                 .all(db)
                 .await?;
             renaksi::rows(&renaksi::Existing::load(db, plan.id).await?, &orgs)
         }
-        SheetKind::Monev => {
-            let plan = plan.as_ref().expect("a plan");
-            monev::rows(&monev::Held::load(db, plan.id).await?)
+        Owner::Monev(plan) => monev::rows(&monev::Held::load(db, plan.id).await?),
+        Owner::Budget { member, programmes } => {
+            budget::rows(&budget::Held::load(db, *member).await?, *programmes)
         }
-        SheetKind::DpaLines | SheetKind::NgoProgrammes => budget::rows(
-            &budget::Held::load(db, member).await?,
-            kind == SheetKind::NgoProgrammes,
-        ),
     };
     let (sheet, stem) = kind.names();
-    let slug = match plan.as_ref().map(|p| (p.period_start, p.period_end)) {
+    let slug = match owner.plan().map(|p| (p.period_start, p.period_end)) {
         Some((Some(a), Some(b))) => format!("-{}-{}", a.year(), b.year()),
         _ => String::new(),
     };

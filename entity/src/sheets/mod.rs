@@ -96,9 +96,7 @@ pub enum Issue {
 /// A rule a row breaks, as the domain's operation refused it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Broken {
-    /// `END_BEFORE_START`.
-    pub code: String,
-    /// The same code as the API's user errors carry it.
+    /// The code the API's user errors carry (`END_BEFORE_START`).
     pub api: crate::UserErrorCode,
     pub id: String,
     pub en: String,
@@ -110,6 +108,18 @@ pub struct SheetProblem {
     pub sheet: Option<String>,
     pub cell: Option<String>,
     pub issue: Issue,
+}
+
+/// `EndBeforeStart` as the API writes it: `END_BEFORE_START`.
+fn screaming(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, ch) in name.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
 }
 
 impl Issue {
@@ -168,10 +178,10 @@ impl Issue {
     }
 
     /// The code of a broken rule is the API's own (`TOO_LONG`, `OUT_OF_RANGE`…).
-    pub fn rule_code(&self) -> &str {
+    pub fn rule_code(&self) -> std::borrow::Cow<'static, str> {
         match self {
-            Issue::Rule(b) => &b.code,
-            other => other.code(),
+            Issue::Rule(b) => screaming(&format!("{:?}", b.api)).into(),
+            other => other.code().into(),
         }
     }
 
@@ -381,5 +391,27 @@ impl Organisations {
             Some(l) => table::Value::Text(l.clone()),
             None => table::Value::Empty,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_rule_carries_the_api_code_as_the_api_writes_it() {
+        let rule = |api| {
+            Issue::Rule(Box::new(Broken {
+                api,
+                id: String::new(),
+                en: String::new(),
+            }))
+        };
+        assert_eq!(
+            rule(crate::UserErrorCode::EndBeforeStart).rule_code(),
+            "END_BEFORE_START"
+        );
+        assert_eq!(rule(crate::UserErrorCode::Required).rule_code(), "REQUIRED");
+        assert_eq!(Issue::Formula.rule_code(), "FORMULA");
     }
 }

@@ -100,18 +100,6 @@ impl From<Vec<SheetProblem>> for ImportError {
     }
 }
 
-/// `EndBeforeStart` → `END_BEFORE_START`, as the API writes its codes.
-fn screaming(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, ch) in name.chars().enumerate() {
-        if ch.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(ch.to_ascii_uppercase());
-    }
-    out
-}
-
 /// The refusals gathered while the rows run through the domain's operations: each at the cell
 /// of the field it is about, so the whole file's problems are answered at once.
 pub struct Refusals<'m> {
@@ -152,12 +140,10 @@ impl<'m> Refusals<'m> {
                 for fp in p.0.0 {
                     let field = fp.field.last().map(String::as_str).unwrap_or("");
                     let col = self.columns[(self.column_of)(record, field)].unwrap_or(0);
-                    let code = screaming(&format!("{:?}", fp.problem.code()));
                     self.problems.push(SheetProblem {
                         sheet: Some(self.sheet.to_owned()),
                         cell: Some(address(row, col)),
                         issue: Issue::Rule(Box::new(Broken {
-                            code,
                             api: fp.problem.code(),
                             id: fp.problem.message(crate::i18n::Lang::Id),
                             en: fp.problem.message(crate::i18n::Lang::En),
@@ -177,14 +163,5 @@ impl<'m> Refusals<'m> {
         } else {
             Err(ImportError::Sheet(self.problems))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn codes_are_written_as_the_api_writes_them() {
-        assert_eq!(super::screaming("EndBeforeStart"), "END_BEFORE_START");
-        assert_eq!(super::screaming("Required"), "REQUIRED");
     }
 }

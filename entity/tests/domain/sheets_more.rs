@@ -230,7 +230,7 @@ async fn a_monev_sheet_moves_the_roll_up_as_the_same_reports_sent_one_by_one() {
     };
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!(
-        (p[0].cell.as_deref(), p[0].issue.rule_code()),
+        (p[0].cell.as_deref(), &*p[0].issue.rule_code()),
         (Some("C3"), "REPORT_DATED_IN_FUTURE")
     );
     let unknown = monev_file(&[("K9", "Rapat", "2018-06-27", 50.0, "", "")]);

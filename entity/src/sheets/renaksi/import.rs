@@ -63,7 +63,7 @@ pub async fn import(
     let verdicts = &imported.verdicts;
     crate::db::write(act.db, async |tx| -> Result<(), ImportError> {
         let inner = Act {
-            db: tx.into(),
+            db: crate::db::Db::Within(tx),
             ..*act
         };
         let mut refusals = Refusals::new(&matrix.sheet, &matrix.columns, column_of);
