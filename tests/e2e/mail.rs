@@ -216,3 +216,104 @@ async fn without_an_smtp_server_mail_is_written_to_the_outbox() {
     assert!(raw.contains("To: ppid@example.org"));
     app.stop().await;
 }
+
+/// Makes the database refuse to record a delivery as sent (a stand-in for a disk that filled
+/// between the SMTP conversation and its record), or takes that refusal away.
+async fn refuse_recording_sent(app: &TestApp, refuse: bool) {
+    use sea_orm::ConnectionTrait;
+    let statements: &[&str] = match (on_postgres(), refuse) {
+        (false, true) => &[
+            "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON mail_delivery \
+             WHEN NEW.status = 'SENT' BEGIN SELECT RAISE(ABORT, 'disk I/O error (test)'); END",
+        ],
+        (false, false) => &["DROP TRIGGER refuse_sent"],
+        (true, true) => &[
+            "CREATE FUNCTION refuse_sent() RETURNS trigger AS $$ BEGIN \
+             IF NEW.status = 'SENT' THEN RAISE EXCEPTION 'could not extend file (test)'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_sent BEFORE UPDATE ON mail_delivery \
+             FOR EACH ROW EXECUTE FUNCTION refuse_sent()",
+        ],
+        (true, false) => &[
+            "DROP TRIGGER refuse_sent ON mail_delivery",
+            "DROP FUNCTION refuse_sent()",
+        ],
+    };
+    for sql in statements {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_sent_message_whose_record_failed_is_recorded_when_the_database_recovers_and_sent_once() {
+    let app = spawn_app().await;
+    refuse_recording_sent(&app, true).await;
+    let data = app
+        .ok(SEND, json!({"input": {"to": "nuty@bojonegorokab.go.id"}}))
+        .await;
+    let id = data["sendTestEmail"]["deliveryId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The SMTP server took it; the database would not say so.
+    app.smtp.wait_for(1, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let held = delivery(&app, &id).await;
+    assert_eq!(held.status, DeliveryStatus::Sending, "{held:?}");
+
+    refuse_recording_sent(&app, false).await;
+    // Recorded within seconds, not after the claim's two-minute lease, and not sent again.
+    let sent = wait_status(&app, &id, DeliveryStatus::Sent).await;
+    assert_eq!(sent.attempts, 1, "{sent:?}");
+    assert!(sent.lease_owner.is_none(), "{sent:?}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let copies = app
+        .smtp
+        .received()
+        .iter()
+        .filter(|m| m.to == ["nuty@bojonegorokab.go.id"])
+        .count();
+    assert_eq!(copies, 1, "the message went out {copies} times");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_due_message_held_by_a_live_sender_whose_job_ended_is_queued_again() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        ..Options::default()
+    })
+    .await;
+    let mut ids = Vec::new();
+    for to in [
+        "nuty@bojonegorokab.go.id",
+        "sekretariat@bojonegorokab.go.id",
+    ] {
+        let data = app.ok(SEND, json!({"input": {"to": to}})).await;
+        ids.push(Uuid::parse_str(data["sendTestEmail"]["deliveryId"].as_str().unwrap()).unwrap());
+    }
+    // A live process holds both (its job picked them up), and its heart still beats; its job
+    // for the first gave up on a storage error half a minute ago, the second is only late.
+    let now = entity::clock::real_now();
+    entity::worker_beat::beat(&app.db, "w-live", now)
+        .await
+        .unwrap();
+    for (id, due) in ids.iter().zip([31, 10]) {
+        let mut row: mail_delivery::ActiveModel = delivery(&app, &id.to_string()).await.into();
+        row.lease_owner = Set(Some("w-live".into()));
+        row.next_attempt_at = Set(now - chrono::Duration::seconds(due));
+        row.update(&app.db).await.unwrap();
+    }
+    let again = worker::mail::stranded(&app.db, Duration::from_secs(30), 500)
+        .await
+        .unwrap();
+    assert_eq!(again, vec![ids[0]], "queued again");
+    let first = delivery(&app, &ids[0].to_string()).await;
+    assert_eq!(first.status, DeliveryStatus::Pending);
+    assert_eq!(first.lease_owner, None, "{first:?}");
+    assert!(first.next_attempt_at >= now, "{first:?}");
+    let second = delivery(&app, &ids[1].to_string()).await;
+    assert_eq!(second.lease_owner.as_deref(), Some("w-live"));
+    app.stop().await;
+}

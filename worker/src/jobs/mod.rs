@@ -141,21 +141,19 @@ async fn supervise(
             "the job worker stopped on its own; starting it again after a pause"
         );
         if kind == "mail" {
-            // Messages this process held in the jobs that ended go back to the queue now.
-            match crate::mail::release_own(&state.db, &state.mailer.owner).await {
-                Ok(ids) if !ids.is_empty() => {
-                    if let Err(e) = state
-                        .queue
-                        .push_mail(&ids, state.config.mail_attempts as usize)
-                        .await
-                    {
-                        tracing::warn!(error = %e, "cannot queue the released mail; the sweeper will");
-                    }
+            // Messages this process held in the jobs that ended go back to the queue before
+            // the worker starts again: it could not run while the database refuses writes
+            // anyway, and a release that failed would leave them held by a live process.
+            // (Tried every second or so: it is one small write, and the sooner it lands the
+            // sooner the mail goes out once the database takes writes again.)
+            let mut again = Duration::from_millis(500);
+            while let Err(e) = release_mail(&state).await {
+                tracing::warn!(error = %e, "cannot release this process's mail yet; trying again");
+                tokio::select! {
+                    _ = tokio::time::sleep(again) => {}
+                    _ = stop.changed() => return,
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot release this process's mail; the sweeper will")
-                }
+                again = (again * 2).min(Duration::from_secs(2));
             }
         }
         tokio::select! {
@@ -165,6 +163,21 @@ async fn supervise(
         pause = (pause * 2).min(Duration::from_secs(30));
         generation += 1;
     }
+}
+
+/// Puts the messages this process holds back in the queue (see [`crate::mail::release_own`]).
+async fn release_mail(state: &WorkerState) -> Result<(), sea_orm::DbErr> {
+    let ids = crate::mail::release_own(&state.db, &state.mailer.owner).await?;
+    if !ids.is_empty()
+        && let Err(e) = state
+            .queue
+            .push_mail(&ids, state.config.mail_attempts as usize)
+            .await
+    {
+        // Released, so unheld: the sweeper queues them once they are `STRANDED_AFTER` due.
+        tracing::warn!(error = %e, "cannot queue the released mail; the sweeper will");
+    }
+    Ok(())
 }
 
 /// Writes this process's heartbeat every second until `stop` (real time: liveness is about

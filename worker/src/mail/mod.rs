@@ -24,6 +24,11 @@ pub use entity::notify::{
 pub use templates::Rendered;
 pub use transport::{SendError, Transport};
 
+/// The first pause before recording a delivery's outcome again ([`Mailer::until_recorded`]).
+const RECORD_PAUSE: Duration = Duration::from_millis(100);
+/// The longest pause between two tries of recording a delivery's outcome.
+const RECORD_PAUSE_MAX: Duration = Duration::from_secs(5);
+
 /// Everything a sender needs.
 #[derive(Clone, Debug)]
 pub struct Mailer {
@@ -149,27 +154,38 @@ impl Mailer {
         }
         let message = match self.build(&row) {
             Ok(m) => m,
-            Err(e) => return self.settle_failure(db, &row, e, true).await,
+            Err(e) => {
+                return self
+                    .until_recorded(id, lease_until, || {
+                        self.settle_failure(db, &row, e.clone(), true)
+                    })
+                    .await;
+            }
         };
+        // From here on what happened on the wire must be recorded: a message whose outcome is
+        // lost waits out its claim and goes out a second time.
         match self.transport.send(message).await {
             Ok(()) => {
                 // Real time: when the SMTP server took the message.
                 let now = entity::clock::real_now();
-                let done = mail_delivery::Entity::update_many()
-                    .col_expr(C::Status, Expr::value(DeliveryStatus::Sent))
-                    .col_expr(C::SentAt, Expr::value(now))
-                    .col_expr(C::UpdatedAt, Expr::value(now))
-                    .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
-                    .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
-                    .col_expr(
-                        C::LeaseUntil,
-                        Expr::value(Option::<chrono::DateTime<Utc>>::None),
-                    )
-                    .col_expr(C::MessageId, Expr::value(message_id(&row)))
-                    .col_expr(C::LastError, Expr::value(Option::<String>::None))
-                    .filter(C::Id.eq(id))
-                    .filter(C::LeaseOwner.eq(self.owner.clone()))
-                    .exec(db)
+                let done = self
+                    .until_recorded(id, lease_until, || {
+                        mail_delivery::Entity::update_many()
+                            .col_expr(C::Status, Expr::value(DeliveryStatus::Sent))
+                            .col_expr(C::SentAt, Expr::value(now))
+                            .col_expr(C::UpdatedAt, Expr::value(now))
+                            .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+                            .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+                            .col_expr(
+                                C::LeaseUntil,
+                                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                            )
+                            .col_expr(C::MessageId, Expr::value(message_id(&row)))
+                            .col_expr(C::LastError, Expr::value(Option::<String>::None))
+                            .filter(C::Id.eq(id))
+                            .filter(C::LeaseOwner.eq(self.owner.clone()))
+                            .exec(db)
+                    })
                     .await?;
                 if done.rows_affected == 0 {
                     tracing::warn!(delivery = %id, "sent, but the claim had passed to another sender");
@@ -189,21 +205,62 @@ impl Mailer {
                     delivery: Some(row.id),
                 };
                 // The delivery settled and the bounce counted together, or neither.
-                entity::db::write(db, async |tx| -> Result<Outcome, sea_orm::DbErr> {
-                    let outcome = self.settle_failure(tx, &row, e, true).await?;
-                    // Real time: when the refusal was heard.
-                    entity::notify::bounce::record_in(
-                        tx,
-                        &bounce,
-                        self.bounce_limit,
-                        entity::clock::real_now(),
-                    )
-                    .await?;
-                    Ok(outcome)
+                self.until_recorded(id, lease_until, || {
+                    entity::db::write(db, async |tx| -> Result<Outcome, sea_orm::DbErr> {
+                        let outcome = self.settle_failure(tx, &row, e.clone(), true).await?;
+                        // Real time: when the refusal was heard.
+                        entity::notify::bounce::record_in(
+                            tx,
+                            &bounce,
+                            self.bounce_limit,
+                            entity::clock::real_now(),
+                        )
+                        .await?;
+                        Ok(outcome)
+                    })
                 })
                 .await
             }
-            Err(SendError::Transient(e)) => self.settle_failure(db, &row, e, false).await,
+            Err(SendError::Transient(e)) => {
+                self.until_recorded(id, lease_until, || {
+                    self.settle_failure(db, &row, e.clone(), false)
+                })
+                .await
+            }
+        }
+    }
+
+    /// Runs `write` until it lands or this process's claim on the message runs out
+    /// (`lease_until`), pausing between tries from 100 ms, doubling, to 5 s. A write after
+    /// the SMTP conversation records what the server said; if a full disk or a database that
+    /// went away for a moment lost it, the message would sit claimed until the lease ran out
+    /// and then go out again. Each write is guarded by the claim (`lease_owner` is this
+    /// process), so one landing after another sender took over changes nothing.
+    async fn until_recorded<T, W: Future<Output = Result<T, sea_orm::DbErr>>>(
+        &self,
+        id: Uuid,
+        lease_until: chrono::DateTime<Utc>,
+        mut write: impl FnMut() -> W,
+    ) -> Result<T, sea_orm::DbErr> {
+        let mut pause = RECORD_PAUSE;
+        let mut tries = 1u32;
+        loop {
+            match write().await {
+                Ok(done) => {
+                    if tries > 1 {
+                        tracing::info!(delivery = %id, tries, "the delivery's outcome is recorded");
+                    }
+                    return Ok(done);
+                }
+                // Real time: the claim's lease.
+                Err(e) if entity::clock::real_now() + pause < lease_until => {
+                    tracing::warn!(delivery = %id, tries, error = %e, "cannot record the delivery's outcome yet; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(RECORD_PAUSE_MAX);
+                    tries += 1;
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 
@@ -292,7 +349,13 @@ impl Mailer {
             .col_expr(C::Attempts, Expr::value(attempts))
             .col_expr(C::LastError, Expr::value(error.clone()))
             .col_expr(C::NextAttemptAt, Expr::value(next))
-            .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
+            // A message to try again stays held by this process, whose job retries it: if
+            // that job ends with its worker (apalis stops one at a storage error), the worker
+            // starting again finds it among its own and queues it at once.
+            .col_expr(
+                C::LeaseOwner,
+                Expr::value((!give_up).then(|| self.owner.clone())),
+            )
             .col_expr(
                 C::LeaseUntil,
                 Expr::value(Option::<chrono::DateTime<Utc>>::None),
@@ -522,7 +585,11 @@ pub async fn release_own(
 /// - claims of a sender that stopped (it stopped beating, or its lease ran out) go back to
 ///   pending, the attempt it had in flight counted (the message may have gone out);
 /// - pending messages held by a job of a sender that stopped are released;
-/// - pending messages nobody held, whose next attempt was due `idle` ago (their job was lost).
+/// - pending messages whose next attempt was due `idle` ago, held or not: their job was lost
+///   (the process died between recording and queueing), gave up on a storage error, or ended
+///   with a worker that apalis stopped while the database could not be written. A live job
+///   that is merely late claims before it sends, so a second job for the same message sends
+///   nothing twice.
 pub async fn stranded(
     db: &DatabaseConnection,
     idle: Duration,
@@ -591,15 +658,17 @@ pub async fn stranded(
     let idle_since = now - chrono::Duration::from_std(idle).unwrap_or_default();
     let lost = ids(Condition::all()
         .add(C::Status.eq(DeliveryStatus::Pending))
-        .add(C::LeaseOwner.is_null())
         .add(C::NextAttemptAt.lt(idle_since)))
     .await?;
     if !lost.is_empty() {
-        // Queued again now: not "lost" again before another `idle` has passed.
+        // Queued again now: not "lost" again before another `idle` has passed; the job it
+        // goes to holds it.
         mail_delivery::Entity::update_many()
             .col_expr(C::NextAttemptAt, Expr::value(now))
+            .col_expr(C::LeaseOwner, Expr::value(Option::<String>::None))
             .filter(C::Id.is_in(lost.iter().copied()))
             .filter(C::Status.eq(DeliveryStatus::Pending))
+            .filter(C::NextAttemptAt.lt(idle_since))
             .exec(db)
             .await?;
     }
