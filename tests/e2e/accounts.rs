@@ -499,19 +499,21 @@ async fn the_first_operator_comes_from_the_environment_or_the_command_line() {
         true
     );
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_terbuka-test-server"))
-        .args([
+    let out = terbuka_cli(
+        &[
             "create-admin",
             "--email",
             "operator2@bojonegorokab.go.id",
             "--name",
             "Operator Dua",
-        ])
-        .env("TERBUKA_DATABASE_URL", &app.database_url)
-        .env("TERBUKA_ADMIN_PASSWORD", "operator-kedua-2018")
-        .env("TERBUKA_LOG", "warn")
-        .output()
-        .unwrap();
+        ],
+        &[
+            ("TERBUKA_DATABASE_URL", &app.database_url),
+            ("TERBUKA_ADMIN_PASSWORD", "operator-kedua-2018"),
+            ("TERBUKA_LOG", "warn"),
+        ],
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -521,12 +523,14 @@ async fn the_first_operator_comes_from_the_environment_or_the_command_line() {
         login(&app, "operator2@bojonegorokab.go.id", "operator-kedua-2018").await["token"]
             .is_string()
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_terbuka-test-server"))
-        .args(["create-admin", "--email", "operator3@bojonegorokab.go.id"])
-        .env("TERBUKA_DATABASE_URL", &app.database_url)
-        .env("TERBUKA_ADMIN_PASSWORD", "short")
-        .output()
-        .unwrap();
+    let out = terbuka_cli(
+        &["create-admin", "--email", "operator3@bojonegorokab.go.id"],
+        &[
+            ("TERBUKA_DATABASE_URL", &app.database_url),
+            ("TERBUKA_ADMIN_PASSWORD", "short"),
+        ],
+    )
+    .await;
     assert!(!out.status.success(), "a weak password is refused");
     app.stop().await;
 }

@@ -16,14 +16,17 @@ use crate::documents::{pdf, upload};
 use crate::helpers::*;
 
 /// Runs the `terbuka` command against a database and blob directory.
-fn terbuka(args: &[&str], database_url: &str, blobs: &Path) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_terbuka-test-server"))
-        .args(args)
-        .env("TERBUKA_DATABASE_URL", database_url)
-        .env("TERBUKA_BLOB_DIR", blobs)
-        .env("TERBUKA_LOG", "warn")
-        .output()
-        .unwrap()
+async fn terbuka(args: &[&str], database_url: &str, blobs: &Path) -> Output {
+    let blobs = blobs.display().to_string();
+    terbuka_cli(
+        args,
+        &[
+            ("TERBUKA_DATABASE_URL", database_url),
+            ("TERBUKA_BLOB_DIR", &blobs),
+            ("TERBUKA_LOG", "warn"),
+        ],
+    )
+    .await
 }
 
 fn succeeded(out: &Output) -> String {
@@ -380,11 +383,14 @@ async fn the_demo_moves_from_sqlite_to_another_database_and_answers_every_query_
     // Export from the running system.
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("terbuka.zip");
-    let out = succeeded(&terbuka(
-        &["export-data", archive.to_str().unwrap()],
-        &source.database_url,
-        &source.dir.path().join("files"),
-    ));
+    let out = succeeded(
+        &terbuka(
+            &["export-data", archive.to_str().unwrap()],
+            &source.database_url,
+            &source.dir.path().join("files"),
+        )
+        .await,
+    );
     assert!(out.contains("2 files"), "{out}");
     assert!(!work.path().join("terbuka.zip.partial").exists());
 
@@ -393,11 +399,14 @@ async fn the_demo_moves_from_sqlite_to_another_database_and_answers_every_query_
     let (target_url, pg) = fresh_database(target_dir.path()).await;
     let _drop = DropDb(pg);
     let target_blobs = target_dir.path().join("files");
-    let out = succeeded(&terbuka(
-        &["import-data", archive.to_str().unwrap()],
-        &target_url,
-        &target_blobs,
-    ));
+    let out = succeeded(
+        &terbuka(
+            &["import-data", archive.to_str().unwrap()],
+            &target_url,
+            &target_blobs,
+        )
+        .await,
+    );
     assert!(out.contains("from sqlite"), "{out}");
     let target = spawn_app_with(Options {
         demo: false,
@@ -610,11 +619,14 @@ async fn the_demo_moves_from_sqlite_to_another_database_and_answers_every_query_
     // Written out again from there, the archive holds the same records (and, from
     // PostgreSQL, shows its export works too).
     let again = work.path().join("again.zip");
-    let out = succeeded(&terbuka(
-        &["export-data", again.to_str().unwrap()],
-        &target_url,
-        &target_blobs,
-    ));
+    let out = succeeded(
+        &terbuka(
+            &["export-data", again.to_str().unwrap()],
+            &target_url,
+            &target_blobs,
+        )
+        .await,
+    );
     assert!(out.contains("2 files"), "{out}");
     let contents = |file: &Path| -> BTreeMap<String, Vec<Value>> {
         let mut z = zip::ZipArchive::new(std::fs::File::open(file).unwrap()).unwrap();
@@ -645,11 +657,14 @@ async fn the_demo_moves_from_sqlite_to_another_database_and_answers_every_query_
     }
 
     // Importing again into the database that now holds it: refused, nothing changed.
-    let err = refused(&terbuka(
-        &["import-data", archive.to_str().unwrap()],
-        &target_url,
-        &target_blobs,
-    ));
+    let err = refused(
+        &terbuka(
+            &["import-data", archive.to_str().unwrap()],
+            &target_url,
+            &target_blobs,
+        )
+        .await,
+    );
     assert!(err.contains("not empty"), "{err}");
     assert_eq!(worker::archive::records(&target.db).await.unwrap(), records);
 
@@ -742,11 +757,14 @@ async fn the_demo_moves_from_sqlite_to_another_database_and_answers_every_query_
         (&old, "m20180601_000001_renaksi"),
         (&lost, "tables/commitment.jsonl holds"),
     ] {
-        let err = refused(&terbuka(
-            &["import-data", file.to_str().unwrap()],
-            &bad_url,
-            &bad_blobs,
-        ));
+        let err = refused(
+            &terbuka(
+                &["import-data", file.to_str().unwrap()],
+                &bad_url,
+                &bad_blobs,
+            )
+            .await,
+        );
         assert!(err.contains(says), "{}: {err}", file.display());
         let (db, _) = worker::db::connect(&bad_url, 1).await.unwrap();
         assert_eq!(
@@ -763,9 +781,12 @@ async fn the_demo_moves_from_sqlite_to_another_database_and_answers_every_query_
         );
     }
     // And the good archive still loads there.
-    succeeded(&terbuka(
-        &["import-data", archive.to_str().unwrap()],
-        &bad_url,
-        &bad_blobs,
-    ));
+    succeeded(
+        &terbuka(
+            &["import-data", archive.to_str().unwrap()],
+            &bad_url,
+            &bad_blobs,
+        )
+        .await,
+    );
 }

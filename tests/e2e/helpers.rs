@@ -415,3 +415,16 @@ pub async fn make(
     app.record_as(Some(&app.operator), mutation, input_type, field, input)
         .await
 }
+
+/// Runs the `terbuka` command (the test server's binary) with `args` and `env`, waited for
+/// without blocking the test's runtime. An app the test serves runs on that runtime: a blocking
+/// wait froze it, a write transaction it had open stayed open, and the command waited for
+/// SQLite's write lock until it gave up ("database is locked", after five minutes).
+pub async fn terbuka_cli(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_terbuka-test-server"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .await
+        .unwrap()
+}

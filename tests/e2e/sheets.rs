@@ -222,14 +222,18 @@ async fn the_demo_renaksi_goes_out_as_xlsx_and_comes_back_into_an_empty_plan_unc
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("renaksi.xlsx");
     std::fs::write(&file, &xlsx).unwrap();
-    let cli = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_terbuka-test-server"))
-            .arg("import")
-            .args(args)
-            .env("TERBUKA_DATABASE_URL", &app.database_url)
-            .env("TERBUKA_LOG", "warn")
-            .output()
-            .unwrap()
+    let cli = async |args: &[&str]| {
+        let args: Vec<&str> = std::iter::once("import")
+            .chain(args.iter().copied())
+            .collect();
+        terbuka_cli(
+            &args,
+            &[
+                ("TERBUKA_DATABASE_URL", &app.database_url),
+                ("TERBUKA_LOG", "warn"),
+            ],
+        )
+        .await
     };
     let out = cli(&[
         "renaksi",
@@ -239,7 +243,8 @@ async fn the_demo_renaksi_goes_out_as_xlsx_and_comes_back_into_an_empty_plan_unc
         "operator@terbuka.test",
         "--dry-run",
         file.to_str().unwrap(),
-    ]);
+    ])
+    .await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -257,7 +262,8 @@ async fn the_demo_renaksi_goes_out_as_xlsx_and_comes_back_into_an_empty_plan_unc
         "--as",
         "pemantau@demo.terbuka.id",
         file.to_str().unwrap(),
-    ]);
+    ])
+    .await;
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("may not import"));
 
