@@ -41,8 +41,62 @@ pub enum Db<'a> {
     /// A part of a larger write that is undone whole if any part fails (an import's rows): each
     /// write runs in that transaction itself, without a savepoint — PostgreSQL slows down with
     /// every subtransaction a transaction holds (thousands in a large import), and a read after
-    /// the write has nothing to wait for.
-    Within(&'a DatabaseTransaction),
+    /// the write has nothing to wait for. The audit records of its parts are written together
+    /// when the larger write ends ([`within`]).
+    Within(&'a Batch<'a>),
+}
+
+/// A larger write's transaction and the audit records its parts left to write at its end, many
+/// rows to a statement: nothing reads the audit log during an import, and one statement per
+/// record was a quarter of an import's statements.
+#[derive(Debug)]
+pub struct Batch<'a> {
+    tx: &'a DatabaseTransaction,
+    audit: std::sync::Mutex<Vec<crate::audit_event::ActiveModel>>,
+}
+
+impl Batch<'_> {
+    /// Keeps `row` for the end of the larger write.
+    pub fn audit(&self, row: crate::audit_event::ActiveModel) {
+        self.audit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(row);
+    }
+
+    /// Writes the kept audit records, in the order they were kept.
+    async fn flush(&self) -> Result<(), DbErr> {
+        /// 12 columns a record: 6,000 values a statement, under SQLite's and PostgreSQL's
+        /// limits on bound parameters.
+        const CHUNK: usize = 500;
+        let rows = std::mem::take(
+            &mut *self
+                .audit
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for chunk in rows.chunks(CHUNK) {
+            crate::audit_event::Entity::insert_many(chunk.iter().cloned())
+                .exec_without_returning(self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `body` as the parts of one larger write in `tx` ([`Db::Within`]), then writes the
+/// audit records its parts kept; on an error nothing is written (the caller rolls `tx` back).
+pub async fn within<T, E: From<DbErr>>(
+    tx: &DatabaseTransaction,
+    body: impl AsyncFnOnce(Db<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    let batch = Batch {
+        tx,
+        audit: Default::default(),
+    };
+    let value = body(Db::Within(&batch)).await?;
+    batch.flush().await?;
+    Ok(value)
 }
 
 impl<'a> From<&'a DatabaseConnection> for Db<'a> {
@@ -63,14 +117,16 @@ impl<'a> Db<'a> {
     pub fn exec(self) -> sea_orm::DatabaseExecutor<'a> {
         match self {
             Db::Pool(db) => db.into(),
-            Db::Tx(tx) | Db::Within(tx) => tx.into(),
+            Db::Tx(tx) => tx.into(),
+            Db::Within(batch) => batch.tx.into(),
         }
     }
 
     pub fn backend(self) -> DbBackend {
         match self {
             Db::Pool(db) => db.get_database_backend(),
-            Db::Tx(tx) | Db::Within(tx) => tx.get_database_backend(),
+            Db::Tx(tx) => tx.get_database_backend(),
+            Db::Within(batch) => batch.tx.get_database_backend(),
         }
     }
 }
@@ -90,7 +146,7 @@ where
         Db::Pool(db) => begin_write(db).await?,
         Db::Tx(outer) => outer.begin().await?,
         // The larger write commits or rolls back what this one wrote.
-        Db::Within(outer) => return body(outer).await,
+        Db::Within(outer) => return body(outer.tx).await,
     };
     match body(&tx).await {
         Ok(value) => {

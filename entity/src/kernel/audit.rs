@@ -68,16 +68,48 @@ pub async fn record<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     request_id: Option<&str>,
-    mut change: Change,
+    change: Change,
     at: chrono::DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    audit_event::Entity::insert(row(viewer, request_id, change, at))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Records `change` where `db` says: in `tx` at once, or kept by the larger write `tx` is a
+/// part of, to be written with the others when it ends ([`crate::db::within`]).
+pub async fn record_for(
+    db: crate::db::Db<'_>,
+    tx: &sea_orm::DatabaseTransaction,
+    viewer: &Viewer,
+    request_id: Option<&str>,
+    change: Change,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    match db {
+        crate::db::Db::Within(batch) => {
+            batch.audit(row(viewer, request_id, change, at));
+            Ok(())
+        }
+        _ => record(tx, viewer, request_id, change, at).await,
+    }
+}
+
+/// The audit record of `change`: secrets left out, personal fields named.
+fn row(
+    viewer: &Viewer,
+    request_id: Option<&str>,
+    mut change: Change,
+    at: chrono::DateTime<Utc>,
+) -> audit_event::ActiveModel {
     let mut personal = scrub(change.table, &mut change.before);
     for k in scrub(change.table, &mut change.after) {
         if !personal.contains(&k) {
             personal.push(k);
         }
     }
-    let row = audit_event::ActiveModel {
+    audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         occurred_at: Set(at),
         actor_id: Set(viewer.account_id()),
@@ -90,11 +122,7 @@ pub async fn record<C: ConnectionTrait>(
         after: Set(change.after),
         personal_fields: Set(Value::from(personal)),
         request_id: Set(request_id.map(str::to_owned)),
-    };
-    audit_event::Entity::insert(row)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    }
 }
 
 /// `value` with the listed personal keys replaced by `marker` (`privacy::HIDDEN` for readers

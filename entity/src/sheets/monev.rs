@@ -346,31 +346,32 @@ pub async fn import(
     let input = serde_json::json!({ "sheet": monev.sheet, "kind": "MONEV" });
     let verdicts = &imported.verdicts;
     crate::db::write(act.db, async |tx| -> Result<(), ImportError> {
-        let inner = Act {
-            db: crate::db::Db::Within(tx),
-            ..*act
-        };
-        let mut refusals = Refusals::new(&monev.sheet, &monev.columns, column_of);
-        for (r, verdict) in monev.reports.iter().zip(verdicts) {
-            if verdict.action != Action::Create {
-                continue;
+        crate::db::within(tx, async |db| -> Result<(), ImportError> {
+            let inner = Act { db, ..*act };
+            let mut refusals = Refusals::new(&monev.sheet, &monev.columns, column_of);
+            for (r, verdict) in monev.reports.iter().zip(verdicts) {
+                if verdict.action != Action::Create {
+                    continue;
+                }
+                let spec = Create {
+                    mutation: "importSpreadsheet",
+                    client_mutation_id: None,
+                    input: &input,
+                    problems: crate::Problems::new(),
+                };
+                let report = Report {
+                    reported_on: Some(r.reported_on),
+                    percent: r.percent,
+                    note: r.note.clone(),
+                    evidence_links: r.evidence_links.clone(),
+                };
+                let done =
+                    m_ops::report_progress(&inner, milestones[&r.milestone], spec, report).await;
+                refusals.settle(r.row, "progressReport", done)?;
             }
-            let spec = Create {
-                mutation: "importSpreadsheet",
-                client_mutation_id: None,
-                input: &input,
-                problems: crate::Problems::new(),
-            };
-            let report = Report {
-                reported_on: Some(r.reported_on),
-                percent: r.percent,
-                note: r.note.clone(),
-                evidence_links: r.evidence_links.clone(),
-            };
-            let done = m_ops::report_progress(&inner, milestones[&r.milestone], spec, report).await;
-            refusals.settle(r.row, "progressReport", done)?;
-        }
-        refusals.finish()
+            refusals.finish()
+        })
+        .await
     })
     .await?;
     Ok(imported)

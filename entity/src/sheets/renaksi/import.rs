@@ -62,87 +62,89 @@ pub async fn import(
     };
     let verdicts = &imported.verdicts;
     crate::db::write(act.db, async |tx| -> Result<(), ImportError> {
-        let inner = Act {
-            db: crate::db::Db::Within(tx),
-            ..*act
-        };
-        let mut refusals = Refusals::new(&matrix.sheet, &matrix.columns, column_of);
-        let mut v = verdicts.iter();
-        for c in &matrix.commitments {
-            let verdict = v.next().expect("a verdict per commitment");
-            let done = match &verdict.action {
-                Action::Create => {
-                    let new = NewCommitment {
-                        code: Some(c.code.clone()),
-                        title: c.title.clone(),
-                        theme: None,
-                        problem: None,
-                        baseline: None,
-                        objective: None,
-                        description: None,
-                        how_it_solves: None,
-                        ogp_values: c.ogp_values.clone().unwrap_or_default(),
-                        ambition: None,
-                        lead_organisation: c.lead,
-                        official_in_charge: None,
-                        starts_on: c.starts_on,
-                        ends_on: c.ends_on,
-                        continues: None,
-                    };
-                    c_ops::create(&inner, plan, spec(), new).await
-                }
-                Action::Change(_) => {
-                    let current = commitments[&verdict.existing.expect("matched")];
-                    let change = CommitmentChange {
-                        title: Some(c.title.clone()),
-                        ogp_values: c.ogp_values.clone(),
-                        lead_organisation: c.lead.map(Some),
-                        starts_on: c.starts_on.map(Some),
-                        ends_on: c.ends_on.map(Some),
-                        ..Default::default()
-                    };
-                    let p = crate::Problems::new();
-                    c_ops::update(&inner, current, current.version, p, change).await
-                }
-                Action::Unchanged => Ok(commitments[&verdict.existing.expect("matched")].clone()),
-            };
-            let parent = refusals.settle(c.row, "commitment", done)?;
-            for m in &c.milestones {
-                let verdict = v.next().expect("a verdict per milestone");
-                let Some(parent) = &parent else { continue };
+        crate::db::within(tx, async |db| -> Result<(), ImportError> {
+            let inner = Act { db, ..*act };
+            let mut refusals = Refusals::new(&matrix.sheet, &matrix.columns, column_of);
+            let mut v = verdicts.iter();
+            for c in &matrix.commitments {
+                let verdict = v.next().expect("a verdict per commitment");
                 let done = match &verdict.action {
                     Action::Create => {
-                        let new = NewMilestone {
-                            title: m.title.clone(),
-                            deliverable: m.deliverable.clone(),
-                            starts_on: m.starts_on,
-                            ends_on: m.ends_on,
-                            responsible_organisation: m.responsible,
-                            weight: m.weight,
+                        let new = NewCommitment {
+                            code: Some(c.code.clone()),
+                            title: c.title.clone(),
+                            theme: None,
+                            problem: None,
+                            baseline: None,
+                            objective: None,
+                            description: None,
+                            how_it_solves: None,
+                            ogp_values: c.ogp_values.clone().unwrap_or_default(),
+                            ambition: None,
+                            lead_organisation: c.lead,
+                            official_in_charge: None,
+                            starts_on: c.starts_on,
+                            ends_on: c.ends_on,
+                            continues: None,
                         };
-                        m_ops::create(&inner, parent, spec(), new).await.map(|_| ())
+                        c_ops::create(&inner, plan, spec(), new).await
                     }
                     Action::Change(_) => {
-                        let current = milestones[&verdict.existing.expect("matched")];
-                        let change = MilestoneChange {
-                            deliverable: m.deliverable.clone().map(Some),
-                            starts_on: m.starts_on.map(Some),
-                            ends_on: m.ends_on.map(Some),
-                            responsible_organisation: m.responsible.map(Some),
-                            weight: m.weight,
+                        let current = commitments[&verdict.existing.expect("matched")];
+                        let change = CommitmentChange {
+                            title: Some(c.title.clone()),
+                            ogp_values: c.ogp_values.clone(),
+                            lead_organisation: c.lead.map(Some),
+                            starts_on: c.starts_on.map(Some),
+                            ends_on: c.ends_on.map(Some),
                             ..Default::default()
                         };
                         let p = crate::Problems::new();
-                        m_ops::update(&inner, current, current.version, p, change)
-                            .await
-                            .map(|_| ())
+                        c_ops::update(&inner, current, current.version, p, change).await
                     }
-                    Action::Unchanged => Ok(()),
+                    Action::Unchanged => {
+                        Ok(commitments[&verdict.existing.expect("matched")].clone())
+                    }
                 };
-                refusals.settle(m.row, "milestone", done)?;
+                let parent = refusals.settle(c.row, "commitment", done)?;
+                for m in &c.milestones {
+                    let verdict = v.next().expect("a verdict per milestone");
+                    let Some(parent) = &parent else { continue };
+                    let done = match &verdict.action {
+                        Action::Create => {
+                            let new = NewMilestone {
+                                title: m.title.clone(),
+                                deliverable: m.deliverable.clone(),
+                                starts_on: m.starts_on,
+                                ends_on: m.ends_on,
+                                responsible_organisation: m.responsible,
+                                weight: m.weight,
+                            };
+                            m_ops::create(&inner, parent, spec(), new).await.map(|_| ())
+                        }
+                        Action::Change(_) => {
+                            let current = milestones[&verdict.existing.expect("matched")];
+                            let change = MilestoneChange {
+                                deliverable: m.deliverable.clone().map(Some),
+                                starts_on: m.starts_on.map(Some),
+                                ends_on: m.ends_on.map(Some),
+                                responsible_organisation: m.responsible.map(Some),
+                                weight: m.weight,
+                                ..Default::default()
+                            };
+                            let p = crate::Problems::new();
+                            m_ops::update(&inner, current, current.version, p, change)
+                                .await
+                                .map(|_| ())
+                        }
+                        Action::Unchanged => Ok(()),
+                    };
+                    refusals.settle(m.row, "milestone", done)?;
+                }
             }
-        }
-        refusals.finish()
+            refusals.finish()
+        })
+        .await
     })
     .await?;
     Ok(imported)
