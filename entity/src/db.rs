@@ -46,8 +46,8 @@ pub enum Db<'a> {
     Within(&'a Batch<'a>),
 }
 
-/// A larger write's transaction and the audit records its parts left to write at its end, many
-/// rows to a statement: nothing reads the audit log during an import, and one statement per
+/// A larger write's transaction and the audit records its parts left to write later, many
+/// rows to a statement (when 5,000 are kept, and the rest at its end): nothing reads the audit log during an import, and one statement per
 /// record was a quarter of an import's statements.
 #[derive(Debug)]
 pub struct Batch<'a> {
@@ -56,13 +56,22 @@ pub struct Batch<'a> {
 }
 
 impl Batch<'_> {
-    /// Keeps `row` for the end of the larger write.
-    pub fn audit(&self, row: crate::audit_event::ActiveModel) {
-        self.audit
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(row);
+    /// Keeps `row` for the end of the larger write, or writes the records kept so far once
+    /// there are [`Self::HELD`] of them (an import's memory does not grow with its audit log).
+    pub async fn audit(&self, row: crate::audit_event::ActiveModel) -> Result<(), DbErr> {
+        let full = {
+            let mut held = self
+                .audit
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            held.push(row);
+            held.len() >= Self::HELD
+        };
+        if full { self.flush().await } else { Ok(()) }
     }
+
+    /// Audit records kept before they are written.
+    const HELD: usize = 5_000;
 
     /// Writes the kept audit records, in the order they were kept.
     async fn flush(&self) -> Result<(), DbErr> {

@@ -13,7 +13,7 @@ use crate::common::fk;
 pub struct Migration;
 
 /// The tables a dashboard reads.
-const TABLES: [&str; 6] = [
+pub(crate) const TABLES: [&str; 6] = [
     "action_plan",
     "commitment",
     "milestone",

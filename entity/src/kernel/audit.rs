@@ -88,10 +88,7 @@ pub async fn record_for(
     at: chrono::DateTime<Utc>,
 ) -> Result<(), DbErr> {
     match db {
-        crate::db::Db::Within(batch) => {
-            batch.audit(row(viewer, request_id, change, at));
-            Ok(())
-        }
+        crate::db::Db::Within(batch) => batch.audit(row(viewer, request_id, change, at)).await,
         _ => record(tx, viewer, request_id, change, at).await,
     }
 }

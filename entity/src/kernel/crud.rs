@@ -206,6 +206,106 @@ where
         .ok_or(Outcome::Raced)
 }
 
+/// The records of one kind that many rows refer to, read together: the reference check of
+/// [`super::edit::check_ref`] for a batch of rows (an import's), one statement per thousand
+/// ids instead of one per row, with the same verdict — a reference not found, or in another
+/// member, is `NOT_FOUND` at `input.<field>`.
+pub struct Known(std::collections::HashMap<Uuid, Uuid>);
+
+impl Known {
+    /// Reads the member of every record of `E` among `ids`.
+    pub async fn load<E>(
+        db: &impl sea_orm::ConnectionTrait,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Self, DbErr>
+    where
+        E: Record,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+        E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    {
+        use sea_orm::{ColumnTrait, Iterable, PrimaryKeyToColumn, QueryFilter};
+        /// Bound parameters a statement, well under SQLite's and PostgreSQL's limits.
+        const CHUNK: usize = 1000;
+        let ids: Vec<Uuid> = ids
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let key = E::PrimaryKey::iter()
+            .next()
+            .expect("a primary key")
+            .into_column();
+        let mut known = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let found = E::find()
+                .filter(key.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?;
+            known.extend(found.iter().map(|m| (E::id_of(m), E::member_of(m))));
+        }
+        Ok(Known(known))
+    }
+
+    /// The verdict on `id` (if given) as a reference of a record of `member`.
+    pub fn check(&self, problems: &mut Problems, field: &str, id: Option<Uuid>, member: Uuid) {
+        if let Some(id) = id
+            && self.0.get(&id) != Some(&member)
+        {
+            problems.push(&["input", field], Problem::NotFound);
+        }
+    }
+}
+
+/// Inserts records already checked (by the rules [`create`] applies, the references through
+/// [`Known`]), many to a statement, each audited as its own CREATE, none read back: the rows
+/// of an import, inside its larger write ([`crate::db::Db::Within`]), where no retry needs a
+/// receipt and no other request can race them. Every column of each record must be set.
+pub async fn insert_checked<E>(
+    act: &Act<'_>,
+    records: Vec<E::ActiveModel>,
+) -> Result<Vec<E::Model>, Outcome>
+where
+    E: Record,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::TryIntoModel<E::Model> + Send,
+{
+    use sea_orm::Iterable;
+    /// Bound parameters a statement, under SQLite's limit (32,766) and PostgreSQL's (65,535).
+    const VALUES: usize = 30_000;
+    if records.is_empty() {
+        return Ok(vec![]);
+    }
+    let per_statement = (VALUES / E::Column::iter().count()).max(1);
+    let models = records
+        .iter()
+        .map(|r| sea_orm::TryIntoModel::try_into_model(r.clone()))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    crate::db::write(act.db, async |tx| -> Result<(), Outcome> {
+        for chunk in records.chunks(per_statement) {
+            E::insert_many(chunk.iter().cloned())
+                .exec_without_returning(tx)
+                .await
+                .map_err(|e| duplicate_or(e, E::UNIQUE_FIELD))?;
+        }
+        for m in &models {
+            audit::record_for(
+                act.db,
+                tx,
+                act.actor,
+                act.request_id,
+                change::<E>("CREATE", None, Some(m)),
+                act.now,
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(models)
+}
+
 /// Updates a record at `version`: checks against the current record (inside the transaction),
 /// writes `changes(current)`, runs `then`, audits.
 pub async fn update<E>(

@@ -2,7 +2,7 @@
 //! DRAFT → PROPOSED → ACCEPTED → IN_PROGRESS → COMPLETED (or DISCONTINUED), given the
 //! organisations that support them and the people responsible.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, EntityTrait, QueryFilter,
@@ -45,15 +45,13 @@ pub struct NewCommitment {
     pub continues: Option<Uuid>,
 }
 
-/// Adds a commitment to `plan` as DRAFT.
-pub async fn create<I: Serialize>(
-    act: &Act<'_>,
+/// `cmd` checked by the rules that need no database (problems into `p`), and the DRAFT record
+/// it makes, given its id and the clock.
+fn draft(
     plan: &action_plan::Model,
-    mut spec: Create<'_, I>,
+    p: &mut Problems,
     cmd: NewCommitment,
-) -> Result<commitment::Model, Outcome> {
-    act.permit("createCommitment", Some(plan.member_id))?;
-    let p = &mut spec.problems;
+) -> impl FnOnce(Uuid, DateTime<Utc>) -> commitment::ActiveModel + use<> {
     let long = |p: &mut Problems, f: &str, v: &Option<String>| {
         p.check(validate::long_text(&["input", f], v.as_deref(), 20_000))
             .flatten()
@@ -91,7 +89,44 @@ pub async fn create<I: Serialize>(
         ))
         .flatten();
     check_range(p, "endsOn", cmd.starts_on, cmd.ends_on);
+    let (member, plan_id) = (plan.member_id, plan.id);
+    move |id, now| commitment::ActiveModel {
+        id: Set(id),
+        member_id: Set(member),
+        plan_id: Set(plan_id),
+        code: Set(code),
+        title: Set(title.unwrap_or_default()),
+        theme: Set(theme),
+        problem: Set(problem),
+        baseline: Set(baseline),
+        objective: Set(objective),
+        description: Set(description),
+        how_it_solves: Set(how),
+        ogp_values: Set(values(&cmd.ogp_values)),
+        ambition: Set(ambition),
+        lead_organisation_id: Set(cmd.lead_organisation),
+        official_in_charge: Set(official),
+        starts_on: Set(cmd.starts_on),
+        ends_on: Set(cmd.ends_on),
+        continues_id: Set(cmd.continues),
+        status: Set(CommitmentStatus::Draft),
+        ordinal: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+}
+
+/// Adds a commitment to `plan` as DRAFT.
+pub async fn create<I: Serialize>(
+    act: &Act<'_>,
+    plan: &action_plan::Model,
+    mut spec: Create<'_, I>,
+    cmd: NewCommitment,
+) -> Result<commitment::Model, Outcome> {
+    act.permit("createCommitment", Some(plan.member_id))?;
     let (member, lead, continues) = (plan.member_id, cmd.lead_organisation, cmd.continues);
+    let build = draft(plan, &mut spec.problems, cmd);
     crud::create::<commitment::Entity, _>(
         act,
         spec,
@@ -110,34 +145,55 @@ pub async fn create<I: Serialize>(
             })
             .await
         },
-        |id, now| commitment::ActiveModel {
-            id: Set(id),
-            member_id: Set(member),
-            plan_id: Set(plan.id),
-            code: Set(code.clone()),
-            title: Set(title.clone().unwrap_or_default()),
-            theme: Set(theme.clone()),
-            problem: Set(problem.clone()),
-            baseline: Set(baseline.clone()),
-            objective: Set(objective.clone()),
-            description: Set(description.clone()),
-            how_it_solves: Set(how.clone()),
-            ogp_values: Set(values(&cmd.ogp_values)),
-            ambition: Set(ambition.clone()),
-            lead_organisation_id: Set(lead),
-            official_in_charge: Set(official.clone()),
-            starts_on: Set(cmd.starts_on),
-            ends_on: Set(cmd.ends_on),
-            continues_id: Set(continues),
-            status: Set(CommitmentStatus::Draft),
-            ordinal: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        },
+        build,
         async |_, _| Ok(()),
     )
     .await
+}
+
+/// Adds many commitments to `plan`, each as [`create`] adds one (the same rules, the same
+/// audit record), for an import inside its larger write: the permission checked once, the
+/// references read together, many rows to a statement. The answer for each is the commitment
+/// made or its refusal; a refused one is not written, the others are.
+pub async fn create_many(
+    act: &Act<'_>,
+    plan: &action_plan::Model,
+    cmds: Vec<NewCommitment>,
+) -> Result<Vec<Result<commitment::Model, Outcome>>, Outcome> {
+    act.permit("createCommitment", Some(plan.member_id))?;
+    let exec = act.db.exec();
+    let leads = crud::Known::load::<crate::organisation::Entity>(
+        &exec,
+        cmds.iter().filter_map(|c| c.lead_organisation),
+    )
+    .await?;
+    let earlier =
+        crud::Known::load::<commitment::Entity>(&exec, cmds.iter().filter_map(|c| c.continues))
+            .await?;
+    let member = plan.member_id;
+    let mut answers = Vec::with_capacity(cmds.len());
+    let mut records = Vec::with_capacity(cmds.len());
+    for cmd in cmds {
+        let mut p = Problems::new();
+        let (lead, continues) = (cmd.lead_organisation, cmd.continues);
+        let build = draft(plan, &mut p, cmd);
+        leads.check(&mut p, "leadOrganisationId", lead, member);
+        earlier.check(&mut p, "continuesId", continues, member);
+        match p.into_result() {
+            Ok(()) => {
+                records.push(build(Uuid::now_v7(), act.now));
+                answers.push(None);
+            }
+            Err(p) => answers.push(Some(Err(p.into()))),
+        }
+    }
+    let mut made = crud::insert_checked::<commitment::Entity>(act, records)
+        .await?
+        .into_iter();
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Ok(made.next().expect("a record for each row written"))))
+        .collect())
 }
 
 /// What a change sets: `None` leaves a field as it is; `Some(None)` clears it.

@@ -3,7 +3,7 @@
 //! milestone's progress unless a later-dated one exists; a report on a cancelled milestone is
 //! refused, decided on the milestone as it is inside the write.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -43,16 +43,13 @@ pub struct NewMilestone {
     pub weight: Option<i32>,
 }
 
-/// Adds a milestone to commitment `c` (NOT_STARTED, no progress). `spec` carries the retry's
-/// receipt and the problems found decoding the request.
-pub async fn create<I: Serialize>(
-    act: &Act<'_>,
+/// `cmd` checked by the rules that need no database (problems into `p`), and the NOT_STARTED
+/// record it makes in commitment `c`, given its id and the clock.
+fn draft(
     c: &commitment::Model,
-    mut spec: Create<'_, I>,
+    p: &mut Problems,
     cmd: NewMilestone,
-) -> Result<milestone::Model, Outcome> {
-    act.permit("createMilestone", Some(c.member_id))?;
-    let p = &mut spec.problems;
+) -> impl FnOnce(Uuid, DateTime<Utc>) -> milestone::ActiveModel + use<> {
     let title = p.check(validate::required_text(
         &["input", "title"],
         &cmd.title,
@@ -68,7 +65,37 @@ pub async fn create<I: Serialize>(
     let weight = cmd.weight.unwrap_or(1);
     check_weight(p, weight);
     check_range(p, "endsOn", cmd.starts_on, cmd.ends_on);
+    let (member, commitment) = (c.member_id, c.id);
+    move |id, now| milestone::ActiveModel {
+        id: Set(id),
+        member_id: Set(member),
+        commitment_id: Set(commitment),
+        title: Set(title.unwrap_or_default()),
+        deliverable: Set(deliverable),
+        starts_on: Set(cmd.starts_on),
+        ends_on: Set(cmd.ends_on),
+        responsible_organisation_id: Set(cmd.responsible_organisation),
+        weight: Set(weight),
+        status: Set(MilestoneStatus::NotStarted),
+        progress: Set(0),
+        ordinal: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+}
+
+/// Adds a milestone to commitment `c` (NOT_STARTED, no progress). `spec` carries the retry's
+/// receipt and the problems found decoding the request.
+pub async fn create<I: Serialize>(
+    act: &Act<'_>,
+    c: &commitment::Model,
+    mut spec: Create<'_, I>,
+    cmd: NewMilestone,
+) -> Result<milestone::Model, Outcome> {
+    act.permit("createMilestone", Some(c.member_id))?;
     let (member, org) = (c.member_id, cmd.responsible_organisation);
+    let build = draft(c, &mut spec.problems, cmd);
     crud::create::<milestone::Entity, _>(
         act,
         spec,
@@ -83,26 +110,51 @@ pub async fn create<I: Serialize>(
             )
             .await
         },
-        |id, now| milestone::ActiveModel {
-            id: Set(id),
-            member_id: Set(member),
-            commitment_id: Set(c.id),
-            title: Set(title.clone().unwrap_or_default()),
-            deliverable: Set(deliverable.clone()),
-            starts_on: Set(cmd.starts_on),
-            ends_on: Set(cmd.ends_on),
-            responsible_organisation_id: Set(org),
-            weight: Set(weight),
-            status: Set(MilestoneStatus::NotStarted),
-            progress: Set(0),
-            ordinal: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        },
+        build,
         async |_, _| Ok(()),
     )
     .await
+}
+
+/// Adds many milestones, each to its commitment as [`create`] adds one (the same rules, the
+/// same audit record), for an import inside its larger write: the permission checked per
+/// member, the responsible organisations read together, many rows to a statement. The answer
+/// for each is the milestone made or its refusal; a refused one is not written, the others are.
+pub async fn create_many(
+    act: &Act<'_>,
+    cmds: Vec<(&commitment::Model, NewMilestone)>,
+) -> Result<Vec<Result<milestone::Model, Outcome>>, Outcome> {
+    let members: std::collections::BTreeSet<Uuid> = cmds.iter().map(|(c, _)| c.member_id).collect();
+    for member in members {
+        act.permit("createMilestone", Some(member))?;
+    }
+    let orgs = crud::Known::load::<crate::organisation::Entity>(
+        &act.db.exec(),
+        cmds.iter().filter_map(|(_, m)| m.responsible_organisation),
+    )
+    .await?;
+    let mut answers = Vec::with_capacity(cmds.len());
+    let mut records = Vec::with_capacity(cmds.len());
+    for (c, cmd) in cmds {
+        let mut p = Problems::new();
+        let org = cmd.responsible_organisation;
+        let build = draft(c, &mut p, cmd);
+        orgs.check(&mut p, "responsibleOrganisationId", org, c.member_id);
+        match p.into_result() {
+            Ok(()) => {
+                records.push(build(Uuid::now_v7(), act.now));
+                answers.push(None);
+            }
+            Err(p) => answers.push(Some(Err(p.into()))),
+        }
+    }
+    let mut made = crud::insert_checked::<milestone::Entity>(act, records)
+        .await?
+        .into_iter();
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Ok(made.next().expect("a record for each row written"))))
+        .collect())
 }
 
 /// What a change sets: `None` leaves a field as it is; `Some(None)` clears it.

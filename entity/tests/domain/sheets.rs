@@ -9,7 +9,7 @@ use entity::sheets::read::read;
 use entity::sheets::renaksi::{self, Action, Existing};
 use entity::sheets::table::Value;
 use entity::sheets::write;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -315,5 +315,184 @@ async fn an_import_writes_every_row_through_the_operations_or_nothing() {
             _
         )))
     ));
+    t.finish().await;
+}
+
+/// The fields of a problem refused, as `(field, code)`.
+fn refused<T>(answer: &Result<T, entity::kernel::edit::Outcome>) -> Vec<(String, String)> {
+    match answer {
+        Err(entity::kernel::edit::Outcome::Refused(r)) => {
+            r.0.0
+                .iter()
+                .map(|p| (p.field.join("."), format!("{:?}", p.problem.code())))
+                .collect()
+        }
+        Ok(_) => panic!("not refused"),
+        Err(_) => panic!("not a refusal"),
+    }
+}
+
+/// The import's new rows are made together (`create_many`) and decided as `create` decides
+/// one: the same record and audit record, a reference to another member's organisation
+/// refused at its field while the other rows are written, and the statements an import takes
+/// do not grow with its rows.
+#[tokio::test]
+async fn rows_made_together_are_made_as_one_at_a_time() {
+    use entity::kernel::crud::{Act, Create};
+    use entity::plans::milestone::{self as m_ops, NewMilestone};
+    use fixtures::count;
+    let t = TestDb::fresh().await;
+    let m = fixtures::member(&t.db, "bojonegoro").await;
+    let other = fixtures::member(&t.db, "semarang").await;
+    let team = fixtures::team_actor(&t.db, &m, "tim@bojonegorokab.go.id").await;
+    let own = fixtures::organisation(&t.db, &m, "Bappeda").await;
+    let foreign = fixtures::organisation(&t.db, &other, "Bappeda Kota Semarang").await;
+    let c = fixtures::commitment(&t.db, &m).await;
+    let act = Act {
+        db: (&t.db).into(),
+        actor: &team,
+        request_id: Some("together"),
+        now: now(),
+    };
+    let new = |title: &str, org: Uuid, start: &str, end: &str| NewMilestone {
+        title: title.into(),
+        deliverable: Some("Notulen rapat".into()),
+        starts_on: day(start),
+        ends_on: day(end),
+        responsible_organisation: Some(org),
+        weight: Some(3),
+    };
+    let input = json!({});
+    let spec = Create {
+        mutation: "createMilestone",
+        client_mutation_id: None,
+        input: &input,
+        problems: entity::Problems::new(),
+    };
+    let alone = m_ops::create(
+        &act,
+        &c,
+        spec,
+        new("Satu", own.id, "2018-08-01", "2018-09-30"),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("made alone"));
+    let answers = entity::db::write(&t.db, async |tx| {
+        entity::db::within(tx, async |db| {
+            let inner = Act { db, ..act };
+            m_ops::create_many(
+                &inner,
+                vec![
+                    (&c, new("Dua", own.id, "2018-08-01", "2018-09-30")),
+                    (&c, new("Asing", foreign.id, "2018-08-01", "2018-09-30")),
+                    (&c, new("Terbalik", own.id, "2018-09-30", "2018-08-01")),
+                    (&c, new("", own.id, "2018-08-01", "2018-09-30")),
+                ],
+            )
+            .await
+        })
+        .await
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the batch is written"));
+    assert_eq!(answers.len(), 4);
+    let Ok(together) = &answers[0] else {
+        panic!("the good row is made: {:?}", refused(&answers[0]))
+    };
+    assert_eq!(
+        refused(&answers[1]),
+        [("input.responsibleOrganisationId".into(), "NotFound".into())]
+    );
+    assert_eq!(
+        refused(&answers[2]),
+        [("input.endsOn".into(), "EndBeforeStart".into())]
+    );
+    assert_eq!(
+        refused(&answers[3]),
+        [("input.title".into(), "Required".into())]
+    );
+    assert_eq!(count::<milestone::Entity, _>(&t.db).await, 2);
+    // The same record but for its id and title, as stored.
+    let stored = milestone::Entity::find_by_id(together.id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&stored, together);
+    let same = milestone::Model {
+        id: alone.id,
+        title: alone.title.clone(),
+        ..stored.clone()
+    };
+    assert_eq!(same, alone);
+    // The same audit record but for the record's id and title.
+    let (a, b) = (
+        fixtures::audits(&t.db, alone.id).await,
+        fixtures::audits(&t.db, together.id).await,
+    );
+    assert_eq!((a.len(), b.len()), (1, 1));
+    let strip = |e: &entity::audit_event::Model| {
+        let mut after = e.after.clone().unwrap();
+        after["id"] = json!(null);
+        after["title"] = json!(null);
+        (
+            e.action.clone(),
+            e.entity_type.clone(),
+            e.actor_id,
+            e.member_id,
+            after,
+        )
+    };
+    assert_eq!(strip(&a[0]), strip(&b[0]));
+
+    // An import of 5 commitments and one of 50 (4 milestones each) take as many statements.
+    let orgs = vec![own.clone()];
+    let mut statements = vec![];
+    for n in [5, 50] {
+        let rows: Vec<Vec<Value>> = (0..n)
+            .flat_map(|i| {
+                (0..4).map(move |j| {
+                    vec![
+                        Value::Text(format!("K{i}")),
+                        Value::Text(format!("Komitmen {i}")),
+                        Value::Text("Akses Informasi".into()),
+                        Value::Text("Bappeda".into()),
+                        Value::Date("2018-08-01".parse().unwrap()),
+                        Value::Date("2020-07-31".parse().unwrap()),
+                        Value::Text(format!("Kegiatan {j}")),
+                        Value::Text("Laporan".into()),
+                        Value::Date("2018-08-01".parse().unwrap()),
+                        Value::Date("2019-07-31".parse().unwrap()),
+                        Value::Number(1.0),
+                        Value::Text("Bappeda".into()),
+                    ]
+                })
+            })
+            .collect();
+        let matrix = matrix_of(&rows, &orgs);
+        let plan = empty_plan(&t.db, m.id).await;
+        let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut db = t.db.clone();
+        let seen = counter.clone();
+        db.set_metric_callback(move |_| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let counted = Act {
+            db: (&db).into(),
+            ..act
+        };
+        let done = renaksi::import(&counted, &plan, &matrix, false)
+            .await
+            .unwrap();
+        assert_eq!(done.created, n * 5);
+        let e = Existing::load(&t.db, plan.id).await.unwrap();
+        assert_eq!((e.commitments.len(), e.milestones.len()), (n, n * 4));
+        statements.push(counter.load(std::sync::atomic::Ordering::Relaxed));
+    }
+    assert_eq!(
+        statements[0], statements[1],
+        "5 and 50 commitments: {statements:?}"
+    );
+    assert!(statements[0] <= 16, "{statements:?} statements");
     t.finish().await;
 }

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::*;
-use crate::kernel::crud::{Act, Create};
+use crate::kernel::crud::Act;
+use crate::kernel::edit::Outcome;
 use crate::plans::commitment::{self as c_ops, CommitmentChange, NewCommitment};
 use crate::plans::milestone::{self as m_ops, MilestoneChange, NewMilestone};
-use crate::sheets::verdict::{Action, ImportError, Imported, Refusals};
+use crate::sheets::verdict::{Action, ImportError, Imported, Refusals, Verdict};
 use crate::{action_plan, commitment, milestone};
 
 /// The spec column of a commitment's or a milestone's field, by the API's field name.
@@ -29,10 +30,55 @@ fn column_of(record: &str, field: &str) -> usize {
     }
 }
 
+/// A row's refusal is kept for its cells; anything else (permission, the database) ends the
+/// import.
+fn refusal_or_end<T>(r: Result<T, Outcome>) -> Result<Result<T, Outcome>, ImportError> {
+    match r {
+        Err(Outcome::Refused(p)) => Ok(Err(Outcome::Refused(p))),
+        Err(other) => Err(ImportError::Outcome(other)),
+        ok => Ok(ok),
+    }
+}
+
+/// The commitment a new row asks for.
+fn new_commitment(c: &CommitmentRow) -> NewCommitment {
+    NewCommitment {
+        code: Some(c.code.clone()),
+        title: c.title.clone(),
+        theme: None,
+        problem: None,
+        baseline: None,
+        objective: None,
+        description: None,
+        how_it_solves: None,
+        ogp_values: c.ogp_values.clone().unwrap_or_default(),
+        ambition: None,
+        lead_organisation: c.lead,
+        official_in_charge: None,
+        starts_on: c.starts_on,
+        ends_on: c.ends_on,
+        continues: None,
+    }
+}
+
+/// The milestone a new row asks for.
+fn new_milestone(m: &MilestoneRow) -> NewMilestone {
+    NewMilestone {
+        title: m.title.clone(),
+        deliverable: m.deliverable.clone(),
+        starts_on: m.starts_on,
+        ends_on: m.ends_on,
+        responsible_organisation: m.responsible,
+        weight: m.weight,
+    }
+}
+
 /// Imports the matrix into `plan`: every row through the same operations (permission, rules,
 /// audit) as the API's `createCommitment`, `updateCommitment`, `createMilestone` and
-/// `updateMilestone`, all in one transaction — any row refused, nothing is written, and every
-/// refused row is named. A dry run answers the same verdicts and writes nothing.
+/// `updateMilestone` — the new rows of each kind together (`create_many`: the same rules, many
+/// rows to a statement) — all in one transaction: any row refused, nothing is written, and
+/// every refused row is named, in the sheet's order. A dry run answers the same verdicts and
+/// writes nothing.
 pub async fn import(
     act: &Act<'_>,
     plan: &action_plan::Model,
@@ -53,41 +99,22 @@ pub async fn import(
         existing.commitments.iter().map(|c| (c.id, c)).collect();
     let milestones: HashMap<Uuid, &milestone::Model> =
         existing.milestones.iter().map(|m| (m.id, m)).collect();
-    let input = serde_json::json!({ "sheet": matrix.sheet, "kind": "RENAKSI" });
-    let spec = || Create {
-        mutation: "importSpreadsheet",
-        client_mutation_id: None,
-        input: &input,
-        problems: crate::Problems::new(),
-    };
     let verdicts = &imported.verdicts;
     crate::db::write(act.db, async |tx| -> Result<(), ImportError> {
         crate::db::within(tx, async |db| -> Result<(), ImportError> {
             let inner = Act { db, ..*act };
-            let mut refusals = Refusals::new(&matrix.sheet, &matrix.columns, column_of);
             let mut v = verdicts.iter();
+            // The commitments: a change one by one, the new ones together (`None` until made).
+            let mut parents: Vec<Option<Result<commitment::Model, Outcome>>> = vec![];
+            let mut below: Vec<Vec<&Verdict>> = vec![];
+            let mut new = vec![];
             for c in &matrix.commitments {
                 let verdict = v.next().expect("a verdict per commitment");
-                let done = match &verdict.action {
+                below.push(v.by_ref().take(c.milestones.len()).collect());
+                parents.push(match &verdict.action {
                     Action::Create => {
-                        let new = NewCommitment {
-                            code: Some(c.code.clone()),
-                            title: c.title.clone(),
-                            theme: None,
-                            problem: None,
-                            baseline: None,
-                            objective: None,
-                            description: None,
-                            how_it_solves: None,
-                            ogp_values: c.ogp_values.clone().unwrap_or_default(),
-                            ambition: None,
-                            lead_organisation: c.lead,
-                            official_in_charge: None,
-                            starts_on: c.starts_on,
-                            ends_on: c.ends_on,
-                            continues: None,
-                        };
-                        c_ops::create(&inner, plan, spec(), new).await
+                        new.push(new_commitment(c));
+                        None
                     }
                     Action::Change(_) => {
                         let current = commitments[&verdict.existing.expect("matched")];
@@ -100,27 +127,34 @@ pub async fn import(
                             ..Default::default()
                         };
                         let p = crate::Problems::new();
-                        c_ops::update(&inner, current, current.version, p, change).await
+                        Some(refusal_or_end(
+                            c_ops::update(&inner, current, current.version, p, change).await,
+                        )?)
                     }
                     Action::Unchanged => {
-                        Ok(commitments[&verdict.existing.expect("matched")].clone())
+                        Some(Ok(commitments[&verdict.existing.expect("matched")].clone()))
                     }
+                });
+            }
+            let mut made = c_ops::create_many(&inner, plan, new).await?.into_iter();
+            let parents: Vec<Result<commitment::Model, Outcome>> = parents
+                .into_iter()
+                .map(|p| p.unwrap_or_else(|| made.next().expect("an answer per new commitment")))
+                .collect();
+            // Their milestones, under a commitment written: the same, the new ones together.
+            let mut answers: Vec<Vec<Option<Result<(), Outcome>>>> = vec![];
+            let mut new = vec![];
+            for ((c, parent), verdicts) in matrix.commitments.iter().zip(&parents).zip(&below) {
+                let mut row = vec![];
+                let Ok(parent) = parent else {
+                    answers.push(row);
+                    continue;
                 };
-                let parent = refusals.settle(c.row, "commitment", done)?;
-                for m in &c.milestones {
-                    let verdict = v.next().expect("a verdict per milestone");
-                    let Some(parent) = &parent else { continue };
-                    let done = match &verdict.action {
+                for (m, verdict) in c.milestones.iter().zip(verdicts) {
+                    row.push(match &verdict.action {
                         Action::Create => {
-                            let new = NewMilestone {
-                                title: m.title.clone(),
-                                deliverable: m.deliverable.clone(),
-                                starts_on: m.starts_on,
-                                ends_on: m.ends_on,
-                                responsible_organisation: m.responsible,
-                                weight: m.weight,
-                            };
-                            m_ops::create(&inner, parent, spec(), new).await.map(|_| ())
+                            new.push((parent, new_milestone(m)));
+                            None
                         }
                         Action::Change(_) => {
                             let current = milestones[&verdict.existing.expect("matched")];
@@ -133,13 +167,29 @@ pub async fn import(
                                 ..Default::default()
                             };
                             let p = crate::Problems::new();
-                            m_ops::update(&inner, current, current.version, p, change)
-                                .await
-                                .map(|_| ())
+                            let done =
+                                m_ops::update(&inner, current, current.version, p, change).await;
+                            Some(refusal_or_end(done.map(|_| ()))?)
                         }
-                        Action::Unchanged => Ok(()),
-                    };
-                    refusals.settle(m.row, "milestone", done)?;
+                        Action::Unchanged => Some(Ok(())),
+                    });
+                }
+                answers.push(row);
+            }
+            let mut made = m_ops::create_many(&inner, new).await?.into_iter();
+            // Every row's verdict, in the sheet's order.
+            let mut refusals = Refusals::new(&matrix.sheet, &matrix.columns, column_of);
+            for ((c, parent), row) in matrix.commitments.iter().zip(parents).zip(answers) {
+                if refusals.settle(c.row, "commitment", parent)?.is_none() {
+                    continue;
+                }
+                for (m, answer) in c.milestones.iter().zip(row) {
+                    let answer = answer.unwrap_or_else(|| {
+                        made.next()
+                            .expect("an answer per new milestone")
+                            .map(|_| ())
+                    });
+                    refusals.settle(m.row, "milestone", answer)?;
                 }
             }
             refusals.finish()
