@@ -37,6 +37,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Keep computed plan dashboards while the member's data revision is unchanged.
     pub dashboard_cache: bool,
+    /// Read `plan(id)` with its commitments, milestones and their organisations in one
+    /// statement (TERBUKA_COMPILED_READS, on); off, every level is read by its loader.
+    pub compiled_reads: bool,
     /// The shared secret a mail server presents to post bounces to `/mail/bounces`
     /// (`Authorization: Bearer …`); none turns the endpoint off.
     pub bounce_secret: Option<String>,
@@ -115,6 +118,7 @@ impl Config {
             trusted_proxies,
             bounce_secret,
             dashboard_cache: env.flag("TERBUKA_DASHBOARD_CACHE", true)?,
+            compiled_reads: env.flag("TERBUKA_COMPILED_READS", true)?,
             run_worker: env.flag("TERBUKA_RUN_WORKER", true)?,
             demo,
             graphiql: env.flag("TERBUKA_GRAPHIQL", true)?,

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! `terbuka`: the all-in-one process (API + worker) and its maintenance commands.
 
 #[tokio::main]

@@ -11,6 +11,7 @@ mod accounts;
 mod archive;
 mod authorization;
 mod bounces;
+mod compiled;
 mod compliance;
 mod digests;
 mod documents;

@@ -341,3 +341,56 @@ async fn the_partnership_reads_a_50_by_50_plan_and_fan_outs_are_refused() {
     );
     app.stop().await;
 }
+
+/// The admin screen's read of one plan (the benchmark's tree read).
+pub const PLAN_TREE: &str = r#"query($p: ID!, $n: Int) { plan(id: $p) { title status submissionDeadline daysToDeadline
+  commitments(first: $n) { nodes { code title status
+    milestones(first: $n) { nodes { title status endsOn weight responsibleOrganisation { name } } } } } } }"#;
+
+#[tokio::test]
+async fn a_plan_tree_takes_two_statements_with_the_session_check() {
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        ..Default::default()
+    })
+    .await;
+    let plan_of = |n: usize| Shape {
+        members: 1,
+        organisations_per_member: 5,
+        plans_per_member: 1,
+        commitments_per_plan: n,
+        milestones_per_commitment: n,
+        funded_every: 0,
+    };
+    let small = generate(&app.db, "Kabupaten Kecil", plan_of(5))
+        .await
+        .unwrap();
+    let large = generate(&app.db, "Kabupaten Besar", plan_of(50))
+        .await
+        .unwrap();
+    let id = |g: &api::demo::generate::Generated| {
+        api::graphql::ids::encode("ActionPlan", g.plans[0]).to_string()
+    };
+    let (s, small_count) = counted(&app, PLAN_TREE, json!({"p": id(&small), "n": 5})).await;
+    let (l, large_count) = counted(&app, PLAN_TREE, json!({"p": id(&large), "n": 50})).await;
+    let milestones = |d: &Value| -> usize {
+        d["plan"]["commitments"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["milestones"]["nodes"].as_array().unwrap().len())
+            .sum()
+    };
+    assert_eq!(milestones(&s), 25);
+    assert_eq!(milestones(&l), 2_500);
+    assert!(
+        l["plan"]["commitments"]["nodes"][49]["milestones"]["nodes"][49]["responsibleOrganisation"]
+            ["name"]
+            .is_string(),
+        "{l}"
+    );
+    assert_eq!(s["plan"]["submissionDeadline"], "2018-08-31", "{s}");
+    assert!(small_count <= 2, "{small_count} statements for 5 × 5");
+    assert!(large_count <= 2, "{large_count} statements for 50 × 50");
+    app.stop().await;
+}

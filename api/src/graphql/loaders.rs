@@ -2,8 +2,8 @@
 //! of statements whatever the number of rows. A new set is made for every request.
 
 use std::collections::HashMap;
-use std::marker::PhantomData;
-use std::sync::Arc;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::member;
@@ -14,8 +14,57 @@ use uuid::Uuid;
 use super::executor::{Batching, loader};
 use super::pagination::{ChildPageKey, load_child_counts, load_child_pages, model_id};
 
+/// Values a loader was given before it was asked (by a read that fetched a whole tree in one
+/// statement, `super::compiled`): a load answers the keys found here without a statement and
+/// reads only the rest. Loaders live for one request, and only queries (never mutations) prime
+/// them, so what is here cannot go stale.
+pub struct Primed<K, V>(Mutex<HashMap<K, V>>);
+
+impl<K, V> Default for Primed<K, V> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Primed<K, V> {
+    /// Keeps `entries` for the loads to come.
+    pub fn put(&self, entries: impl IntoIterator<Item = (K, V)>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(entries);
+    }
+
+    /// The values of the keys that were primed, and the keys that were not.
+    fn split(&self, keys: &[K]) -> (HashMap<K, V>, Vec<K>) {
+        let primed = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if primed.is_empty() {
+            return (HashMap::new(), keys.to_vec());
+        }
+        let mut hits = HashMap::with_capacity(keys.len());
+        let mut misses = Vec::new();
+        for k in keys {
+            match primed.get(k) {
+                Some(v) => {
+                    hits.insert(k.clone(), v.clone());
+                }
+                None => misses.push(k.clone()),
+            }
+        }
+        (hits, misses)
+    }
+}
+
 /// Records of one entity by id.
-pub struct ById<E>(DatabaseConnection, PhantomData<E>);
+pub struct ById<E: EntityTrait>(DatabaseConnection, Primed<Uuid, E::Model>);
+
+impl<E: EntityTrait> ById<E> {
+    /// Records this request already holds.
+    pub fn prime(&self, records: impl IntoIterator<Item = E::Model>) {
+        self.1
+            .put(records.into_iter().map(|m| (model_id::<E>(&m), m)));
+    }
+}
 
 impl<E> Loader<Uuid> for ById<E>
 where
@@ -27,15 +76,17 @@ where
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, Self::Error> {
         use sea_orm::{Iterable, PrimaryKeyToColumn};
+        let (mut found, missing) = self.1.split(keys);
+        if missing.is_empty() {
+            return Ok(found);
+        }
         let pk = E::PrimaryKey::iter()
             .next()
             .expect("every entity has a primary key")
             .into_column();
-        let rows = E::find()
-            .filter(pk.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await?;
-        Ok(rows.into_iter().map(|m| (model_id::<E>(&m), m)).collect())
+        let rows = E::find().filter(pk.is_in(missing)).all(&self.0).await?;
+        found.extend(rows.into_iter().map(|m| (model_id::<E>(&m), m)));
+        Ok(found)
     }
 }
 
@@ -97,8 +148,22 @@ impl Loader<(Uuid, OrganisationFilter)> for OrganisationCountByMember {
     }
 }
 
+/// A page of children and whether more follow.
+pub type ChildPage<E> = (Vec<<E as EntityTrait>::Model>, bool);
+
 /// Pages of children of many parents along `parent` (one windowed statement per page size).
-pub struct ChildrenOf<E: EntityTrait>(DatabaseConnection, E::Column);
+pub struct ChildrenOf<E: EntityTrait>(
+    DatabaseConnection,
+    E::Column,
+    Primed<ChildPageKey<()>, ChildPage<E>>,
+);
+
+impl<E: EntityTrait> ChildrenOf<E> {
+    /// Pages this request already holds.
+    pub fn prime(&self, pages: impl IntoIterator<Item = (ChildPageKey<()>, ChildPage<E>)>) {
+        self.2.put(pages);
+    }
+}
 
 impl<E> Loader<ChildPageKey<()>> for ChildrenOf<E>
 where
@@ -113,12 +178,25 @@ where
         &self,
         keys: &[ChildPageKey<()>],
     ) -> Result<HashMap<ChildPageKey<()>, Self::Value>, Self::Error> {
-        Ok(load_child_pages::<E, _>(&self.0, self.1, keys, |_| Condition::all()).await?)
+        let (mut found, missing) = self.2.split(keys);
+        if !missing.is_empty() {
+            found.extend(
+                load_child_pages::<E, _>(&self.0, self.1, &missing, |_| Condition::all()).await?,
+            );
+        }
+        Ok(found)
     }
 }
 
 /// How many children each parent has along `parent`.
-pub struct CountOf<E: EntityTrait>(DatabaseConnection, E::Column);
+pub struct CountOf<E: EntityTrait>(DatabaseConnection, E::Column, Primed<(Uuid, ()), u64>);
+
+impl<E: EntityTrait> CountOf<E> {
+    /// Counts this request already holds.
+    pub fn prime(&self, counts: impl IntoIterator<Item = ((Uuid, ()), u64)>) {
+        self.2.put(counts);
+    }
+}
 
 impl<E> Loader<(Uuid, ())> for CountOf<E>
 where
@@ -129,7 +207,13 @@ where
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[(Uuid, ())]) -> Result<HashMap<(Uuid, ()), u64>, Self::Error> {
-        Ok(load_child_counts::<E, _>(&self.0, self.1, keys, |_| Condition::all()).await?)
+        let (mut found, missing) = self.2.split(keys);
+        if !missing.is_empty() {
+            found.extend(
+                load_child_counts::<E, _>(&self.0, self.1, &missing, |_| Condition::all()).await?,
+            );
+        }
+        Ok(found)
     }
 }
 
@@ -189,7 +273,13 @@ macro_rules! loaders {
             }
         }
     };
-    (@make $db:ident, $b:ident, ById) => { loader(ById($db.clone(), PhantomData), $b) };
+    (@make $db:ident, $b:ident, ById) => { loader(ById($db.clone(), Primed::default()), $b) };
+    (@make $db:ident, $b:ident, ChildrenOf, $col:expr) => {
+        loader(ChildrenOf($db.clone(), $col, Primed::default()), $b)
+    };
+    (@make $db:ident, $b:ident, CountOf, $col:expr) => {
+        loader(CountOf($db.clone(), $col, Primed::default()), $b)
+    };
     (@make $db:ident, $b:ident, $kind:ident, $col:expr) => { loader($kind($db.clone(), $col), $b) };
 }
 

@@ -10,6 +10,7 @@ pub mod budget;
 pub mod channel;
 pub mod citizen_erasure;
 pub mod commitment;
+pub mod compiled;
 pub mod compliance;
 pub mod context;
 pub mod crud;

@@ -203,7 +203,11 @@ impl PlanQuery {
     /// One action plan.
     async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<ActionPlan> {
         let found = match ids::decode_as(&id, KIND) {
-            Some(u) => visibility::visible_plan(ctx, u).await?,
+            Some(u) => {
+                // Boxed: its future stays out of the query root's (a deep type already).
+                Box::pin(super::compiled::prime_plan(ctx, u)).await?;
+                visibility::visible_plan(ctx, u).await?
+            }
             None => None,
         };
         found

@@ -10,6 +10,7 @@ pub mod milestone;
 pub mod national;
 pub mod people;
 pub mod plan;
+pub mod tree;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};

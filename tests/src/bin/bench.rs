@@ -1,12 +1,14 @@
-//! `terbuka-bench`: the plan dashboard under load.
+//! `terbuka-bench`: the plan dashboard and the plan tree read under load.
 //!
 //! For each database (SQLite, and PostgreSQL when reachable) it generates the benchmark data
 //! set (20 members, 500 organisations, 100 plans, 2,000 commitments, 20,000 milestones),
 //! starts the real `terbuka serve` process on it (API only, release build), signs in, and asks
-//! for the dashboard of the 100 plans in turn from 1, 8 and 64 concurrent clients. It prints
-//! requests per second, p50/p99/max latency, the server's peak RSS, and the database's own
-//! time for the same rows (the dashboard's statements run in-process through sea-orm, no
-//! HTTP or GraphQL), 1 and 8 at a time.
+//! for the dashboard of the 100 plans in turn from 1, 8 and 64 concurrent clients, then for
+//! the plan tree (the plan → its 20 commitments → each one's 10 milestones → each milestone's
+//! responsible organisation) the same way. It prints requests per second, p50/p99/max
+//! latency, the server's peak RSS, and the database's own time for the same rows, 1 and 8 at
+//! a time: the dashboard's statements run in-process through sea-orm, and for the tree the
+//! floor — the same answer built by the database in one json-aggregating statement.
 //!
 //! ```sh
 //! cargo build --release -p api -p tests --bin terbuka --bin terbuka-bench
@@ -38,6 +40,69 @@ const DASHBOARD: &str = r#"query($p: ID!) { planDashboard(planId: $p) {
     funding { budgetLines ngoProgrammes dpaAmount ngoAmount }
   }
   fundingGaps { code title } } }"#;
+
+/// The admin screen's read of a plan (tests/e2e/n_plus_one.rs holds it to two statements).
+const TREE: &str = r#"query($p: ID!) { plan(id: $p) { title status submissionDeadline daysToDeadline
+  commitments { nodes { code title status
+    milestones { nodes { title status endsOn weight responsibleOrganisation { name } } } } } } }"#;
+
+/// The tree's answer built by PostgreSQL in one statement (the floor).
+const TREE_SQL_PG: &str = r#"SELECT json_build_object('title', p.title, 'status', p.status,
+  'submissionDeadline', p.submission_deadline,
+  'commitments', (SELECT coalesce(json_agg(json_build_object('code', c.code, 'title', c.title,
+      'status', c.status,
+      'milestones', (SELECT coalesce(json_agg(json_build_object('title', m.title,
+          'status', m.status, 'endsOn', m.ends_on, 'weight', m.weight,
+          'responsibleOrganisation', (SELECT json_build_object('name', o.name) FROM organisation o
+             WHERE o.id = m.responsible_organisation_id)) ORDER BY m.id), '[]')
+        FROM (SELECT * FROM milestone WHERE commitment_id = c.id ORDER BY id LIMIT 20) m))
+    ORDER BY c.id), '[]')
+    FROM (SELECT * FROM commitment WHERE plan_id = p.id ORDER BY id LIMIT 20) c))::text AS doc
+FROM action_plan p WHERE p.id = $1"#;
+
+/// The same with SQLite's json functions.
+const TREE_SQL_SQLITE: &str = r#"SELECT json_object('title', p.title, 'status', p.status,
+  'submissionDeadline', p.submission_deadline,
+  'commitments', json((SELECT json_group_array(json_object('code', c.code, 'title', c.title,
+      'status', c.status,
+      'milestones', json((SELECT json_group_array(json_object('title', m.title,
+          'status', m.status, 'endsOn', m.ends_on, 'weight', m.weight,
+          'responsibleOrganisation', json((SELECT json_object('name', o.name) FROM organisation o
+             WHERE o.id = m.responsible_organisation_id))))
+        FROM (SELECT * FROM milestone WHERE commitment_id = c.id ORDER BY id LIMIT 20) m))))
+    FROM (SELECT * FROM commitment WHERE plan_id = p.id ORDER BY id LIMIT 20) c))) AS doc
+FROM action_plan p WHERE p.id = ?"#;
+
+/// What a benchmarked request asks and how its answer is checked.
+#[derive(Clone, Copy)]
+struct Read {
+    query: &'static str,
+    whole: fn(&Value) -> bool,
+}
+
+const DASHBOARD_READ: Read = Read {
+    query: DASHBOARD,
+    whole: |res| {
+        res["data"]["planDashboard"]["commitments"]
+            .as_array()
+            .map(Vec::len)
+            == Some(20)
+    },
+};
+
+const TREE_READ: Read = Read {
+    query: TREE,
+    whole: |res| {
+        res["data"]["plan"]["commitments"]["nodes"]
+            .as_array()
+            .is_some_and(|cs| {
+                cs.len() == 20
+                    && cs
+                        .iter()
+                        .all(|c| c["milestones"]["nodes"].as_array().map(Vec::len) == Some(10))
+            })
+    },
+};
 
 const PASSWORD: &str = "bench-password-2018";
 const CLOCK: &str = "2019-06-01T09:00:00+07:00";
@@ -172,6 +237,7 @@ async fn load(
     base: &str,
     token: &str,
     plans: &[String],
+    read: Read,
     clients: usize,
     seconds: f64,
 ) -> anyhow::Result<Stats> {
@@ -192,14 +258,10 @@ async fn load(
             while Instant::now() < deadline {
                 let plan = &plans[next.fetch_add(1, Ordering::Relaxed) % plans.len()];
                 let t = Instant::now();
-                let res = post(&client, &base, Some(&token), DASHBOARD, json!({"p": plan})).await?;
+                let res =
+                    post(&client, &base, Some(&token), read.query, json!({"p": plan})).await?;
                 samples.push(t.elapsed());
-                if res.get("errors").is_some()
-                    || res["data"]["planDashboard"]["commitments"]
-                        .as_array()
-                        .map(Vec::len)
-                        != Some(20)
-                {
+                if res.get("errors").is_some() || !(read.whole)(&res) {
                     bail!("unexpected answer: {res}");
                 }
             }
@@ -248,6 +310,56 @@ async fn database_time(
     Ok(Stats::of(all, started.elapsed().as_secs_f64()))
 }
 
+/// The floor for the tree: the database builds the same answer in one statement,
+/// `clients` at a time.
+async fn tree_floor(
+    db: &DatabaseConnection,
+    plans: &[Uuid],
+    clients: usize,
+    seconds: f64,
+) -> anyhow::Result<Stats> {
+    use sea_orm::{DatabaseBackend, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => TREE_SQL_PG,
+        _ => TREE_SQL_SQLITE,
+    };
+    let next = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..clients {
+        let (db, plans, next) = (db.clone(), plans.to_vec(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut samples = vec![];
+            while Instant::now() < deadline {
+                let plan = plans[next.fetch_add(1, Ordering::Relaxed) % plans.len()];
+                let t = Instant::now();
+                let row = db
+                    .query_one_raw(Statement::from_sql_and_values(backend, sql, [plan.into()]))
+                    .await?
+                    .context("no plan")?;
+                let doc: String = row.try_get("", "doc")?;
+                let doc: Value = serde_json::from_str(&doc)?;
+                samples.push(t.elapsed());
+                let cs = doc["commitments"].as_array().map(Vec::len);
+                let ms = doc["commitments"][19]["milestones"]
+                    .as_array()
+                    .map(Vec::len);
+                if cs != Some(20) || ms != Some(10) {
+                    bail!("the floor's tree of {plan} is not whole: {doc}");
+                }
+            }
+            anyhow::Ok(samples)
+        }));
+    }
+    let mut all = vec![];
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok(Stats::of(all, started.elapsed().as_secs_f64()))
+}
+
 async fn run(label: &str, url: &str, dir: &Path, seconds: f64) -> anyhow::Result<()> {
     println!("\n## {label}\n");
     let (db, generated) = prepare(url).await?;
@@ -267,7 +379,11 @@ async fn run(label: &str, url: &str, dir: &Path, seconds: f64) -> anyhow::Result
         .env("TERBUKA_OUTBOX_DIR", dir.join("outbox"))
         .env("TERBUKA_BLOB_DIR", dir.join("files"))
         // TERBUKA_DASHBOARD_CACHE=false measures every dashboard computed afresh.
-        .envs(std::env::vars().filter(|(k, _)| k == "TERBUKA_DASHBOARD_CACHE"))
+        // TERBUKA_COMPILED_READS=false measures the tree read level by level.
+        .envs(
+            std::env::vars()
+                .filter(|(k, _)| k == "TERBUKA_DASHBOARD_CACHE" || k == "TERBUKA_COMPILED_READS"),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
@@ -297,17 +413,44 @@ async fn run(label: &str, url: &str, dir: &Path, seconds: f64) -> anyhow::Result
         .collect();
     let rss_idle = peak_rss_kib(pid);
     // Warm-up: every plan once.
-    load(&client, &base, &token, &plans, 4, 2.0).await?;
+    load(&client, &base, &token, &plans, DASHBOARD_READ, 4, 2.0).await?;
+    load(&client, &base, &token, &plans, TREE_READ, 4, 2.0).await?;
 
+    println!("### planDashboard\n");
     println!("| clients | requests/s | p50 ms | p99 ms | max ms | requests |");
     println!("|---|---|---|---|---|---|");
     for clients in [1, 8, 64] {
-        let s = load(&client, &base, &token, &plans, clients, seconds).await?;
+        let s = load(
+            &client,
+            &base,
+            &token,
+            &plans,
+            DASHBOARD_READ,
+            clients,
+            seconds,
+        )
+        .await?;
         println!("{}", s.line(&format!("{clients} (API)")));
     }
     for clients in [1, 8] {
         let s = database_time(&db, &generated.plans, clients, seconds).await?;
         println!("{}", s.line(&format!("{clients} (database's own time)")));
+    }
+    println!("\n### plan tree: plan → 20 commitments → 10 milestones each → organisation\n");
+    println!("| clients | requests/s | p50 ms | p99 ms | max ms | requests |");
+    println!("|---|---|---|---|---|---|");
+    for clients in [1, 8, 64] {
+        let s = load(&client, &base, &token, &plans, TREE_READ, clients, seconds).await?;
+        println!("{}", s.line(&format!("{clients} (API)")));
+    }
+    // As many connections as clients, as pgbench would have.
+    let (floor_db, _) = worker::db::connect(url, 64).await?;
+    for clients in [1, 8, 64] {
+        let s = tree_floor(&floor_db, &generated.plans, clients, seconds).await?;
+        println!(
+            "{}",
+            s.line(&format!("{clients} (floor: one json statement)"))
+        );
     }
     let rss = peak_rss_kib(pid);
     println!(
@@ -327,7 +470,9 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10.0);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("# terbuka-bench: plan dashboard, {seconds} s per row, {cores} cores, clock {CLOCK}");
+    println!(
+        "# terbuka-bench: plan dashboard and tree, {seconds} s per row, {cores} cores, clock {CLOCK}"
+    );
     let dir = tempfile::tempdir()?;
     // TERBUKA_BENCH_KEEP=1: the SQLite file stays (in the printed directory) for a closer look.
     let dir_path = if std::env::var_os("TERBUKA_BENCH_KEEP").is_some() {
