@@ -60,15 +60,16 @@ pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
         signer: worker::tokens::Signer::new(&wc.secret),
         limiter: Arc::new(crate::auth::RateLimiter::default()),
         dashboards: Arc::new(entity::dashboard::Cache::default()),
+        metrics: Arc::new(Metrics::default()),
         db,
         config: config.clone(),
     };
     let schema = graphql::build(Some(state.clone()), config.limits);
     Ok(Prepared {
-        state,
         schema,
         statements,
-        metrics: Arc::new(Metrics::default()),
+        metrics: state.metrics.clone(),
+        state,
     })
 }
 

@@ -24,6 +24,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Plan dashboards computed in this process, by plan and day.
     pub dashboards: Arc<entity::dashboard::Cache>,
+    /// This server's Prometheus counters (`/metrics`).
+    pub metrics: Arc<crate::http::metrics::Metrics>,
 }
 
 impl AppState {

@@ -20,6 +20,34 @@ const TREE: &str = r#"query($p: ID!, $n: Int, $m: Int, $ca: String, $ma: String)
         milestones(first: $m, after: $ma) { totalCount pageInfo { hasNextPage endCursor }
           nodes { id title status endsOn weight state responsibleOrganisation { id name } } } } } } }"#;
 
+/// Every field the compiled read builds itself, through fragments, aliases, `__typename`,
+/// edges and page info, a leaf selected twice.
+const FULL: &str = r#"query($p: ID!, $n: Int, $m: Int, $ca: String, $ma: String) {
+  plan(id: $p) { __typename ...P kind: __typename
+    member { __typename id slug name level timeZone ogpMemberSince websiteUrl repositoryUrl
+      createdAt updatedAt version }
+    commitments(first: $n, after: $ca) { __typename totalCount
+      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+      edges { __typename cursor node { ...C } }
+      nodes { ...C } } } }
+fragment P on ActionPlan { id level title periodStart periodEnd submissionDeadline submittedOn
+  documentVersion status summary isLate daysToDeadline createdAt updatedAt version title }
+fragment C on Commitment { __typename id code title theme problem baseline objective description
+  howItSolves ogpValues ambition officialInCharge startsOn endsOn status createdAt updatedAt
+  version
+  milestones(first: $m, after: $ma) { totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    nodes { ...M } edges { cursor node { ...M } } } }
+fragment M on Milestone { __typename id title deliverable startsOn endsOn weight status state
+  progress createdAt updatedAt version
+  responsibleOrganisation { __typename id name acronym kind isGovernment partnershipRole
+    websiteUrl contactPublic createdAt updatedAt version } }"#;
+
+/// A field the compiled read does not build (`progress`): the read primes the loaders and the
+/// resolvers answer.
+const PROGRESS: &str = r#"query($p: ID!) { plan(id: $p) { title
+  commitments(first: 4) { nodes { title progress milestones(first: 2) { nodes { title } } } } } }"#;
+
 const EDGES: &str = r#"query($p: ID!, $n: Int, $m: Int) {
   plan(id: $p) { title
     commitments(first: $n) { edges { cursor node { title
@@ -39,6 +67,18 @@ async fn answer(app: &TestApp, token: Option<&str>, query: &str, vars: &Value) -
     let before = app.statements.get();
     let res = app.gql_as(token, query, vars.clone()).await;
     (res, app.statements.get() - before)
+}
+
+/// `terbuka_compiled_reads_total` by outcome: (built, primed).
+async fn compiled_reads(app: &TestApp) -> (u64, u64) {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let count = |outcome: &str| {
+        let line = format!("terbuka_compiled_reads_total{{outcome=\"{outcome}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(line.as_str()))
+            .map_or(0, |n| n.trim().parse().unwrap())
+    };
+    (count("built"), count("primed"))
 }
 
 #[tokio::test]
@@ -147,12 +187,15 @@ async fn the_compiled_plan_read_answers_as_the_loaders_do() {
     let mut compared = 0;
     for viewer in [Some(operator.as_str()), None] {
         for plan in &plans {
-            for page in &pages {
+            for (query, page) in [TREE, FULL]
+                .into_iter()
+                .flat_map(|q| pages.iter().map(move |p| (q, p)))
+            {
                 let mut vars = page.clone();
                 vars["p"] = json!(plan);
-                let (a, statements) = answer(&compiled, viewer, TREE, &vars).await;
-                let (b, walked_statements) = answer(&walked, viewer, TREE, &vars).await;
-                assert_eq!(a, b, "{vars} as {viewer:?}");
+                let (a, statements) = answer(&compiled, viewer, query, &vars).await;
+                let (b, walked_statements) = answer(&walked, viewer, query, &vars).await;
+                assert_eq!(a, b, "{query} {vars} as {viewer:?}");
                 if a["data"]["plan"]["commitments"]["nodes"][0]["milestones"]["nodes"][0]["title"]
                     .is_string()
                 {
@@ -165,6 +208,7 @@ async fn the_compiled_plan_read_answers_as_the_loaders_do() {
                 (EDGES, json!({"p": plan, "n": 4, "m": 3})),
                 (ALIASED, json!({"p": plan})),
                 (BAD, json!({"p": plan})),
+                (PROGRESS, json!({"p": plan})),
             ] {
                 let (a, _) = answer(&compiled, viewer, query, &vars).await;
                 let (b, _) = answer(&walked, viewer, query, &vars).await;
@@ -173,7 +217,26 @@ async fn the_compiled_plan_read_answers_as_the_loaders_do() {
             }
         }
     }
-    assert_eq!(compared, 2 * 6 * (10 + 3));
+    assert_eq!(compared, 2 * 6 * (2 * 10 + 4));
+
+    // Which way the read was answered: whole for the fields it knows, through the loaders
+    // for one it does not, and not at all when the aliases ask for different pages.
+    let (built, primed) = compiled_reads(&compiled).await;
+    let full = compiled.ok(FULL, json!({"p": plan0, "n": 3, "m": 2})).await;
+    let typenames: Vec<&Value> = full["plan"]["commitments"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["node"]["milestones"]["nodes"].as_array().unwrap())
+        .map(|m| &m["responsibleOrganisation"]["__typename"])
+        .collect();
+    assert!(typenames.contains(&&json!("Organisation")), "{full}");
+    assert_eq!(compiled_reads(&compiled).await, (built + 1, primed));
+    compiled.ok(PROGRESS, json!({"p": plan0})).await;
+    assert_eq!(compiled_reads(&compiled).await, (built + 1, primed + 1));
+    compiled.ok(ALIASED, json!({"p": plan0})).await;
+    assert_eq!(compiled_reads(&compiled).await, (built + 1, primed + 1));
+    assert_eq!(compiled_reads(&walked).await, (0, 0));
 
     // What the data holds shows in the answers (the comparison above is not of empty ones).
     let public = compiled

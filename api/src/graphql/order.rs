@@ -92,6 +92,16 @@ fn apply_plan(doc: &ExecutableDocument, plan: &Plan<'_>, value: &mut Value) {
             }
         }
         Value::Object(map) => {
+            // Already in order (an answer built whole is): only what is below is looked at.
+            let mut keys = plan.keys();
+            if map.keys().all(|k| keys.any(|p| *p == k.as_str())) {
+                for (k, v) in map.iter_mut() {
+                    if let Some(sets) = plan.get(k.as_str()) {
+                        apply(doc, sets, v);
+                    }
+                }
+                return;
+            }
             let mut ordered = IndexMap::with_capacity(map.len());
             for (key, sets) in plan {
                 if let Some((k, mut v)) = map.shift_remove_entry(*key) {
@@ -139,5 +149,30 @@ mod tests {
             panic!()
         };
         assert!(list.iter().all(|i| keys(i) == ["y", "x"]));
+    }
+
+    /// A map already in order keeps it, and what is below it is still put in order.
+    #[test]
+    fn an_ordered_map_is_kept_and_its_children_ordered() {
+        let doc = async_graphql::parser::parse_query("{ a b: m { z y } c list { q p } }").unwrap();
+        let mut data: Value = serde_json::from_str::<serde_json::Value>(
+            r#"{"a": 1, "b": {"y": 2, "z": 1}, "c": 3, "list": [{"p": 1, "q": 2}]}"#,
+        )
+        .map(|j| Value::from_json(j).unwrap())
+        .unwrap();
+        reorder(&doc, None, &mut data);
+        assert_eq!(keys(&data), ["a", "b", "c", "list"]);
+        let Value::Object(top) = &data else { panic!() };
+        assert_eq!(keys(&top["b"]), ["z", "y"]);
+        let Value::List(list) = &top["list"] else {
+            panic!()
+        };
+        assert_eq!(keys(&list[0]), ["q", "p"]);
+        // A map out of order with keys of its own is still ordered as before.
+        let mut data: Value = serde_json::from_str::<serde_json::Value>(r#"{"c": 3, "a": 1}"#)
+            .map(|j| Value::from_json(j).unwrap())
+            .unwrap();
+        reorder(&doc, None, &mut data);
+        assert_eq!(keys(&data), ["a", "c"]);
     }
 }

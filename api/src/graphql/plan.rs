@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::assessment::Assessment;
 use super::commitment::Commitment;
+use super::compiled::Answer;
 use super::context::CtxExt;
 use super::crud::{self, Create, acting};
 use super::errors;
@@ -201,17 +202,19 @@ impl PlanQuery {
     }
 
     /// One action plan.
-    async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<ActionPlan> {
+    async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Answer<ActionPlan>> {
         let found = match ids::decode_as(&id, KIND) {
             Some(u) => {
                 // Boxed: its future stays out of the query root's (a deep type already).
-                Box::pin(super::compiled::prime_plan(ctx, u)).await?;
+                if let Some(built) = Box::pin(super::compiled::plan(ctx, u)).await? {
+                    return Ok(Answer::built(built));
+                }
                 visibility::visible_plan(ctx, u).await?
             }
             None => None,
         };
         found
-            .map(ActionPlan)
+            .map(|p| Answer::Walk(ActionPlan(p)))
             .ok_or_else(|| errors::not_found(ctx.lang()))
     }
 }

@@ -10,6 +10,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder
 const REQUESTS: &str = "terbuka_http_requests_total";
 const LATENCY: &str = "terbuka_http_request_duration_seconds";
 const GRAPHQL_ERRORS: &str = "terbuka_graphql_errors_total";
+const COMPILED_READS: &str = "terbuka_compiled_reads_total";
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -30,6 +31,11 @@ impl Default for Metrics {
             metrics::describe_counter!(REQUESTS, "HTTP requests by method, route and status.");
             metrics::describe_histogram!(LATENCY, "Time to answer a request.");
             metrics::describe_counter!(GRAPHQL_ERRORS, "GraphQL errors by extensions.code.");
+            metrics::describe_counter!(
+                COMPILED_READS,
+                "Nested reads fetched in one statement, by how they were answered: built whole, \
+                 or primed into the loaders for the resolvers."
+            );
         });
         Metrics { recorder }
     }
@@ -58,6 +64,13 @@ impl Metrics {
     pub fn record_graphql_error(&self, code: &str) {
         metrics::with_local_recorder(&self.recorder, || {
             metrics::counter!(GRAPHQL_ERRORS, "code" => code.to_owned()).increment(1);
+        });
+    }
+
+    /// A nested read fetched in one statement: `built` (answered whole) or `primed`.
+    pub fn record_compiled_read(&self, outcome: &'static str) {
+        metrics::with_local_recorder(&self.recorder, || {
+            metrics::counter!(COMPILED_READS, "outcome" => outcome).increment(1);
         });
     }
 

