@@ -23,6 +23,7 @@ mod m20261127_000014_plan_revision;
 mod m20261202_000015_worker_beat;
 mod m20261203_000016_bounces;
 mod m20261204_000017_revision_per_statement;
+mod m20261206_000018_page_indexes;
 
 /// Changes whenever a migration's source changes.
 pub const FINGERPRINT: &str = env!("TERBUKA_SCHEMA_FINGERPRINT");
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_worker_beat::Migration),
             Box::new(m20261203_000016_bounces::Migration),
             Box::new(m20261204_000017_revision_per_statement::Migration),
+            Box::new(m20261206_000018_page_indexes::Migration),
         ]
     }
 }

@@ -10,9 +10,11 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DbErr, EntityName, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, QueryResult, Statement, Value,
+    ColumnTrait, ColumnType, ConnectionTrait, DatabaseBackend, DbErr, EntityName, EntityTrait,
+    IdenStatic, Iterable, QueryResult, Statement, Value,
 };
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::{action_plan, commitment, member, milestone, organisation};
@@ -55,19 +57,70 @@ pub struct Tree {
     pub milestone_counts: HashMap<Uuid, u64>,
 }
 
-/// `"alias"."column" AS "prefix_column"` for every column of `E`; with `once`, every column
-/// but the id only where `once` holds (the one row a parent is decoded from: the others carry
-/// nulls instead of the same values again).
-fn columns<E: EntityTrait>(alias: &str, prefix: &str, once: Option<&str>, out: &mut Vec<String>) {
+/// A JSON object of every column of `E` under `alias`, written so that the model's serde
+/// reads it back on either backend: on SQLite uuids (stored as blobs) as their hex digits,
+/// booleans (stored as 0 and 1) as JSON booleans and JSON columns (stored as text) as JSON.
+fn object<E: EntityTrait>(backend: DatabaseBackend, alias: &str) -> String {
+    let mut args = Vec::new();
     for c in E::Column::iter() {
-        let c = c.as_str();
-        match once {
-            Some(cond) if c != "id" => out.push(format!(
-                "CASE WHEN {cond} THEN {alias}.\"{c}\" END AS \"{prefix}{c}\""
-            )),
-            _ => out.push(format!("{alias}.\"{c}\" AS \"{prefix}{c}\"")),
-        }
+        let name = c.as_str();
+        let col = format!("{alias}.\"{name}\"");
+        let value = match backend {
+            DatabaseBackend::Postgres => col,
+            _ => match c.def().get_column_type() {
+                ColumnType::Uuid => format!("nullif(lower(hex({col})), '')"),
+                ColumnType::Boolean => format!(
+                    "json(CASE WHEN {col} IS NULL THEN 'null' WHEN {col} THEN 'true' ELSE 'false' END)"
+                ),
+                ColumnType::Json | ColumnType::JsonBinary => format!("json({col})"),
+                _ => col,
+            },
+        };
+        args.push(format!("'{name}', {value}"));
     }
+    let f = match backend {
+        DatabaseBackend::Postgres => "json_build_object",
+        _ => "json_object",
+    };
+    format!("{f}({})", args.join(", "))
+}
+
+/// `value` over the rows of `from`, as a JSON array (`NULL` for none on PostgreSQL), in the
+/// order `from` gives them.
+fn array(backend: DatabaseBackend, value: &str, from: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("(SELECT json_agg({value}) {from})"),
+        _ => format!("(SELECT json_group_array({value}) {from})"),
+    }
+}
+
+/// A subquery's JSON kept as JSON inside the level above: SQLite passes it on as text, which
+/// `json()` reads again (JSONB all the way down was slower: SQLite's aggregates gather text and
+/// turned every element back and forth).
+fn nested(backend: DatabaseBackend, subquery: String) -> String {
+    match backend {
+        DatabaseBackend::Postgres => subquery,
+        _ => format!("json({subquery})"),
+    }
+}
+
+/// A JSON column (a subquery or an expression) as text.
+fn text(backend: DatabaseBackend, value: String) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("({value})::text"),
+        _ => format!("({value})"),
+    }
+}
+
+/// The JSON text in column `index` as `T`; `None` where it is `NULL`.
+fn decode<T: DeserializeOwned>(row: &QueryResult, index: usize) -> Result<Option<T>, DbErr> {
+    row.try_get_by_index::<Option<String>>(index)?
+        .map(|text| serde_json::from_str(&text).map_err(json))
+        .transpose()
+}
+
+fn json(e: serde_json::Error) -> DbErr {
+    DbErr::Json(e.to_string())
 }
 
 /// Bound values in order, with the backend's placeholder syntax.
@@ -84,156 +137,193 @@ impl Binds {
             _ => "?".to_owned(),
         }
     }
-}
 
-/// The row's `E` under `prefix`, or `None` where the outer join found none.
-fn part<M: FromQueryResult>(row: &QueryResult, prefix: &str) -> Result<Option<M>, DbErr> {
-    match row.try_get::<Option<Uuid>>(prefix, "id")? {
-        Some(_) => M::from_query_result(row, prefix).map(Some),
-        None => Ok(None),
+    /// ` AND "id" > ?` for a page after `after`.
+    fn after(&mut self, after: Option<Uuid>) -> String {
+        match after {
+            Some(a) => format!(" AND \"id\" > {}", self.bind(a)),
+            None => String::new(),
+        }
     }
 }
 
-/// Reads `plan` and what `shape` asks for below it, in one statement.
+/// A commitment as read: its row, its milestone page (one more than asked) with each one's
+/// organisation, and its milestone count, as asked. An organisation responsible for several
+/// milestones comes with each of them: it is decoded the first time only.
+type CommitmentRead<'a> = (
+    commitment::Model,
+    Option<Vec<(milestone::Model, Option<&'a RawValue>)>>,
+    Option<u64>,
+);
+
+/// Reads `plan` and what `shape` asks for below it, in one statement that answers one row of
+/// a few JSON texts, each level nested in its parent as PostgreSQL and SQLite build them
+/// (a row per record would cost a hand-over from SQLite's thread and a decoding by column
+/// name on PostgreSQL for each one). Every level is read by the index on its parent and id,
+/// one page per parent: the work grows with the pages, never with what lies beyond them.
 pub async fn read<C: ConnectionTrait>(db: &C, plan: Uuid, shape: Shape) -> Result<Tree, DbErr> {
     let backend = db.get_database_backend();
     let mut b = Binds {
         backend,
-        values: Vec::with_capacity(5),
+        values: Vec::with_capacity(8),
     };
-    let mut select = Vec::with_capacity(64);
-    // The plan and its member are decoded from the first row, a commitment from its first
-    // row (its first milestone's, ordered as they are).
-    let first_milestone = if shape.milestones.is_some() {
-        "(m.tree_rn IS NULL OR m.tree_rn = 1)"
-    } else {
-        "1 = 1"
-    };
-    let first_row = format!("(c.tree_rn IS NULL OR c.tree_rn = 1) AND {first_milestone}");
-    columns::<action_plan::Entity>("p", "p_", Some(&first_row), &mut select);
-    columns::<member::Entity>("mb", "mb_", Some(&first_row), &mut select);
-    columns::<commitment::Entity>("c", "c_", Some(first_milestone), &mut select);
-    let commitment = commitment::Entity.table_name();
-    let milestone = milestone::Entity.table_name();
-    let organisation = organisation::Entity.table_name();
-
-    let c_limit = shape.commitments.limit;
-    // Placeholders are bound in the order they appear in the text (SQLite's `?`).
-    let c_plan = b.bind(plan);
-    let c_after = match shape.commitments.after {
-        Some(a) => format!(" AND \"id\" > {}", b.bind(a)),
-        None => String::new(),
-    };
-    // One more commitment than the page tells whether a next page follows; its milestones
-    // are not read.
-    let mut with = vec![format!(
-        "c AS (SELECT *, ROW_NUMBER() OVER (ORDER BY \"id\") AS tree_rn FROM \"{commitment}\" \
-         WHERE \"plan_id\" = {c_plan}{c_after} ORDER BY \"id\" LIMIT {})",
-        c_limit + 1
-    )];
-    let mut joins = format!(
-        "FROM \"{}\" p JOIN \"{}\" mb ON mb.\"id\" = p.\"member_id\" \
-         LEFT JOIN c ON c.\"plan_id\" = p.\"id\"",
+    let (plans, members) = (
         action_plan::Entity.table_name(),
-        member::Entity.table_name()
+        member::Entity.table_name(),
     );
-    let mut order = "c.\"id\"".to_owned();
+    let commitments = commitment::Entity.table_name();
+    let (milestones, organisations) = (
+        milestone::Entity.table_name(),
+        organisation::Entity.table_name(),
+    );
+    // Placeholders are bound in the order they appear in the text (SQLite's `?`).
+    let mut select = vec![
+        text(
+            backend,
+            format!(
+                "SELECT {} FROM \"{plans}\" p WHERE p.\"id\" = {}",
+                object::<action_plan::Entity>(backend, "p"),
+                b.bind(plan)
+            ),
+        ),
+        text(
+            backend,
+            format!(
+                "SELECT {} FROM \"{members}\" mb JOIN \"{plans}\" p ON p.\"member_id\" = mb.\"id\" \
+                 WHERE p.\"id\" = {}",
+                object::<member::Entity>(backend, "mb"),
+                b.bind(plan)
+            ),
+        ),
+    ];
+    let page = match shape.milestones {
+        Some(m) => {
+            let organisation = match shape.organisations {
+                true => nested(
+                    backend,
+                    format!(
+                        "(SELECT {} FROM \"{organisations}\" o \
+                         WHERE o.\"id\" = m.\"responsible_organisation_id\")",
+                        object::<organisation::Entity>(backend, "o")
+                    ),
+                ),
+                false => "NULL".to_owned(),
+            };
+            let after = b.after(m.after);
+            // One more than the page tells whether a next page follows.
+            nested(
+                backend,
+                array(
+                    backend,
+                    &format!(
+                        "{}({}, {organisation})",
+                        json_array(backend),
+                        object::<milestone::Entity>(backend, "m")
+                    ),
+                    &format!(
+                        "FROM (SELECT * FROM \"{milestones}\" WHERE \"commitment_id\" = c.\"id\"\
+                         {after} ORDER BY \"id\" LIMIT {}) m",
+                        m.limit + 1
+                    ),
+                ),
+            )
+        }
+        None => "NULL".to_owned(),
+    };
+    let count = match shape.milestone_count {
+        true => {
+            format!("(SELECT COUNT(*) FROM \"{milestones}\" WHERE \"commitment_id\" = c.\"id\")")
+        }
+        false => "NULL".to_owned(),
+    };
+    let c_plan = b.bind(plan);
+    let c_after = b.after(shape.commitments.after);
+    select.push(text(
+        backend,
+        array(
+            backend,
+            &format!(
+                "{}({}, {page}, {count})",
+                json_array(backend),
+                object::<commitment::Entity>(backend, "c")
+            ),
+            &format!(
+                "FROM (SELECT * FROM \"{commitments}\" WHERE \"plan_id\" = {c_plan}{c_after} \
+                 ORDER BY \"id\" LIMIT {}) c",
+                shape.commitments.limit
+            ),
+        ),
+    ));
+    // Whether a next page of commitments follows: is there one more than the page?
+    let p_plan = b.bind(plan);
+    let p_after = b.after(shape.commitments.after);
+    select.push(format!(
+        "(SELECT COUNT(*) FROM (SELECT 1 FROM \"{commitments}\" WHERE \"plan_id\" = {p_plan}\
+         {p_after} LIMIT {}) more)",
+        shape.commitments.limit + 1
+    ));
     if shape.commitment_count {
         select.push(format!(
-            "(SELECT COUNT(*) FROM \"{commitment}\" WHERE \"plan_id\" = p.\"id\") AS tree_c_count"
+            "(SELECT COUNT(*) FROM \"{commitments}\" WHERE \"plan_id\" = {})",
+            b.bind(plan)
         ));
     }
-    if shape.milestone_count {
-        with.push(format!(
-            "mc AS (SELECT \"commitment_id\", COUNT(*) AS n FROM \"{milestone}\" \
-             WHERE \"commitment_id\" IN (SELECT \"id\" FROM c WHERE tree_rn <= {c_limit}) \
-             GROUP BY \"commitment_id\")"
-        ));
-        joins.push_str(" LEFT JOIN mc ON mc.\"commitment_id\" = c.\"id\"");
-        select.push("mc.n AS tree_m_count".to_owned());
-    }
-    if let Some(m) = shape.milestones {
-        columns::<milestone::Entity>("m", "m_", None, &mut select);
-        let m_after = match m.after {
-            Some(a) => format!(" AND \"id\" > {}", b.bind(a)),
-            None => String::new(),
-        };
-        with.push(format!(
-            "m AS (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY \"commitment_id\" \
-             ORDER BY \"id\") AS tree_rn FROM \"{milestone}\" WHERE \"commitment_id\" IN \
-             (SELECT \"id\" FROM c WHERE tree_rn <= {c_limit}){m_after}) AS ranked \
-             WHERE ranked.tree_rn <= {})",
-            m.limit + 1
-        ));
-        joins.push_str(" LEFT JOIN m ON m.\"commitment_id\" = c.\"id\"");
-        order.push_str(", m.\"id\"");
-        if shape.organisations {
-            columns::<organisation::Entity>("o", "o_", None, &mut select);
-            joins.push_str(&format!(
-                " LEFT JOIN \"{organisation}\" o ON o.\"id\" = m.\"responsible_organisation_id\""
-            ));
-        }
-    }
-    let p = b.bind(plan);
-    let sql = format!(
-        "WITH {} SELECT {} {joins} WHERE p.\"id\" = {p} ORDER BY {order}",
-        with.join(", "),
-        select.join(", "),
-    );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
-        .await?;
+    let sql = format!("SELECT {}", select.join(", "));
+    let Some(row) = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, b.values))
+        .await?
+    else {
+        return Ok(Tree::default());
+    };
 
-    let mut tree = Tree::default();
-    let mut last_commitment = None;
-    for row in &rows {
-        if tree.plan.is_none() {
-            tree.plan = part(row, "p_")?;
-            tree.member = part(row, "mb_")?;
-            if shape.commitment_count {
-                tree.commitment_count = Some(row.try_get::<i64>("", "tree_c_count")? as u64);
-            }
+    let mut tree = Tree {
+        plan: decode(&row, 0)?,
+        member: decode(&row, 1)?,
+        ..Tree::default()
+    };
+    if tree.plan.is_none() {
+        return Ok(tree);
+    }
+    let commitments = row.try_get_by_index::<Option<String>>(2)?;
+    let mut read: Vec<CommitmentRead<'_>> = match &commitments {
+        Some(text) => serde_json::from_str(text).map_err(json)?,
+        None => Vec::new(),
+    };
+    // In id order, whatever order the aggregate kept (already so: a pass to check).
+    read.sort_by_key(|(c, _, _)| c.id);
+    tree.commitments.1 = row.try_get_by_index::<i64>(3)? as u64 > shape.commitments.limit;
+    if shape.commitment_count {
+        tree.commitment_count = Some(row.try_get_by_index::<i64>(4)? as u64);
+    }
+    for (c, page, count) in read {
+        if let Some(n) = count {
+            tree.milestone_counts.insert(c.id, n);
         }
-        let Some(c_id) = row.try_get::<Option<Uuid>>("c_", "id")? else {
-            continue;
-        };
-        if last_commitment != Some(c_id) {
-            last_commitment = Some(c_id);
-            if tree.commitments.0.len() as u64 == c_limit {
-                tree.commitments.1 = true;
-                continue;
+        if let Some(m) = shape.milestones {
+            let mut page = page.unwrap_or_default();
+            page.sort_by_key(|(ms, _)| ms.id);
+            let more = page.len() as u64 > m.limit;
+            page.truncate(m.limit as usize);
+            let mut rows = Vec::with_capacity(page.len());
+            for (ms, o) in page {
+                if let (Some(id), Some(o)) = (ms.responsible_organisation_id, o)
+                    && !tree.organisations.contains_key(&id)
+                {
+                    let o: organisation::Model = serde_json::from_str(o.get()).map_err(json)?;
+                    tree.organisations.insert(id, o);
+                }
+                rows.push(ms);
             }
-            tree.commitments
-                .0
-                .push(commitment::Model::from_query_result(row, "c_")?);
-            if shape.milestones.is_some() {
-                tree.milestones.insert(c_id, Default::default());
-            }
-            if shape.milestone_count {
-                let n = row.try_get::<Option<i64>>("", "tree_m_count")?;
-                tree.milestone_counts.insert(c_id, n.unwrap_or(0) as u64);
-            }
-        } else if tree.commitments.1 {
-            continue;
+            tree.milestones.insert(c.id, (rows, more));
         }
-        let (Some(m), Some(page)) = (shape.milestones, tree.milestones.get_mut(&c_id)) else {
-            continue;
-        };
-        let Some(ms) = part::<milestone::Model>(row, "m_")? else {
-            continue;
-        };
-        if page.0.len() as u64 == m.limit {
-            page.1 = true;
-            continue;
-        }
-        if shape.organisations
-            && let Some(o) = ms.responsible_organisation_id
-            && !tree.organisations.contains_key(&o)
-            && let Some(org) = part::<organisation::Model>(row, "o_")?
-        {
-            tree.organisations.insert(o, org);
-        }
-        page.0.push(ms);
+        tree.commitments.0.push(c);
     }
     Ok(tree)
+}
+
+fn json_array(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "json_build_array",
+        _ => "json_array",
+    }
 }

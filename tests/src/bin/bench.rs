@@ -512,6 +512,9 @@ async fn postgraphile(
     plans: &[String],
     seconds: f64,
 ) -> anyhow::Result<()> {
+    // Absolute: the peer runs in `dir`, where a relative path would name another place.
+    let dir = &std::fs::canonicalize(dir)
+        .with_context(|| format!("no PostGraphile installed in {}", dir.display()))?;
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     // PostGraphile 5 needs Node.js 22: the one npm installed beside it, else the machine's.
