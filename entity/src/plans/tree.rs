@@ -162,7 +162,15 @@ type CommitmentRead<'a> = (
 /// name on PostgreSQL for each one). Every level is read by the index on its parent and id,
 /// one page per parent: the work grows with the pages, never with what lies beyond them.
 pub async fn read<C: ConnectionTrait>(db: &C, plan: Uuid, shape: Shape) -> Result<Tree, DbErr> {
-    let backend = db.get_database_backend();
+    let statement = statement(db.get_database_backend(), plan, shape);
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(Tree::default());
+    };
+    decode_tree(&row, shape)
+}
+
+/// The one statement [`read`] sends (public for the tests that look at its query plan).
+pub fn statement(backend: DatabaseBackend, plan: Uuid, shape: Shape) -> Statement {
     let mut b = Binds {
         backend,
         values: Vec::with_capacity(8),
@@ -269,16 +277,14 @@ pub async fn read<C: ConnectionTrait>(db: &C, plan: Uuid, shape: Shape) -> Resul
         ));
     }
     let sql = format!("SELECT {}", select.join(", "));
-    let Some(row) = db
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, b.values))
-        .await?
-    else {
-        return Ok(Tree::default());
-    };
+    Statement::from_sql_and_values(backend, sql, b.values)
+}
 
+/// The tree from the row [`statement`] answers.
+fn decode_tree(row: &QueryResult, shape: Shape) -> Result<Tree, DbErr> {
     let mut tree = Tree {
-        plan: decode(&row, 0)?,
-        member: decode(&row, 1)?,
+        plan: decode(row, 0)?,
+        member: decode(row, 1)?,
         ..Tree::default()
     };
     if tree.plan.is_none() {

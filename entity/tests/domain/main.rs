@@ -24,6 +24,7 @@ mod registrations;
 mod sheets;
 mod sheets_more;
 mod subscriptions;
+mod tree;
 
 use std::str::FromStr;
 use std::time::Duration;
