@@ -1,6 +1,6 @@
 //! The national view (`nationalOverview`): the demo's Indonesia follows Bojonegoro, Brebes and
 //! Semarang; the public sees their public plans, the national member's people every plan; the
-//! read takes the same number of statements for two regions as for five.
+//! read takes the same number of statements for three regions as for thirty.
 
 use api::demo::generate::{Shape, generate};
 use sea_orm::sea_query::Expr;
@@ -118,7 +118,7 @@ async fn the_national_view_shows_each_region_as_its_viewer_may_see_it() {
 }
 
 #[tokio::test]
-async fn the_national_view_takes_as_many_statements_for_five_regions_as_for_two() {
+async fn the_national_view_takes_as_many_statements_for_thirty_regions_as_for_three() {
     let app = spawn_app_with(Options {
         run_worker: false,
         ..Default::default()
@@ -141,9 +141,11 @@ async fn the_national_view_takes_as_many_statements_for_five_regions_as_for_two(
         milestones_per_commitment: 3,
         funded_every: 0,
     };
-    let add_regions = async |names: &[&str]| {
-        for name in names {
-            let g = generate(&app.db, name, shape).await.unwrap();
+    let add_regions = async |names: std::ops::Range<usize>| {
+        for i in names {
+            let g = generate(&app.db, &format!("Kabupaten {i}"), shape)
+                .await
+                .unwrap();
             entity::member::Entity::update_many()
                 .col_expr(entity::member::Column::ParentId, Expr::value(national_id))
                 .filter(entity::member::Column::Id.is_in(g.members.clone()))
@@ -157,27 +159,30 @@ async fn the_national_view_takes_as_many_statements_for_five_regions_as_for_two(
         let data = app.ok(OVERVIEW, json!({"m": national})).await;
         (data, app.statements.get() - before)
     };
-    add_regions(&["Kabupaten Satu", "Kabupaten Dua"]).await;
+    add_regions(0..3).await;
     counted().await;
-    let (two, two_count) = counted().await;
-    add_regions(&["Kabupaten Tiga", "Kota Empat", "Kota Lima"]).await;
-    let (five, five_count) = counted().await;
+    let (three, three_count) = counted().await;
+    add_regions(3..30).await;
+    let (thirty, thirty_count) = counted().await;
     assert_eq!(
-        two["nationalOverview"]["regions"].as_array().unwrap().len(),
-        2
-    );
-    assert_eq!(
-        five["nationalOverview"]["regions"]
+        three["nationalOverview"]["regions"]
             .as_array()
             .unwrap()
             .len(),
-        5
+        3
     );
     assert_eq!(
-        two_count, five_count,
-        "statements for 2 regions: {two_count}, for 5: {five_count}"
+        thirty["nationalOverview"]["regions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        30
     );
-    eprintln!("nationalOverview: {two_count} statements for 2 regions, {five_count} for 5");
-    assert!(five_count <= 14, "{five_count} statements");
+    assert_eq!(
+        three_count, thirty_count,
+        "statements for 3 regions: {three_count}, for 30: {thirty_count}"
+    );
+    eprintln!("nationalOverview: {three_count} statements for 3 regions, {thirty_count} for 30");
+    assert!(thirty_count <= 14, "{thirty_count} statements");
     app.stop().await;
 }
