@@ -91,7 +91,13 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// The OGP values it is relevant to; none when the stored list is not one of them.
     pub fn values(&self) -> Vec<OgpValue> {
         serde_json::from_value(self.ogp_values.clone()).unwrap_or_default()
     }
+}
+
+/// [`Model::values`] read from the stored list's JSON text.
+pub fn values_in(json: &str) -> Vec<OgpValue> {
+    serde_json::from_str(json).unwrap_or_default()
 }

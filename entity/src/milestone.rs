@@ -82,35 +82,49 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    /// The status people see on `today`, in a plan that is over or not
-    /// ([`PlanStatus::is_over`](crate::action_plan::PlanStatus::is_over)): an ended plan's open
-    /// milestone is no longer late, it was not completed.
+    /// The status people see on `today`, in a plan that is over or not ([`state_of`]).
     pub fn state_in(&self, today: NaiveDate, plan_over: bool) -> MilestoneState {
-        match self.status {
-            MilestoneStatus::NotStarted | MilestoneStatus::InProgress if plan_over => {
-                MilestoneState::NotCompleted
-            }
-            _ => self.state(today),
-        }
+        state_of(self.status, self.ends_on, today, plan_over)
     }
 
     /// The status people see on `today` while its plan runs.
     pub fn state(&self, today: NaiveDate) -> MilestoneState {
-        match self.status {
-            MilestoneStatus::Completed => MilestoneState::Completed,
-            MilestoneStatus::Cancelled => MilestoneState::Cancelled,
-            _ if self.ends_on.is_some_and(|e| e < today) => MilestoneState::Delayed,
-            MilestoneStatus::NotStarted => MilestoneState::NotStarted,
-            MilestoneStatus::InProgress => MilestoneState::InProgress,
-        }
+        state_of(self.status, self.ends_on, today, false)
     }
 
-    /// Percent done for the roll-up: 100 when completed, else the reported progress.
+    /// Percent done for the roll-up ([`percent_of`]).
     pub fn percent(&self) -> i32 {
-        match self.status {
-            MilestoneStatus::Completed => 100,
-            _ => self.progress.clamp(0, 100),
+        percent_of(self.status, self.progress)
+    }
+}
+
+/// The status people see on `today` of a milestone stored with `status` and ending `ends_on`,
+/// in a plan that is over or not ([`PlanStatus::is_over`](crate::action_plan::PlanStatus::is_over)):
+/// DELAYED once its end date has passed while it is open; an ended plan's open milestone is no
+/// longer late, it was not completed.
+pub fn state_of(
+    status: MilestoneStatus,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+    plan_over: bool,
+) -> MilestoneState {
+    match status {
+        MilestoneStatus::NotStarted | MilestoneStatus::InProgress if plan_over => {
+            MilestoneState::NotCompleted
         }
+        MilestoneStatus::Completed => MilestoneState::Completed,
+        MilestoneStatus::Cancelled => MilestoneState::Cancelled,
+        _ if ends_on.is_some_and(|e| e < today) => MilestoneState::Delayed,
+        MilestoneStatus::NotStarted => MilestoneState::NotStarted,
+        MilestoneStatus::InProgress => MilestoneState::InProgress,
+    }
+}
+
+/// Percent done for the roll-up: 100 when completed, else the reported `progress` (0–100).
+pub fn percent_of(status: MilestoneStatus, progress: i32) -> i32 {
+    match status {
+        MilestoneStatus::Completed => 100,
+        _ => progress.clamp(0, 100),
     }
 }
 

@@ -2,15 +2,17 @@
 //! inside them, their milestones and the milestones' responsible organisations, the whole tree
 //! is read at once ([`entity::plans::tree`]). When every field the request selects below the
 //! plan is one this module knows (the plain fields of the four types, their connections and
-//! `__typename`), the answer is built here from the rows, in selection order, and handed to the
-//! executor whole ([`Answer::Built`]): no resolver runs below the plan. Otherwise the rows are
+//! `__typename`), only the columns those fields read are read, and the answer is written here
+//! as JSON text from what the database wrote, in selection order, and handed to the executor
+//! whole ([`Answer::Built`]; the transport splices the text into the response, [`Spliced`]):
+//! no resolver runs below the plan, and no model or `Value` is made below it. Otherwise the rows are
 //! handed to the request's loaders before the resolvers run: the resolvers are the ones of
 //! every other read — visibility, privacy and paging stay theirs — and find their rows already
 //! loaded; a level the read did not cover (another page size beside it under an alias) is
 //! loaded as usual. Both ways give the same answer (`tests/e2e/compiled.rs` compares them).
 
 use std::borrow::Cow;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::connection::{CursorType, Edge, EmptyFields, PageInfo};
 use async_graphql::parser::types::Field;
@@ -21,8 +23,9 @@ use async_graphql::{
     ServerError, ServerResult, Value,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::plans::tree::{self, PageOf, Paged, Shape, Tree};
+use entity::plans::tree::{self, Cells, Columns, Flat, FlatCommitment, PageOf, Shape, Tree};
 use entity::{action_plan, commitment, member, milestone, organisation};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::commitment::Commitment;
@@ -121,15 +124,15 @@ fn plan_shape(plan: &SelectionField<'_>) -> Option<Shape> {
 }
 
 /// What a field resolves to: an object the executor walks, or the answer the compiled read
-/// built whole (the same type to the schema).
+/// wrote whole, as JSON text (the same type to the schema).
 pub enum Answer<T> {
     Walk(T),
-    Built(Mutex<Option<Value>>),
+    Built(Mutex<Option<String>>),
 }
 
 impl<T> Answer<T> {
-    pub fn built(value: Value) -> Self {
-        Answer::Built(Mutex::new(Some(value)))
+    pub fn built(json: String) -> Self {
+        Answer::Built(Mutex::new(Some(json)))
     }
 }
 
@@ -153,20 +156,30 @@ impl<T: OutputType> OutputType for Answer<T> {
     ) -> ServerResult<Value> {
         match self {
             Answer::Walk(t) => t.resolve(ctx, field).await,
-            Answer::Built(v) => v
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
-                .ok_or_else(|| ServerError::new("a built answer is resolved once", None)),
+            Answer::Built(v) => {
+                let json = v
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take()
+                    .ok_or_else(|| ServerError::new("a built answer is resolved once", None))?;
+                // Spliced into the response text by the HTTP transport; read as a value where
+                // the schema runs without it (a subscription, a test calling it directly).
+                match ctx.data_opt::<Arc<Spliced>>() {
+                    Some(spliced) => Ok(spliced.hold(json)),
+                    None => serde_json::from_str(&json)
+                        .map_err(|e| ServerError::new(e.to_string(), Some(field.pos))),
+                }
+            }
         }
     }
 }
 
-/// Reads the tree `plan(id)` asks for in one statement. Answers it whole when the viewer may
-/// see the plan and every selected field is known here; otherwise primes the loaders with
-/// what was read (the plan among them, so that its visibility is decided without another
-/// statement) and answers `None`. Does nothing when the selection has no nested connection.
-pub async fn plan(ctx: &Context<'_>, plan: Uuid) -> async_graphql::Result<Option<Value>> {
+/// Reads the tree `plan(id)` asks for in one statement. Answers it whole, as JSON text, when
+/// the viewer may see the plan and every selected field is known here; otherwise primes the
+/// loaders with what was read (the plan among them, so that its visibility is decided without
+/// another statement) and answers `None`. Does nothing when the selection has no nested
+/// connection.
+pub async fn plan(ctx: &Context<'_>, plan: Uuid) -> async_graphql::Result<Option<String>> {
     if !ctx.app().config.compiled_reads {
         return Ok(None);
     }
@@ -174,27 +187,43 @@ pub async fn plan(ctx: &Context<'_>, plan: Uuid) -> async_graphql::Result<Option
     let Some(shape) = plan_shape(&field) else {
         return Ok(None);
     };
-    let t = tree::read(ctx.db(), plan, shape).await?;
-    let l = ctx.loaders();
-    let Some(p) = t.plan.clone() else {
+    let Some((selection, columns)) = PlanSel::compile(&field, &shape) else {
+        let t = tree::read(ctx.db(), plan, shape).await?;
+        let Some(p) = t.plan.clone() else {
+            return Ok(None);
+        };
+        ctx.loaders().plan.loader().prime([p]);
+        ctx.loaders().member.loader().prime(t.member.clone());
+        ctx.app().metrics.record_compiled_read("primed");
+        prime(ctx, plan, shape, t);
         return Ok(None);
     };
+    let flat = tree::read_columns(ctx.db(), plan, shape, &columns).await?;
+    let Some(p) = flat.plan.clone() else {
+        return Ok(None);
+    };
+    let l = ctx.loaders();
     l.plan.loader().prime([p.clone()]);
-    l.member.loader().prime(t.member.clone());
+    l.member.loader().prime(flat.member.clone());
     if !visibility::sees_plan(&ctx.viewer(), &p) {
         return Ok(None);
     }
-    if let Some(selection) = PlanSel::compile(&field, &shape) {
-        let env = Env {
-            today: visibility::today(ctx, p.member_id).await,
-            plan_over: p.status.is_over(),
-        };
-        ctx.app().metrics.record_compiled_read("built");
-        return Ok(Some(selection.render(&t, &p, &shape, &env)));
+    let env = Env {
+        today: visibility::today(ctx, p.member_id).await,
+        plan_over: p.status.is_over(),
+    };
+    let mut out = Vec::with_capacity(4096);
+    if selection.render(&flat, &p, &shape, &env, &mut out).is_err() {
+        return Err(super::errors::internal(
+            format!("the stored tree of plan {plan} could not be read"),
+            ctx.lang(),
+        ));
     }
-    ctx.app().metrics.record_compiled_read("primed");
-    prime(ctx, plan, shape, t);
-    Ok(None)
+    ctx.app().metrics.record_compiled_read("built");
+    // Written from valid JSON texts and JSON written here.
+    String::from_utf8(out)
+        .map(Some)
+        .map_err(|e| super::errors::internal(e, ctx.lang()))
 }
 
 /// Hands what the tree read to the request's loaders.
@@ -224,8 +253,11 @@ fn prime(ctx: &Context<'_>, plan: Uuid, shape: Shape, t: Tree) {
         .prime(t.milestone_counts.into_iter().map(|(c, n)| ((c, ()), n)));
 }
 
-// The answer built from the rows. A selection is compiled once per level (response keys,
-// which field each is) and applied to every row of that level.
+// The answer written from the rows. A selection is compiled once per level (response keys,
+// which field each is, which columns it reads) and applied to every row of that level. The
+// plan and its member are one row each and come as models; the rows below come as the cells
+// the database wrote (`tree::read_columns`), and a plain field that is a column as stored
+// (text, a status, a date, a number) is copied into the answer as it is.
 
 /// What the plain fields are computed from besides their row.
 struct Env {
@@ -235,7 +267,21 @@ struct Env {
     plan_over: bool,
 }
 
-/// A plain field: its value from the row alone.
+/// A stored value the answer cannot be written from (a cell that does not read as its type).
+#[derive(Debug)]
+struct Unreadable;
+
+type Written = Result<(), Unreadable>;
+
+/// The answer's text as it is written.
+type Out = Vec<u8>;
+
+/// Writes `v` as JSON.
+fn put(out: &mut Out, v: &Value) -> Written {
+    serde_json::to_writer(out, v).map_err(|_| Unreadable)
+}
+
+/// A plain field of a plan or member: its value from the model alone.
 type Leaf<M> = fn(&M, &Env) -> Value;
 
 fn text(s: &str) -> Value {
@@ -307,69 +353,169 @@ fn member_leaf(name: &str) -> Option<Leaf<member::Model>> {
     Some(f)
 }
 
-fn commitment_leaf(name: &str) -> Option<Leaf<commitment::Model>> {
-    let f: Leaf<commitment::Model> = match name {
-        "__typename" => |_, _| type_name::<Commitment>(),
-        "id" => |c, _| id(super::commitment::KIND, c.id),
-        "code" => |c, _| opt_text(&c.code),
-        "title" => |c, _| text(&c.title),
-        "theme" => |c, _| opt_text(&c.theme),
-        "problem" => |c, _| opt_text(&c.problem),
-        "baseline" => |c, _| opt_text(&c.baseline),
-        "objective" => |c, _| opt_text(&c.objective),
-        "description" => |c, _| opt_text(&c.description),
-        "howItSolves" => |c, _| opt_text(&c.how_it_solves),
-        "ogpValues" => |c, _| Value::List(c.values().into_iter().map(enum_value).collect()),
-        "ambition" => |c, _| opt_text(&c.ambition),
-        "officialInCharge" => |c, _| opt_text(&c.official_in_charge),
-        "startsOn" => |c, _| date(c.starts_on),
-        "endsOn" => |c, _| date(c.ends_on),
-        "status" => |c, _| enum_value(c.status),
-        "createdAt" => |c, _| time(&c.created_at),
-        "updatedAt" => |c, _| time(&c.updated_at),
-        "version" => |c, _| Value::from(c.version),
-        _ => return None,
-    };
-    Some(f)
+/// Writes a row's cells (the ones its field reads) as the field's value.
+type Write = fn(&[&RawValue], &Env, &mut Out) -> Written;
+
+/// A plain field of a row below the plan: the columns it reads and how it writes them.
+struct Cell<C: 'static> {
+    columns: &'static [C],
+    write: Write,
 }
 
-fn milestone_leaf(name: &str) -> Option<Leaf<milestone::Model>> {
-    let f: Leaf<milestone::Model> = match name {
-        "__typename" => |_, _| type_name::<Milestone>(),
-        "id" => |m, _| id(super::milestone::KIND, m.id),
-        "title" => |m, _| text(&m.title),
-        "deliverable" => |m, _| opt_text(&m.deliverable),
-        "startsOn" => |m, _| date(m.starts_on),
-        "endsOn" => |m, _| date(m.ends_on),
-        "weight" => |m, _| Value::from(m.weight),
-        "status" => |m, _| enum_value(m.status),
-        "state" => |m, e| enum_value(m.state_in(e.today, e.plan_over)),
-        "progress" => |m, _| Value::from(m.percent()),
-        "createdAt" => |m, _| time(&m.created_at),
-        "updatedAt" => |m, _| time(&m.updated_at),
-        "version" => |m, _| Value::from(m.version),
-        _ => return None,
-    };
-    Some(f)
+impl<C> Cell<C> {
+    /// A column whose stored JSON is the field's value (text, a status, a date as `YYYY-MM-DD`,
+    /// a number, a boolean).
+    const fn stored(columns: &'static [C]) -> Self {
+        Self {
+            columns,
+            write: copy,
+        }
+    }
+
+    /// A time, stored as either backend writes it, in the `DateTime` scalar's form.
+    const fn time(columns: &'static [C]) -> Self {
+        Self {
+            columns,
+            write: |c, _, out| put(out, &parsed::<DateTime<Utc>>(one(c)?)?.to_value()),
+        }
+    }
+
+    const fn with(columns: &'static [C], write: Write) -> Self {
+        Self { columns, write }
+    }
 }
 
-fn organisation_leaf(name: &str) -> Option<Leaf<organisation::Model>> {
-    let f: Leaf<organisation::Model> = match name {
-        "__typename" => |_, _| type_name::<Organisation>(),
-        "id" => |o, _| id(super::organisation::KIND, o.id),
-        "name" => |o, _| text(&o.name),
-        "acronym" => |o, _| opt_text(&o.acronym),
-        "kind" => |o, _| enum_value(o.kind),
-        "isGovernment" => |o, _| Value::Boolean(o.kind.is_government()),
-        "partnershipRole" => |o, _| o.partnership_role.map_or(Value::Null, enum_value),
-        "websiteUrl" => |o, _| opt_text(&o.website_url),
-        "contactPublic" => |o, _| Value::Boolean(o.contact_public),
-        "createdAt" => |o, _| time(&o.created_at),
-        "updatedAt" => |o, _| time(&o.updated_at),
-        "version" => |o, _| Value::from(o.version),
+fn one<'a>(cells: &[&'a RawValue]) -> Result<&'a RawValue, Unreadable> {
+    cells.first().copied().ok_or(Unreadable)
+}
+
+fn copy(cells: &[&RawValue], _: &Env, out: &mut Out) -> Written {
+    out.extend_from_slice(one(cells)?.get().as_bytes());
+    Ok(())
+}
+
+fn parsed<T: serde::de::DeserializeOwned>(cell: &RawValue) -> Result<T, Unreadable> {
+    serde_json::from_str(cell.get()).map_err(|_| Unreadable)
+}
+
+/// The global id of the row whose id is in the first cell.
+fn id_cell(kind: &str, cells: &[&RawValue], out: &mut Out) -> Written {
+    let u = tree::cell_uuid(one(cells)?).ok_or(Unreadable)?;
+    put(out, &id(kind, u))
+}
+
+fn commitment_cell(name: &str) -> Option<Cell<commitment::Column>> {
+    use commitment::Column as C;
+    Some(match name {
+        "__typename" => Cell::with(&[], |_, _, o| put(o, &type_name::<Commitment>())),
+        "id" => Cell::with(&[C::Id], |c, _, o| id_cell(super::commitment::KIND, c, o)),
+        "code" => Cell::stored(&[C::Code]),
+        "title" => Cell::stored(&[C::Title]),
+        "theme" => Cell::stored(&[C::Theme]),
+        "problem" => Cell::stored(&[C::Problem]),
+        "baseline" => Cell::stored(&[C::Baseline]),
+        "objective" => Cell::stored(&[C::Objective]),
+        "description" => Cell::stored(&[C::Description]),
+        "howItSolves" => Cell::stored(&[C::HowItSolves]),
+        "ogpValues" => Cell::with(&[C::OgpValues], |c, _, o| {
+            let values = commitment::values_in(one(c)?.get());
+            put(
+                o,
+                &Value::List(values.into_iter().map(enum_value).collect()),
+            )
+        }),
+        "ambition" => Cell::stored(&[C::Ambition]),
+        "officialInCharge" => Cell::stored(&[C::OfficialInCharge]),
+        "startsOn" => Cell::stored(&[C::StartsOn]),
+        "endsOn" => Cell::stored(&[C::EndsOn]),
+        "status" => Cell::stored(&[C::Status]),
+        "createdAt" => Cell::time(&[C::CreatedAt]),
+        "updatedAt" => Cell::time(&[C::UpdatedAt]),
+        "version" => Cell::stored(&[C::Version]),
         _ => return None,
-    };
-    Some(f)
+    })
+}
+
+fn milestone_cell(name: &str) -> Option<Cell<milestone::Column>> {
+    use milestone::Column as C;
+    Some(match name {
+        "__typename" => Cell::with(&[], |_, _, o| put(o, &type_name::<Milestone>())),
+        "id" => Cell::with(&[C::Id], |c, _, o| id_cell(super::milestone::KIND, c, o)),
+        "title" => Cell::stored(&[C::Title]),
+        "deliverable" => Cell::stored(&[C::Deliverable]),
+        "startsOn" => Cell::stored(&[C::StartsOn]),
+        "endsOn" => Cell::stored(&[C::EndsOn]),
+        "weight" => Cell::stored(&[C::Weight]),
+        "status" => Cell::stored(&[C::Status]),
+        "state" => Cell::with(&[C::Status, C::EndsOn], |c, e, o| {
+            let (status, ends_on) = match c {
+                [s, d] => (parsed(s)?, parsed(d)?),
+                _ => return Err(Unreadable),
+            };
+            put(
+                o,
+                &enum_value(milestone::state_of(status, ends_on, e.today, e.plan_over)),
+            )
+        }),
+        "progress" => Cell::with(&[C::Status, C::Progress], |c, _, o| {
+            let (status, progress) = match c {
+                [s, p] => (parsed(s)?, parsed(p)?),
+                _ => return Err(Unreadable),
+            };
+            put(o, &Value::from(milestone::percent_of(status, progress)))
+        }),
+        "createdAt" => Cell::time(&[C::CreatedAt]),
+        "updatedAt" => Cell::time(&[C::UpdatedAt]),
+        "version" => Cell::stored(&[C::Version]),
+        _ => return None,
+    })
+}
+
+fn organisation_cell(name: &str) -> Option<Cell<organisation::Column>> {
+    use organisation::Column as C;
+    Some(match name {
+        "__typename" => Cell::with(&[], |_, _, o| put(o, &type_name::<Organisation>())),
+        "id" => Cell::with(&[C::Id], |c, _, o| id_cell(super::organisation::KIND, c, o)),
+        "name" => Cell::stored(&[C::Name]),
+        "acronym" => Cell::stored(&[C::Acronym]),
+        "kind" => Cell::stored(&[C::Kind]),
+        "isGovernment" => Cell::with(&[C::Kind], |c, _, o| {
+            let kind: organisation::OrganisationKind = parsed(one(c)?)?;
+            put(o, &Value::Boolean(kind.is_government()))
+        }),
+        "partnershipRole" => Cell::stored(&[C::PartnershipRole]),
+        "websiteUrl" => Cell::stored(&[C::WebsiteUrl]),
+        "contactPublic" => Cell::stored(&[C::ContactPublic]),
+        "createdAt" => Cell::time(&[C::CreatedAt]),
+        "updatedAt" => Cell::time(&[C::UpdatedAt]),
+        "version" => Cell::stored(&[C::Version]),
+        _ => return None,
+    })
+}
+
+/// A compiled cell field: where its cells are in the row, and how it writes them.
+#[derive(Clone, Copy)]
+struct At {
+    cells: (usize, usize),
+    write: Write,
+}
+
+impl At {
+    fn write(&self, row: &[&RawValue], env: &Env, out: &mut Out) -> Written {
+        let cells = row.get(self.cells.0..self.cells.1).ok_or(Unreadable)?;
+        (self.write)(cells, env, out)
+    }
+}
+
+/// Places `cell` in the row of a level whose columns are `columns` (after the id, which is
+/// cell 0).
+fn place<C: Copy>(columns: &mut Vec<C>, cell: Cell<C>) -> At {
+    let from = 1 + columns.len();
+    columns.extend_from_slice(cell.columns);
+    At {
+        cells: (from, 1 + columns.len()),
+        write: cell.write,
+    }
 }
 
 /// The response key of a selected field.
@@ -398,12 +544,46 @@ fn fields<F>(
     Some(out)
 }
 
-/// A leaf of `M`, or `None` when the field has a selection of its own (none of these do).
-fn leaf<M>(f: &SelectionField<'_>, known: fn(&str) -> Option<Leaf<M>>) -> Option<Leaf<M>> {
+/// A field without a selection of its own, as `known` compiles it.
+fn plain<T>(f: &SelectionField<'_>, known: impl FnOnce(&str) -> Option<T>) -> Option<T> {
     if f.selection_set().next().is_some() {
         return None;
     }
     known(f.name())
+}
+
+/// Writes an object: each field's key, then its value as `value` writes it.
+fn object<F>(
+    out: &mut Out,
+    sel: &[(Name, F)],
+    mut value: impl FnMut(&F, &mut Out) -> Written,
+) -> Written {
+    out.push(b'{');
+    for (i, (k, f)) in sel.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // A response key is a GraphQL name: nothing in it needs escaping.
+        out.push(b'"');
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"\":");
+        value(f, out)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Writes a list of `items` as `item` writes each.
+fn list<R>(out: &mut Out, items: &[R], mut item: impl FnMut(&R, &mut Out) -> Written) -> Written {
+    out.push(b'[');
+    for (i, r) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(r, out)?;
+    }
+    out.push(b']');
+    Ok(())
 }
 
 enum PageInfoField {
@@ -433,6 +613,17 @@ struct ConnSel<N> {
     fields: Vec<(Name, ConnField<N>)>,
     conn_type: Value,
     edge_type: Value,
+}
+
+/// A page of rows as a connection renders it.
+struct PageRows<'r, R> {
+    rows: &'r [R],
+    more: bool,
+    /// Whether the page is after a cursor.
+    after: bool,
+    total: Option<u64>,
+    /// The row's id, for its cursor.
+    id: fn(&R) -> Option<Uuid>,
 }
 
 impl<N> ConnSel<N> {
@@ -475,71 +666,50 @@ impl<N> ConnSel<N> {
         })
     }
 
-    /// The connection over `page` (after a cursor when `after`), `node` rendering each row.
-    fn render<M>(
+    /// Writes the connection over `page`, `node` writing each row.
+    fn render<R>(
         &self,
-        (rows, more): &Paged<M>,
-        after: bool,
-        total: Option<u64>,
-        row_id: fn(&M) -> Uuid,
-        node: impl Fn(&[(Name, N)], &M) -> Value,
-    ) -> Value {
-        let cursor = |m: &M| Value::String(Cursor(row_id(m)).encode_cursor());
-        let mut out = async_graphql::indexmap::IndexMap::with_capacity(self.fields.len());
-        for (k, f) in &self.fields {
-            let v = match f {
-                ConnField::Typename => self.conn_type.clone(),
-                ConnField::TotalCount => Value::from(total.unwrap_or(0) as i64),
-                ConnField::Nodes(sel) => Value::List(rows.iter().map(|m| node(sel, m)).collect()),
-                ConnField::Edges(sel) => Value::List(
-                    rows.iter()
-                        .map(|m| {
-                            let mut edge =
-                                async_graphql::indexmap::IndexMap::with_capacity(sel.len());
-                            for (k, e) in sel {
-                                let v = match e {
-                                    EdgeField::Typename => self.edge_type.clone(),
-                                    EdgeField::Cursor => cursor(m),
-                                    EdgeField::Node(sel) => node(sel, m),
-                                };
-                                edge.insert(k.clone(), v);
-                            }
-                            Value::Object(edge)
-                        })
-                        .collect(),
-                ),
-                ConnField::PageInfo(sel) => {
-                    let mut info = async_graphql::indexmap::IndexMap::with_capacity(sel.len());
-                    for (k, i) in sel {
-                        let v = match i {
-                            PageInfoField::Typename => type_name::<PageInfo>(),
-                            PageInfoField::HasNextPage => Value::Boolean(*more),
-                            PageInfoField::HasPreviousPage => Value::Boolean(after),
-                            PageInfoField::StartCursor => rows.first().map_or(Value::Null, cursor),
-                            PageInfoField::EndCursor => rows.last().map_or(Value::Null, cursor),
-                        };
-                        info.insert(k.clone(), v);
-                    }
-                    Value::Object(info)
-                }
-            };
-            out.insert(k.clone(), v);
-        }
-        Value::Object(out)
+        page: PageRows<'_, R>,
+        out: &mut Out,
+        node: &mut impl FnMut(&[(Name, N)], &R, &mut Out) -> Written,
+    ) -> Written {
+        let cursor = |r: &R, out: &mut Out| match (page.id)(r) {
+            Some(u) => put(out, &Value::String(Cursor(u).encode_cursor())),
+            None => Err(Unreadable),
+        };
+        let opt_cursor = |r: Option<&R>, out: &mut Out| match r {
+            Some(r) => cursor(r, out),
+            None => put(out, &Value::Null),
+        };
+        object(out, &self.fields, |f, out| match f {
+            ConnField::Typename => put(out, &self.conn_type),
+            ConnField::TotalCount => put(out, &Value::from(page.total.unwrap_or(0) as i64)),
+            ConnField::Nodes(sel) => list(out, page.rows, |r, out| node(sel, r, out)),
+            ConnField::Edges(sel) => list(out, page.rows, |r, out| {
+                object(out, sel, |e, out| match e {
+                    EdgeField::Typename => put(out, &self.edge_type),
+                    EdgeField::Cursor => cursor(r, out),
+                    EdgeField::Node(sel) => node(sel, r, out),
+                })
+            }),
+            ConnField::PageInfo(sel) => object(out, sel, |i, out| match i {
+                PageInfoField::Typename => put(out, &type_name::<PageInfo>()),
+                PageInfoField::HasNextPage => put(out, &Value::Boolean(page.more)),
+                PageInfoField::HasPreviousPage => put(out, &Value::Boolean(page.after)),
+                PageInfoField::StartCursor => opt_cursor(page.rows.first(), out),
+                PageInfoField::EndCursor => opt_cursor(page.rows.last(), out),
+            }),
+        })
     }
 }
 
-enum OrgField {
-    Leaf(Leaf<organisation::Model>),
-}
-
 enum MilestoneField {
-    Leaf(Leaf<milestone::Model>),
-    Organisation(Vec<(Name, OrgField)>),
+    Cell(At),
+    Organisation(Vec<(Name, At)>),
 }
 
 enum CommitmentField {
-    Leaf(Leaf<commitment::Model>),
+    Cell(At),
     Milestones(ConnSel<MilestoneField>),
 }
 
@@ -552,36 +722,29 @@ enum PlanField {
 /// `plan(id)`'s selection, compiled.
 struct PlanSel(Vec<(Name, PlanField)>);
 
-/// Renders a row's object: its leaves and, through `child`, its other fields.
-fn object<M, F>(
-    sel: &[(Name, F)],
-    row: &M,
-    env: &Env,
-    leaf: impl Fn(&F) -> Option<Leaf<M>>,
-    mut child: impl FnMut(&F) -> Value,
-) -> Value {
-    let mut out = async_graphql::indexmap::IndexMap::with_capacity(sel.len());
-    for (k, f) in sel {
-        let v = match leaf(f) {
-            Some(l) => l(row, env),
-            None => child(f),
-        };
-        out.insert(k.clone(), v);
-    }
-    Value::Object(out)
+/// The id of a row read as cells.
+fn row_id(cells: &[&RawValue]) -> Option<Uuid> {
+    cells.first().and_then(|c| tree::cell_uuid(c))
 }
 
 impl PlanSel {
-    /// The selection below `plan`, when the tree read `shape` answers all of it.
-    fn compile(plan: &SelectionField<'_>, shape: &Shape) -> Option<Self> {
+    /// The selection below `plan`, when the tree read `shape` answers all of it, with the
+    /// columns it reads of each level.
+    fn compile(plan: &SelectionField<'_>, shape: &Shape) -> Option<(Self, Columns)> {
+        let mut columns = Columns::default();
+        let (c_cols, m_cols, o_cols) = (
+            &mut columns.commitment,
+            &mut columns.milestone,
+            &mut columns.organisation,
+        );
         let mut milestone = |f: &SelectionField<'_>| {
             Some(match f.name() {
                 "responsibleOrganisation" if shape.organisations => {
                     MilestoneField::Organisation(fields(f, |o| {
-                        Some(OrgField::Leaf(leaf(o, organisation_leaf)?))
+                        Some(place(o_cols, plain(o, organisation_cell)?))
                     })?)
                 }
-                _ => MilestoneField::Leaf(leaf(f, milestone_leaf)?),
+                _ => MilestoneField::Cell(place(m_cols, plain(f, milestone_cell)?)),
             })
         };
         let mut commitment = |f: &SelectionField<'_>| {
@@ -593,86 +756,189 @@ impl PlanSel {
                         &mut milestone,
                     )?)
                 }
-                _ => CommitmentField::Leaf(leaf(f, commitment_leaf)?),
+                _ => CommitmentField::Cell(place(c_cols, plain(f, commitment_cell)?)),
             })
         };
-        fields(plan, |f| {
+        let sel = fields(plan, |f| {
             Some(match f.name() {
                 "commitments" if page_of(f) == Some(shape.commitments) => PlanField::Commitments(
                     ConnSel::compile::<Commitment>(f, shape.commitment_count, &mut commitment)?,
                 ),
-                "member" => PlanField::Member(fields(f, |m| leaf(m, member_leaf))?),
-                _ => PlanField::Leaf(leaf(f, plan_leaf)?),
+                "member" => PlanField::Member(fields(f, |m| plain(m, member_leaf))?),
+                _ => PlanField::Leaf(plain(f, plan_leaf)?),
             })
-        })
-        .map(Self)
+        })?;
+        Some((Self(sel), columns))
     }
 
-    fn render(&self, t: &Tree, p: &action_plan::Model, shape: &Shape, env: &Env) -> Value {
-        let organisation = |sel: &[(Name, OrgField)], o: &organisation::Model| {
-            object(sel, o, env, |OrgField::Leaf(l)| Some(*l), |_| Value::Null)
+    /// Writes the plan's answer from what the read found.
+    fn render(
+        &self,
+        flat: &Flat,
+        p: &action_plan::Model,
+        shape: &Shape,
+        env: &Env,
+        out: &mut Out,
+    ) -> Written {
+        let commitments = flat.commitments(shape).map_err(|_| Unreadable)?;
+        let organisation = |sel: &[(Name, At)], o: &Option<Cells<'_>>, out: &mut Out| match o {
+            Some(cells) => object(out, sel, |at, out| at.write(cells, env, out)),
+            None => put(out, &Value::Null),
         };
-        let milestone = |sel: &[(Name, MilestoneField)], m: &milestone::Model| {
-            object(
-                sel,
-                m,
-                env,
-                |f| match f {
-                    MilestoneField::Leaf(l) => Some(*l),
-                    _ => None,
-                },
-                |f| match f {
-                    MilestoneField::Organisation(sel) => m
-                        .responsible_organisation_id
-                        .and_then(|o| t.organisations.get(&o))
-                        .map_or(Value::Null, |o| organisation(sel, o)),
-                    MilestoneField::Leaf(_) => Value::Null,
-                },
-            )
+        let mut milestone = |sel: &[(Name, MilestoneField)],
+                             (m, o): &(Cells<'_>, Option<Cells<'_>>),
+                             out: &mut Out| {
+            object(out, sel, |f, out| match f {
+                MilestoneField::Cell(at) => at.write(m, env, out),
+                MilestoneField::Organisation(sel) => organisation(sel, o, out),
+            })
         };
-        let empty = (Vec::new(), false);
-        let commitment = |sel: &[(Name, CommitmentField)], c: &commitment::Model| {
-            object(
-                sel,
-                c,
-                env,
-                |f| match f {
-                    CommitmentField::Leaf(l) => Some(*l),
-                    _ => None,
-                },
-                |f| match f {
+        let mut commitment =
+            |sel: &[(Name, CommitmentField)], c: &FlatCommitment<'_>, out: &mut Out| {
+                object(out, sel, |f, out| match f {
+                    CommitmentField::Cell(at) => at.write(&c.cells, env, out),
                     CommitmentField::Milestones(conn) => conn.render(
-                        t.milestones.get(&c.id).unwrap_or(&empty),
-                        shape.milestones.is_some_and(|m| m.after.is_some()),
-                        t.milestone_counts.get(&c.id).copied(),
-                        |m| m.id,
-                        milestone,
+                        PageRows {
+                            rows: &c.milestones.0,
+                            more: c.milestones.1,
+                            after: shape.milestones.is_some_and(|m| m.after.is_some()),
+                            total: c.milestone_count,
+                            id: |(m, _)| row_id(m),
+                        },
+                        out,
+                        &mut milestone,
                     ),
-                    CommitmentField::Leaf(_) => Value::Null,
+                })
+            };
+        object(out, &self.0, |f, out| match f {
+            PlanField::Leaf(l) => put(out, &l(p, env)),
+            PlanField::Commitments(conn) => conn.render(
+                PageRows {
+                    rows: &commitments,
+                    more: flat.more,
+                    after: shape.commitments.after.is_some(),
+                    total: flat.commitment_count,
+                    id: |c| row_id(&c.cells),
                 },
-            )
-        };
-        object(
-            &self.0,
-            p,
-            env,
-            |f| match f {
-                PlanField::Leaf(l) => Some(*l),
-                _ => None,
+                out,
+                &mut commitment,
+            ),
+            PlanField::Member(sel) => match &flat.member {
+                Some(m) => object(out, sel, |l, out| put(out, &l(m, env))),
+                None => put(out, &Value::Null),
             },
-            |f| match f {
-                PlanField::Commitments(conn) => conn.render(
-                    &t.commitments,
-                    shape.commitments.after.is_some(),
-                    t.commitment_count,
-                    |c| c.id,
-                    commitment,
-                ),
-                PlanField::Member(sel) => t.member.as_ref().map_or(Value::Null, |m| {
-                    object(sel, m, env, |l| Some(*l), |_| Value::Null)
-                }),
-                PlanField::Leaf(_) => Value::Null,
-            },
-        )
+        })
+    }
+}
+
+/// The answers the compiled reads of one request wrote whole, each held until the response is
+/// serialised: the executor carries a marker string in its place, which [`Spliced::splice`]
+/// replaces by the answer's text (no `Value` is built for it). The marker holds a nonce drawn
+/// for the request, which no stored text can know.
+#[derive(Debug)]
+pub struct Spliced {
+    nonce: String,
+    parts: Mutex<Vec<String>>,
+}
+
+impl Default for Spliced {
+    fn default() -> Self {
+        Self {
+            nonce: Uuid::new_v4().simple().to_string(),
+            parts: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+/// What a marker starts with: a control character, then this.
+const MARK: &str = "terbuka-answer:";
+
+impl Spliced {
+    /// The marker the executor carries for `answer`.
+    fn hold(&self, answer: String) -> Value {
+        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        parts.push(answer);
+        Value::String(format!("\u{1}{MARK}{}:{}", self.nonce, parts.len() - 1))
+    }
+
+    /// `body` (a serialised response) with every marker replaced by its answer, in one pass.
+    pub fn splice(&self, body: String) -> String {
+        let parts = std::mem::take(&mut *self.parts.lock().unwrap_or_else(|p| p.into_inner()));
+        if parts.is_empty() {
+            return body;
+        }
+        // As serde_json writes the marker: quoted, its control character escaped.
+        let prefix = format!("\"\\u0001{MARK}{}:", self.nonce);
+        let mut out =
+            String::with_capacity(body.len() + parts.iter().map(String::len).sum::<usize>());
+        let mut rest = body.as_str();
+        while let Some(at) = rest.find(&prefix) {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at + prefix.len()..];
+            let end = tail.find('"').unwrap_or(tail.len());
+            match tail[..end].parse::<usize>().ok().and_then(|i| parts.get(i)) {
+                Some(part) if end < tail.len() => {
+                    out.push_str(part);
+                    rest = &tail[end + 1..];
+                }
+                _ => {
+                    out.push_str(&prefix);
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A response as the transport serialises it, with `values` under `data`.
+    fn body(values: &[Value]) -> String {
+        let data: async_graphql::indexmap::IndexMap<Name, Value> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Name::new(format!("f{i}")), v.clone()))
+            .collect();
+        serde_json::to_string(&serde_json::json!({ "data": Value::Object(data) })).unwrap()
+    }
+
+    #[test]
+    fn every_held_answer_is_spliced_where_its_marker_is_and_nothing_else_changes() {
+        let s = Spliced::default();
+        let a = s.hold(r#"{"title":"Renaksi 2019"}"#.to_owned());
+        let b = s.hold("[1,2]".to_owned());
+        // Text that looks like a marker without the request's nonce stays text.
+        let lookalike = Value::String(format!("\u{1}{MARK}0:0"));
+        let text = s.splice(body(&[a, lookalike.clone(), b]));
+        let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            read["data"]["f0"],
+            serde_json::json!({"title": "Renaksi 2019"})
+        );
+        assert_eq!(
+            read["data"]["f1"],
+            serde_json::to_value(&lookalike).unwrap()
+        );
+        assert_eq!(read["data"]["f2"], serde_json::json!([1, 2]));
+        // Nothing held: the body as it was.
+        let plain = body(&[Value::from(1)]);
+        assert_eq!(Spliced::default().splice(plain.clone()), plain);
+    }
+
+    #[test]
+    fn a_marker_of_another_request_or_of_no_answer_is_left_as_it_is() {
+        let (s, other) = (Spliced::default(), Spliced::default());
+        let held = s.hold("true".to_owned());
+        let foreign = other.hold("false".to_owned());
+        let missing = Value::String(format!("\u{1}{MARK}{}:7", s.nonce));
+        let text = s.splice(body(&[foreign.clone(), missing.clone(), held]));
+        let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(read["data"]["f0"], serde_json::to_value(&foreign).unwrap());
+        assert_eq!(read["data"]["f1"], serde_json::to_value(&missing).unwrap());
+        assert_eq!(read["data"]["f2"], serde_json::json!(true));
     }
 }

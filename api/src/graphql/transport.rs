@@ -19,6 +19,7 @@ use entity::Lang;
 use serde::Deserialize;
 
 use super::TerbukaSchema;
+use super::compiled::Spliced;
 use super::context::RequestMeta;
 use super::executor::{Batching, Executor};
 use super::loaders::Loaders;
@@ -369,7 +370,9 @@ async fn execute(
         Err(response) => return response,
     };
     let batching = Batching::tracked();
+    let spliced = Arc::new(Spliced::default());
     let request = request
+        .data(spliced.clone())
         .data(viewer)
         .data(lang)
         .data(Loaders::new(&state.app.db, &batching))
@@ -397,7 +400,7 @@ async fn execute(
             .unwrap_or_else(|| "UNKNOWN".to_owned());
         state.metrics.record_graphql_error(&code);
     }
-    let body = serde_json::to_string(&response).unwrap_or_default();
+    let body = spliced.splice(serde_json::to_string(&response).unwrap_or_default());
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],

@@ -57,32 +57,147 @@ pub struct Tree {
     pub milestone_counts: HashMap<Uuid, u64>,
 }
 
-/// A JSON object of every column of `E` under `alias`, written so that the model's serde
-/// reads it back on either backend: on SQLite uuids (stored as blobs) as their hex digits,
-/// booleans (stored as 0 and 1) as JSON booleans and JSON columns (stored as text) as JSON.
-fn object<E: EntityTrait>(backend: DatabaseBackend, alias: &str) -> String {
-    let mut args = Vec::new();
-    for c in E::Column::iter() {
-        let name = c.as_str();
-        let col = format!("{alias}.\"{name}\"");
-        let value = match backend {
-            DatabaseBackend::Postgres => col,
-            _ => match c.def().get_column_type() {
-                ColumnType::Uuid => format!("nullif(lower(hex({col})), '')"),
-                ColumnType::Boolean => format!(
-                    "json(CASE WHEN {col} IS NULL THEN 'null' WHEN {col} THEN 'true' ELSE 'false' END)"
-                ),
-                ColumnType::Json | ColumnType::JsonBinary => format!("json({col})"),
-                _ => col,
-            },
+/// The columns to read of each level below the plan, for an answer written from the columns
+/// themselves ([`read_columns`]) instead of from whole models. Each row comes as its id and
+/// then these columns, in this order.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    pub commitment: Vec<commitment::Column>,
+    pub milestone: Vec<milestone::Column>,
+    pub organisation: Vec<organisation::Column>,
+}
+
+/// The tree as [`read_columns`] reads it: the plan and its member whole, the levels below as
+/// the JSON text the database wrote, read in place by [`Flat::commitments`].
+#[derive(Clone, Debug, Default)]
+pub struct Flat {
+    pub plan: Option<action_plan::Model>,
+    pub member: Option<member::Model>,
+    commitments: Option<String>,
+    /// Whether more commitments follow the page.
+    pub more: bool,
+    pub commitment_count: Option<u64>,
+}
+
+/// A row read by [`read_columns`]: the JSON of its id and then of each column asked for, as
+/// the database wrote them (on SQLite a uuid is its 32 hex digits, a boolean `true`/`false`).
+pub type Cells<'a> = Vec<&'a RawValue>;
+
+/// A commitment as [`Flat::commitments`] reads it.
+#[derive(Debug)]
+pub struct FlatCommitment<'a> {
+    pub cells: Cells<'a>,
+    /// Its milestone page, each with its organisation's cells (`None`: none, or not asked).
+    pub milestones: Paged<(Cells<'a>, Option<Cells<'a>>)>,
+    pub milestone_count: Option<u64>,
+}
+
+/// A commitment as the statement writes it: its cells, its milestone page (one more than
+/// asked), its milestone count.
+type FlatRead<'a> = (
+    Cells<'a>,
+    Option<Vec<(Cells<'a>, Option<Cells<'a>>)>>,
+    Option<u64>,
+);
+
+impl Flat {
+    /// The page of commitments, with their milestone pages, in id order.
+    pub fn commitments(&self, shape: &Shape) -> Result<Vec<FlatCommitment<'_>>, DbErr> {
+        let read: Vec<FlatRead<'_>> = match &self.commitments {
+            Some(text) => serde_json::from_str(text).map_err(json)?,
+            None => Vec::new(),
         };
-        args.push(format!("'{name}', {value}"));
+        let mut out = Vec::with_capacity(read.len());
+        for (cells, page, count) in read {
+            let mut page = page.unwrap_or_default();
+            // Ids are written as lower-case hex, whose order is the ids' order.
+            page.sort_by(|(a, _), (b, _)| cell_id(a).cmp(cell_id(b)));
+            let more = shape
+                .milestones
+                .is_some_and(|m| page.len() as u64 > m.limit);
+            if let Some(m) = shape.milestones {
+                page.truncate(m.limit as usize);
+            }
+            out.push(FlatCommitment {
+                cells,
+                milestones: (page, more),
+                milestone_count: count,
+            });
+        }
+        out.sort_by(|a, b| cell_id(&a.cells).cmp(cell_id(&b.cells)));
+        Ok(out)
     }
+}
+
+/// The id cell's text (the first), in an order that is the ids' order.
+fn cell_id<'a>(cells: &[&'a RawValue]) -> &'a str {
+    cells.first().map_or("", |c| c.get())
+}
+
+/// The uuid in a cell (a uuid column's JSON on either backend).
+pub fn cell_uuid(cell: &RawValue) -> Option<Uuid> {
+    let text = cell.get().strip_prefix('"')?.strip_suffix('"')?;
+    Uuid::try_parse(text).ok()
+}
+
+/// Which rows [`statement`] writes below the plan.
+#[derive(Clone, Copy, Debug)]
+pub enum Rows<'a> {
+    /// Every column, as an object the model reads.
+    Whole,
+    /// The id and these columns, as an array.
+    Columns(&'a Columns),
+}
+
+/// Column `c` of the row under `alias`, written so that JSON reads it back on either backend:
+/// on SQLite uuids (stored as blobs) as their hex digits, booleans (stored as 0 and 1) as JSON
+/// booleans and JSON columns (stored as text) as JSON.
+fn value<C: ColumnTrait>(backend: DatabaseBackend, alias: &str, c: C) -> String {
+    let col = format!("{alias}.\"{}\"", c.as_str());
+    match backend {
+        DatabaseBackend::Postgres => col,
+        _ => match c.def().get_column_type() {
+            ColumnType::Uuid => format!("nullif(lower(hex({col})), '')"),
+            ColumnType::Boolean => format!(
+                "json(CASE WHEN {col} IS NULL THEN 'null' WHEN {col} THEN 'true' ELSE 'false' END)"
+            ),
+            ColumnType::Json | ColumnType::JsonBinary => format!("json({col})"),
+            _ => col,
+        },
+    }
+}
+
+/// A JSON object of every column of `E` under `alias`, which the model's serde reads back.
+fn object<E: EntityTrait>(backend: DatabaseBackend, alias: &str) -> String {
+    let args: Vec<String> = E::Column::iter()
+        .map(|c| format!("'{}', {}", c.as_str(), value(backend, alias, c)))
+        .collect();
     let f = match backend {
         DatabaseBackend::Postgres => "json_build_object",
         _ => "json_object",
     };
     format!("{f}({})", args.join(", "))
+}
+
+/// A row of `E` under `alias` as [`Rows`] asks: an object of every column, or an array of the
+/// id and then `columns`.
+fn row<E: EntityTrait>(
+    backend: DatabaseBackend,
+    alias: &str,
+    columns: Option<&[E::Column]>,
+) -> String
+where
+    E::Column: Copy,
+{
+    let Some(columns) = columns else {
+        return object::<E>(backend, alias);
+    };
+    let mut args = vec![format!("{alias}.\"id\"")];
+    if backend != DatabaseBackend::Postgres {
+        args[0] = format!("nullif(lower(hex({alias}.\"id\")), '')");
+    }
+    args.extend(columns.iter().map(|c| value(backend, alias, *c)));
+    format!("{}({})", json_array(backend), args.join(", "))
 }
 
 /// `value` over the rows of `from`, as a JSON array (`NULL` for none on PostgreSQL), in the
@@ -162,15 +277,52 @@ type CommitmentRead<'a> = (
 /// name on PostgreSQL for each one). Every level is read by the index on its parent and id,
 /// one page per parent: the work grows with the pages, never with what lies beyond them.
 pub async fn read<C: ConnectionTrait>(db: &C, plan: Uuid, shape: Shape) -> Result<Tree, DbErr> {
-    let statement = statement(db.get_database_backend(), plan, shape);
+    let statement = statement(db.get_database_backend(), plan, shape, Rows::Whole);
     let Some(row) = db.query_one_raw(statement).await? else {
         return Ok(Tree::default());
     };
     decode_tree(&row, shape)
 }
 
+/// Reads as [`read`] does, each row below the plan as its id and the `columns` asked for:
+/// what an answer written from the columns needs, and nothing it does not.
+pub async fn read_columns<C: ConnectionTrait>(
+    db: &C,
+    plan: Uuid,
+    shape: Shape,
+    columns: &Columns,
+) -> Result<Flat, DbErr> {
+    let statement = statement(
+        db.get_database_backend(),
+        plan,
+        shape,
+        Rows::Columns(columns),
+    );
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(Flat::default());
+    };
+    let mut flat = Flat {
+        plan: decode(&row, 0)?,
+        member: decode(&row, 1)?,
+        ..Flat::default()
+    };
+    if flat.plan.is_none() {
+        return Ok(flat);
+    }
+    flat.commitments = row.try_get_by_index::<Option<String>>(2)?;
+    flat.more = row.try_get_by_index::<i64>(3)? as u64 > shape.commitments.limit;
+    if shape.commitment_count {
+        flat.commitment_count = Some(row.try_get_by_index::<i64>(4)? as u64);
+    }
+    Ok(flat)
+}
+
 /// The one statement [`read`] sends (public for the tests that look at its query plan).
-pub fn statement(backend: DatabaseBackend, plan: Uuid, shape: Shape) -> Statement {
+pub fn statement(backend: DatabaseBackend, plan: Uuid, shape: Shape, rows: Rows<'_>) -> Statement {
+    let cols = match rows {
+        Rows::Whole => None,
+        Rows::Columns(c) => Some(c),
+    };
     let mut b = Binds {
         backend,
         values: Vec::with_capacity(8),
@@ -212,7 +364,11 @@ pub fn statement(backend: DatabaseBackend, plan: Uuid, shape: Shape) -> Statemen
                     format!(
                         "(SELECT {} FROM \"{organisations}\" o \
                          WHERE o.\"id\" = m.\"responsible_organisation_id\")",
-                        object::<organisation::Entity>(backend, "o")
+                        row::<organisation::Entity>(
+                            backend,
+                            "o",
+                            cols.map(|c| &c.organisation[..])
+                        )
                     ),
                 ),
                 false => "NULL".to_owned(),
@@ -226,7 +382,7 @@ pub fn statement(backend: DatabaseBackend, plan: Uuid, shape: Shape) -> Statemen
                     &format!(
                         "{}({}, {organisation})",
                         json_array(backend),
-                        object::<milestone::Entity>(backend, "m")
+                        row::<milestone::Entity>(backend, "m", cols.map(|c| &c.milestone[..]))
                     ),
                     &format!(
                         "FROM (SELECT * FROM \"{milestones}\" WHERE \"commitment_id\" = c.\"id\"\
@@ -253,7 +409,7 @@ pub fn statement(backend: DatabaseBackend, plan: Uuid, shape: Shape) -> Statemen
             &format!(
                 "{}({}, {page}, {count})",
                 json_array(backend),
-                object::<commitment::Entity>(backend, "c")
+                row::<commitment::Entity>(backend, "c", cols.map(|c| &c.commitment[..]))
             ),
             &format!(
                 "FROM (SELECT * FROM \"{commitments}\" WHERE \"plan_id\" = {c_plan}{c_after} \

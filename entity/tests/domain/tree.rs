@@ -3,7 +3,8 @@
 //! by sorting everything the parent holds.
 
 use entity::milestone::{self, MilestoneStatus};
-use entity::plans::tree::{self, PageOf, Shape};
+use entity::plans::tree::{self, Cells, Columns, PageOf, Rows, Shape};
+use entity::{commitment, organisation};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
     QueryOrder, Statement, TransactionTrait,
@@ -112,7 +113,95 @@ async fn a_plan_tree_reads_the_stored_rows_a_page_per_parent() {
     // A plan that is not there: nothing.
     let none = tree::read(&t.db, Uuid::now_v7(), SHAPE).await.unwrap();
     assert!(none.plan.is_none() && none.commitments.0.is_empty());
+
+    // Read as cells: the id and the columns asked for, each the stored value, the same pages.
+    let columns = columns();
+    let flat = tree::read_columns(&t.db, c.plan_id, SHAPE, &columns)
+        .await
+        .unwrap();
+    assert_eq!(flat.plan, plan);
+    assert_eq!(flat.member.as_ref(), Some(&m));
+    assert_eq!((flat.more, flat.commitment_count), (false, Some(1)));
+    let read = flat.commitments(&SHAPE).unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(tree::cell_uuid(read[0].cells[0]), Some(c.id));
+    assert_eq!(text_cell(&read[0].cells, 1), c.code);
+    assert_eq!(text_cell(&read[0].cells, 2), Some(c.title.clone()));
+    assert_eq!(read[0].milestone_count, Some(25));
+    let cells_of = |page: &[(Cells<'_>, Option<Cells<'_>>)]| {
+        page.iter()
+            .map(|(m, o)| {
+                (
+                    tree::cell_uuid(m[0]).unwrap(),
+                    text_cell(m, 1).unwrap(),
+                    serde_json::from_str::<MilestoneStatus>(m[2].get()).unwrap(),
+                    serde_json::from_str::<Option<chrono::NaiveDate>>(m[3].get()).unwrap(),
+                    serde_json::from_str::<i32>(m[4].get()).unwrap(),
+                    o.as_ref().map(|o| {
+                        (
+                            tree::cell_uuid(o[0]).unwrap(),
+                            text_cell(o, 1).unwrap(),
+                            serde_json::from_str::<bool>(o[2].get()).unwrap(),
+                        )
+                    }),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let expected = |rows: &[milestone::Model]| {
+        rows.iter()
+            .map(|s| {
+                (
+                    s.id,
+                    s.title.clone(),
+                    s.status,
+                    s.ends_on,
+                    s.weight,
+                    s.responsible_organisation_id
+                        .map(|_| (office.id, office.name.clone(), office.contact_public)),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cells_of(&read[0].milestones.0), expected(&stored[..10]));
+    assert!(read[0].milestones.1);
+    let flat = tree::read_columns(&t.db, c.plan_id, after(SHAPE, stored[19].id), &columns)
+        .await
+        .unwrap();
+    let read = flat.commitments(&SHAPE).unwrap();
+    assert_eq!(cells_of(&read[0].milestones.0), expected(&stored[20..]));
+    assert!(!read[0].milestones.1);
+    let flat = tree::read_columns(&t.db, c.plan_id, past, &columns)
+        .await
+        .unwrap();
+    assert!(flat.commitments(&past).unwrap().is_empty());
+    let none = tree::read_columns(&t.db, Uuid::now_v7(), SHAPE, &columns)
+        .await
+        .unwrap();
+    assert!(none.plan.is_none() && none.commitments(&SHAPE).unwrap().is_empty());
     t.finish().await;
+}
+
+/// The columns the cell reads ask for: a few of each level, a boolean among them.
+fn columns() -> Columns {
+    Columns {
+        commitment: vec![commitment::Column::Code, commitment::Column::Title],
+        milestone: vec![
+            milestone::Column::Title,
+            milestone::Column::Status,
+            milestone::Column::EndsOn,
+            milestone::Column::Weight,
+        ],
+        organisation: vec![
+            organisation::Column::Name,
+            organisation::Column::ContactPublic,
+        ],
+    }
+}
+
+/// A text cell's value (`None` for SQL NULL).
+fn text_cell(cells: &Cells<'_>, i: usize) -> Option<String> {
+    serde_json::from_str(cells[i].get()).unwrap()
 }
 
 /// The query plan of the tree statement, one line per step.
@@ -148,8 +237,12 @@ async fn query_plan(t: &TestDb, statement: Statement) -> Vec<String> {
 async fn every_page_of_the_tree_is_read_by_its_parent_and_id_index_without_a_sort() {
     let t = TestDb::fresh().await;
     let backend = t.db.get_database_backend();
-    for shape in [SHAPE, after(SHAPE, Uuid::now_v7())] {
-        let plan = query_plan(&t, tree::statement(backend, Uuid::now_v7(), shape)).await;
+    let columns = columns();
+    for (shape, rows) in [SHAPE, after(SHAPE, Uuid::now_v7())]
+        .into_iter()
+        .flat_map(|s| [(s, Rows::Whole), (s, Rows::Columns(&columns))])
+    {
+        let plan = query_plan(&t, tree::statement(backend, Uuid::now_v7(), shape, rows)).await;
         let text = plan.join("\n");
         for index in ["ix_commitment_plan_id_id", "ix_milestone_commitment_id_id"] {
             assert!(text.contains(index), "{index} is not used:\n{text}");
