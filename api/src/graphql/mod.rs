@@ -44,6 +44,7 @@ pub mod report;
 pub mod scalars;
 pub mod session;
 pub mod sheets;
+pub mod spliced;
 pub mod subscription;
 pub mod transport;
 pub mod visibility;

@@ -19,10 +19,10 @@ use entity::Lang;
 use serde::Deserialize;
 
 use super::TerbukaSchema;
-use super::compiled::Spliced;
 use super::context::RequestMeta;
 use super::executor::{Batching, Executor};
 use super::loaders::Loaders;
+use super::spliced::Spliced;
 use crate::auth::{self, Viewer, viewer_of};
 pub use crate::errors::error_response;
 use crate::errors::{code, internal_message};
