@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod ids;
 pub mod kernel;
 pub mod macros;
+pub mod nested;
 pub mod news;
 pub mod notify;
 pub mod participation;

@@ -280,3 +280,303 @@ async fn the_compiled_plan_read_answers_as_the_loaders_do() {
     walked.stop().await;
     compiled.stop().await;
 }
+
+/// Two servers on one database: `compiled` brings nested levels along with their parents,
+/// `walked` (`TERBUKA_COMPILED_READS=false`) reads them level by level.
+async fn pair() -> (TestApp, TestApp) {
+    let compiled = spawn_app_with(Options {
+        run_worker: false,
+        ..Default::default()
+    })
+    .await;
+    let walked = spawn_app_with(Options {
+        run_worker: false,
+        existing: Some((
+            compiled.database_url.clone(),
+            compiled.dir.path().join("files"),
+        )),
+        env: vec![("TERBUKA_COMPILED_READS".into(), "false".into())],
+        ..Default::default()
+    })
+    .await;
+    (compiled, walked)
+}
+
+const EVENTS: &str = r#"query($m: ID!) {
+  events(memberId: $m, from: "2018-06-01", to: "2018-08-31") { id title isPublic
+    agenda { title durationMinutes speakerName speaker { id name } } speakers } }"#;
+
+/// Only the speakers' names, through a fragment.
+const SPEAKERS: &str = r#"query($m: ID!) {
+  events(memberId: $m, from: "2018-06-01", to: "2018-08-31") { ...E } }
+fragment E on Event { title speakers }"#;
+
+/// An event's agenda and its speakers (the partnership's own people only) come along with the
+/// events in one statement, and answer as the loaders do, to a viewer of the member, to one of
+/// another member and to the public.
+#[tokio::test]
+async fn events_with_their_agenda_answer_as_the_loaders_do() {
+    let (compiled, walked) = pair().await;
+    let g = generate(
+        &compiled.db,
+        "Kabupaten Agenda",
+        Shape {
+            members: 2,
+            organisations_per_member: 1,
+            plans_per_member: 0,
+            commitments_per_plan: 0,
+            milestones_per_commitment: 0,
+            funded_every: 0,
+        },
+    )
+    .await
+    .unwrap();
+    let member = api::graphql::ids::encode("Member", g.members[0]).to_string();
+    let mut people = Vec::new();
+    for name in ["Kusnandaka Tjatur", "Nurul Azizah"] {
+        let (id, _) = make(
+            &compiled,
+            "createPerson",
+            "CreatePersonInput",
+            "person",
+            json!({"memberId": member, "name": name, "phone": "0353 881826"}),
+        )
+        .await;
+        people.push(id);
+    }
+    let agendas = [
+        (
+            "Rapat persiapan Renaksi",
+            true,
+            json!([
+                {"title": "Pembukaan", "durationMinutes": 10, "speakerName": "Kepala Dinas Kominfo"},
+                {"title": "Paparan temuan IRM", "durationMinutes": 30, "speakerPersonId": people[0]},
+                {"title": "Diskusi", "speakerPersonId": people[1], "speakerName": "Direktur BI"},
+                {"title": "Penutup"},
+                {"title": "Rencana tindak lanjut", "speakerPersonId": people[0]}
+            ]),
+        ),
+        (
+            "Monev rutin",
+            false,
+            json!([{"title": "Laporan", "speakerPersonId": people[1]}]),
+        ),
+        ("Sosialisasi tanpa agenda", true, json!([])),
+    ];
+    for (i, (title, public, items)) in agendas.iter().enumerate() {
+        let (id, version) = make(
+            &compiled,
+            "createEvent",
+            "CreateEventInput",
+            "event",
+            json!({"memberId": member, "kind": "MONEV", "title": title, "isPublic": public,
+                   "startsAt": format!("2018-07-0{}T09:00:00+07:00", i + 2)}),
+        )
+        .await;
+        if items.as_array().unwrap().is_empty() {
+            continue;
+        }
+        compiled
+            .record_as(
+                Some(&compiled.operator),
+                "setEventAgenda",
+                "SetEventAgendaInput",
+                "event",
+                json!({"id": id, "version": version, "items": items}),
+            )
+            .await;
+    }
+    let (_, outsider) = compiled
+        .account(
+            "luar@terbuka.test",
+            &[(g.members[1], entity::role_grant::Role::Secretariat)],
+        )
+        .await;
+    let (_, insider) = compiled
+        .account(
+            "dalam@terbuka.test",
+            &[(g.members[0], entity::role_grant::Role::Watchdog)],
+        )
+        .await;
+    let other = api::graphql::ids::encode("Member", g.members[1]).to_string();
+    let (_, primed) = compiled_reads(&compiled).await;
+    let mut answers = Vec::new();
+    for viewer in [Some(insider.as_str()), Some(outsider.as_str()), None] {
+        for m in [&member, &other] {
+            for query in [EVENTS, SPEAKERS] {
+                let vars = json!({ "m": m });
+                let (a, statements) = answer(&compiled, viewer, query, &vars).await;
+                let (b, walked_statements) = answer(&walked, viewer, query, &vars).await;
+                assert_eq!(a, b, "{query} {vars}");
+                assert!(a.get("errors").is_none(), "{a}");
+                // The member's time zone (which dates the window), then the events with
+                // their agendas and speakers.
+                let session = u64::from(viewer.is_some());
+                assert_eq!(statements, 2 + session, "{query} {vars}");
+                if m == &member {
+                    assert!(
+                        statements < walked_statements,
+                        "{statements} statements compiled, {walked_statements} walked"
+                    );
+                }
+                answers.push(a);
+            }
+        }
+    }
+    // Each events read asked for the agenda or the speakers: each one was brought along.
+    assert_eq!(compiled_reads(&compiled).await.1, primed + 12);
+    assert_eq!(compiled_reads(&walked).await, (0, 0));
+    // What the data holds shows in the answers: the member's own people see the speakers on
+    // file and the internal meeting; another member's people and the public see the names as
+    // announced only, and the public events.
+    let events = |a: &Value| a["data"]["events"].as_array().unwrap().clone();
+    let inside = events(&answers[0]);
+    assert_eq!(inside.len(), 3, "{inside:?}");
+    assert_eq!(
+        inside[0]["speakers"],
+        json!(["Kepala Dinas Kominfo", "Kusnandaka Tjatur", "Direktur BI"])
+    );
+    assert_eq!(
+        inside[0]["agenda"][1]["speaker"]["name"],
+        "Kusnandaka Tjatur"
+    );
+    assert_eq!(inside[0]["agenda"][3]["speaker"], Value::Null);
+    assert_eq!(inside[1]["speakers"], json!(["Nurul Azizah"]));
+    assert_eq!(inside[2]["agenda"], json!([]));
+    for a in [&answers[4], &answers[8]] {
+        let outside = events(a);
+        assert_eq!(outside.len(), 2, "{outside:?}");
+        assert_eq!(
+            outside[0]["speakers"],
+            json!(["Kepala Dinas Kominfo", "Direktur BI"])
+        );
+        assert_eq!(outside[0]["agenda"][1]["speaker"], Value::Null);
+    }
+    assert!(!answers.iter().any(|a| a.to_string().contains("881826")));
+    walked.stop().await;
+    compiled.stop().await;
+}
+
+const ORGANISATIONS: &str = r#"query($m: ID, $s: String, $n: Int, $a: String, $k: OrganisationKind) {
+  member(id: $m, slug: $s) { id name
+    organisations(first: $n, after: $a, kind: $k) { totalCount
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+      nodes { id name acronym kind } } } }"#;
+
+/// Without `totalCount`, and the same page twice under an alias and a fragment.
+const ORGANISATIONS_TWICE: &str = r#"query($m: ID, $n: Int) {
+  member(id: $m) { name a: organisations(first: $n) { nodes { name } } ...O } }
+fragment O on Member { a: organisations(first: $n) { edges { cursor node { kind } } } }"#;
+
+/// Two pages under two aliases: not brought along, loaded as ever.
+const ORGANISATIONS_TWO_PAGES: &str = r#"query($m: ID) {
+  member(id: $m) { a: organisations(first: 1) { nodes { name } }
+                   b: organisations(first: 2) { nodes { name } } } }"#;
+
+/// A member's page of organisations and its count come along with the member in one
+/// statement, by id or by slug, and answer as the loaders do.
+#[tokio::test]
+async fn a_member_with_its_organisations_answers_as_the_loaders_do() {
+    let (compiled, walked) = pair().await;
+    let g = generate(
+        &compiled.db,
+        "Kabupaten Mitra",
+        Shape {
+            members: 2,
+            organisations_per_member: 9,
+            plans_per_member: 0,
+            commitments_per_plan: 0,
+            milestones_per_commitment: 0,
+            funded_every: 0,
+        },
+    )
+    .await
+    .unwrap();
+    let member = api::graphql::ids::encode("Member", g.members[0]).to_string();
+    let slug = entity::member::Entity::find_by_id(g.members[1])
+        .one(&compiled.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .slug;
+    let first = compiled
+        .ok(ORGANISATIONS, json!({"m": member, "n": 4}))
+        .await;
+    let cursor = first["member"]["organisations"]["pageInfo"]["endCursor"].clone();
+    assert!(cursor.is_string(), "{first}");
+    let kinds: Vec<&str> = first["member"]["organisations"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    let (_, primed) = compiled_reads(&compiled).await;
+    let pages = [
+        json!({}),
+        json!({"n": 0}),
+        json!({"n": 4}),
+        json!({"n": 50}),
+        json!({"n": 4, "a": cursor}),
+        json!({"n": 3, "k": kinds[0]}),
+        json!({"k": "INTERNATIONAL"}),
+        json!({"n": 2, "a": cursor, "k": kinds[1]}),
+    ];
+    let mut compared = 0;
+    for viewer in [Some(compiled.operator.as_str()), None] {
+        for who in [json!({"m": member}), json!({"s": slug})] {
+            for page in &pages {
+                let mut vars = page.clone();
+                vars.as_object_mut()
+                    .unwrap()
+                    .extend(who.as_object().unwrap().clone());
+                let (a, statements) = answer(&compiled, viewer, ORGANISATIONS, &vars).await;
+                let (b, walked_statements) = answer(&walked, viewer, ORGANISATIONS, &vars).await;
+                assert_eq!(a, b, "{vars}");
+                assert!(a.get("errors").is_none(), "{a}");
+                let session = u64::from(viewer.is_some());
+                assert_eq!(statements, 1 + session, "{vars}: {statements} statements");
+                assert!(walked_statements > statements, "{vars}");
+                compared += 1;
+            }
+        }
+        for (query, vars) in [
+            (ORGANISATIONS_TWICE, json!({"m": member, "n": 3})),
+            (ORGANISATIONS_TWO_PAGES, json!({"m": member})),
+            // Refused by the resolver as ever.
+            (ORGANISATIONS, json!({"m": member, "n": 51})),
+            (ORGANISATIONS, json!({"m": member, "a": "bukan-kursor"})),
+            // Not found either way.
+            (ORGANISATIONS, json!({"m": "bukan-id", "n": 2})),
+            (ORGANISATIONS, json!({"s": "tidak-ada", "n": 2})),
+        ] {
+            let (a, _) = answer(&compiled, viewer, query, &vars).await;
+            let (b, _) = answer(&walked, viewer, query, &vars).await;
+            assert_eq!(a, b, "{query} {vars}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 2 * (2 * 8 + 6));
+    // Brought along for every read of one page that found its member: the 32 above and the
+    // one with a fragment.
+    let (_, now) = compiled_reads(&compiled).await;
+    assert_eq!(now, primed + 2 * (16 + 1));
+    assert_eq!(compiled_reads(&walked).await, (0, 0));
+    // What the data holds shows in the answers.
+    let all = compiled
+        .ok(ORGANISATIONS, json!({"m": member, "n": 50}))
+        .await;
+    assert_eq!(all["member"]["organisations"]["totalCount"], 9);
+    let next = compiled
+        .ok(ORGANISATIONS, json!({"m": member, "n": 4, "a": cursor}))
+        .await;
+    assert_eq!(
+        next["member"]["organisations"]["nodes"][0]["id"],
+        all["member"]["organisations"]["nodes"][4]["id"]
+    );
+    assert_eq!(
+        next["member"]["organisations"]["pageInfo"]["hasNextPage"],
+        true
+    );
+    walked.stop().await;
+    compiled.stop().await;
+}

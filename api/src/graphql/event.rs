@@ -72,6 +72,15 @@ pub struct RecurrenceRule {
     exceptions: Vec<Date>,
 }
 
+/// Whether the events selected ask for their agenda or speakers, which then come along with
+/// the events in one statement (`entity::events::with_agenda`), unless compiled reads are
+/// switched off.
+fn with_agenda(ctx: &Context<'_>) -> bool {
+    let events = ctx.look_ahead();
+    ctx.app().config.compiled_reads
+        && (events.field("agenda").exists() || events.field("speakers").exists())
+}
+
 pub struct AgendaItem(agenda_item::Model);
 
 #[Object]
@@ -965,12 +974,34 @@ impl EventQuery {
         if let Some(s) = status {
             q = q.filter(event::Column::Status.eq(s));
         }
-        let rows = q
+        let q = q
             .order_by_asc(event::Column::StartsAt)
             .order_by_asc(event::Column::Id)
-            .limit(MAX_EVENTS)
-            .all(ctx.db())
-            .await?;
+            .limit(MAX_EVENTS);
+        let rows = if with_agenda(ctx) {
+            // The agenda and its speakers come along in the same statement; the resolvers
+            // below find them loaded (and hold the speakers to the viewer as ever).
+            let read = entity::events::with_agenda(ctx.db(), q).await?;
+            let l = ctx.loaders();
+            let mut rows = Vec::with_capacity(read.len());
+            let mut agendas = Vec::with_capacity(read.len());
+            let mut speakers = Vec::new();
+            for (e, items) in read {
+                let mut agenda = Vec::with_capacity(items.len());
+                for (item, speaker) in items {
+                    speakers.extend(speaker);
+                    agenda.push(item);
+                }
+                agendas.push((e.id, agenda));
+                rows.push(e);
+            }
+            l.agenda_of_event.loader().prime(agendas);
+            l.person.loader().prime(speakers);
+            ctx.app().metrics.record_compiled_read("primed");
+            rows
+        } else {
+            q.all(ctx.db()).await?
+        };
         Ok(rows
             .into_iter()
             .filter(|e| match e.recurrence() {

@@ -19,6 +19,7 @@ use entity::Lang;
 use futures::stream::BoxStream;
 
 use super::errors::{code, internal_message};
+use super::parsed::Parsed;
 
 /// The limits of one request.
 #[derive(Clone, Copy, Debug)]
@@ -34,22 +35,41 @@ pub struct Limits {
     pub max_complexity_anonymous: usize,
 }
 
-pub struct Guard(pub Limits);
+/// The guard of a schema: its limits and the documents it has let through ([`Parsed`]).
+pub struct Guard {
+    limits: Limits,
+    parsed: Arc<Parsed>,
+}
+
+impl Guard {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            parsed: Arc::default(),
+        }
+    }
+}
 
 impl ExtensionFactory for Guard {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(GuardExtension(
-            self.0,
+            self.limits,
             Mutex::default(),
             AtomicBool::new(false),
+            self.parsed.clone(),
         ))
     }
 }
 
-/// One request's guard: its limits, the parsed document its answers are ordered by, and
-/// whether it runs as a stream (graphql-ws), where each event of a subscription passes through
-/// `execute` too.
-struct GuardExtension(Limits, Mutex<Option<Arc<ExecutableDocument>>>, AtomicBool);
+/// One request's guard: its limits, the parsed document its answers are ordered by, whether
+/// it runs as a stream (graphql-ws), where each event of a subscription passes through
+/// `execute` too, and the schema's documents let through before.
+struct GuardExtension(
+    Limits,
+    Mutex<Option<Arc<ExecutableDocument>>>,
+    AtomicBool,
+    Arc<Parsed>,
+);
 
 impl GuardExtension {
     fn ordered(&self, operation: Option<&str>, mut response: Response) -> Response {
@@ -117,6 +137,13 @@ impl Extension for GuardExtension {
         _variables: &Variables,
         _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        // The checks below depend on the text and the schema only: a text let through before
+        // is let through again.
+        if let Some(doc) = self.3.get(query) {
+            let owned = (*doc).clone();
+            *self.1.lock().unwrap_or_else(|p| p.into_inner()) = Some(doc);
+            return Ok(owned);
+        }
         let doc = async_graphql::parser::parse_query(query).map_err(|e| {
             let mut e = ServerError::from(e);
             set_code(&mut e, code::GRAPHQL_PARSE_FAILED);
@@ -172,7 +199,9 @@ impl Extension for GuardExtension {
         if let Some(e) = literals::string_for_enum(&doc, &ctx.schema_env.registry) {
             return Err(e);
         }
-        *self.1.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(doc.clone()));
+        let kept = Arc::new(doc.clone());
+        self.3.keep(query, kept.clone());
+        *self.1.lock().unwrap_or_else(|p| p.into_inner()) = Some(kept);
         Ok(doc)
     }
 

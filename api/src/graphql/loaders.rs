@@ -106,8 +106,24 @@ impl OrganisationFilter {
     }
 }
 
+/// A page of each member's organisations as its loader answers it.
+pub type OrganisationPage = (Vec<organisation::Model>, bool);
+
 /// Pages of each member's organisations.
-pub struct OrganisationsByMember(DatabaseConnection);
+pub struct OrganisationsByMember(
+    DatabaseConnection,
+    Primed<ChildPageKey<OrganisationFilter>, OrganisationPage>,
+);
+
+impl OrganisationsByMember {
+    /// Pages this request already holds.
+    pub fn prime(
+        &self,
+        pages: impl IntoIterator<Item = (ChildPageKey<OrganisationFilter>, OrganisationPage)>,
+    ) {
+        self.1.put(pages);
+    }
+}
 
 impl Loader<ChildPageKey<OrganisationFilter>> for OrganisationsByMember {
     type Value = (Vec<organisation::Model>, bool);
@@ -117,18 +133,31 @@ impl Loader<ChildPageKey<OrganisationFilter>> for OrganisationsByMember {
         &self,
         keys: &[ChildPageKey<OrganisationFilter>],
     ) -> Result<HashMap<ChildPageKey<OrganisationFilter>, Self::Value>, Self::Error> {
-        Ok(load_child_pages::<organisation::Entity, _>(
-            &self.0,
-            organisation::Column::MemberId,
-            keys,
-            OrganisationFilter::condition,
-        )
-        .await?)
+        let (mut found, missing) = self.1.split(keys);
+        if !missing.is_empty() {
+            found.extend(
+                load_child_pages::<organisation::Entity, _>(
+                    &self.0,
+                    organisation::Column::MemberId,
+                    &missing,
+                    OrganisationFilter::condition,
+                )
+                .await?,
+            );
+        }
+        Ok(found)
     }
 }
 
 /// How many organisations each member has (for `totalCount`).
-pub struct OrganisationCountByMember(DatabaseConnection);
+pub struct OrganisationCountByMember(DatabaseConnection, Primed<(Uuid, OrganisationFilter), u64>);
+
+impl OrganisationCountByMember {
+    /// Counts this request already holds.
+    pub fn prime(&self, counts: impl IntoIterator<Item = ((Uuid, OrganisationFilter), u64)>) {
+        self.1.put(counts);
+    }
+}
 
 impl Loader<(Uuid, OrganisationFilter)> for OrganisationCountByMember {
     type Value = u64;
@@ -138,13 +167,19 @@ impl Loader<(Uuid, OrganisationFilter)> for OrganisationCountByMember {
         &self,
         keys: &[(Uuid, OrganisationFilter)],
     ) -> Result<HashMap<(Uuid, OrganisationFilter), u64>, Self::Error> {
-        Ok(load_child_counts::<organisation::Entity, _>(
-            &self.0,
-            organisation::Column::MemberId,
-            keys,
-            OrganisationFilter::condition,
-        )
-        .await?)
+        let (mut found, missing) = self.1.split(keys);
+        if !missing.is_empty() {
+            found.extend(
+                load_child_counts::<organisation::Entity, _>(
+                    &self.0,
+                    organisation::Column::MemberId,
+                    &missing,
+                    OrganisationFilter::condition,
+                )
+                .await?,
+            );
+        }
+        Ok(found)
     }
 }
 
@@ -218,7 +253,15 @@ where
 }
 
 /// All children of many parents along `parent` (for roll-ups over small sets).
-pub struct AllOf<E: EntityTrait>(DatabaseConnection, E::Column);
+pub struct AllOf<E: EntityTrait>(DatabaseConnection, E::Column, Primed<Uuid, Vec<E::Model>>);
+
+impl<E: EntityTrait> AllOf<E> {
+    /// The children of parents this request already holds (every parent read, those with
+    /// none included).
+    pub fn prime(&self, children: impl IntoIterator<Item = (Uuid, Vec<E::Model>)>) {
+        self.2.put(children);
+    }
+}
 
 impl<E> Loader<Uuid> for AllOf<E>
 where
@@ -232,6 +275,10 @@ where
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<E::Model>>, Self::Error> {
         use sea_orm::{Iterable, PrimaryKeyToColumn};
         use sea_orm::{ModelTrait, QueryOrder, Value};
+        let (mut out, keys) = self.2.split(keys);
+        if keys.is_empty() {
+            return Ok(out);
+        }
         let pk = E::PrimaryKey::iter()
             .next()
             .expect("every entity has a primary key")
@@ -243,7 +290,7 @@ where
             .order_by_asc(pk)
             .all(&self.0)
             .await?;
-        let mut out: HashMap<Uuid, Vec<E::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        out.extend(keys.iter().map(|k| (*k, Vec::new())));
         for row in rows {
             if let Value::Uuid(Some(p)) = row.get(self.1) {
                 out.entry(p).or_default().push(row);
@@ -267,8 +314,8 @@ macro_rules! loaders {
                 let b = batching;
                 Self {
                     $( $field: Arc::new(loaders!(@make db, b, $kind $(, $col)?)), )*
-                    organisations_by_member: loader(OrganisationsByMember(db.clone()), b),
-                    organisation_count_by_member: Arc::new(loader(OrganisationCountByMember(db.clone()), b)),
+                    organisations_by_member: loader(OrganisationsByMember(db.clone(), Primed::default()), b),
+                    organisation_count_by_member: Arc::new(loader(OrganisationCountByMember(db.clone(), Primed::default()), b)),
                 }
             }
         }
@@ -276,6 +323,9 @@ macro_rules! loaders {
     (@make $db:ident, $b:ident, ById) => { loader(ById($db.clone(), Primed::default()), $b) };
     (@make $db:ident, $b:ident, ChildrenOf, $col:expr) => {
         loader(ChildrenOf($db.clone(), $col, Primed::default()), $b)
+    };
+    (@make $db:ident, $b:ident, AllOf, $col:expr) => {
+        loader(AllOf($db.clone(), $col, Primed::default()), $b)
     };
     (@make $db:ident, $b:ident, CountOf, $col:expr) => {
         loader(CountOf($db.clone(), $col, Primed::default()), $b)

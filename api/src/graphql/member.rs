@@ -207,6 +207,24 @@ impl MemberQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> Result<Member> {
+        if let Some(asked) = super::compiled::organisations_of_member(&ctx.field())
+            && ctx.app().config.compiled_reads
+        {
+            let select = match (&id, &slug) {
+                (Some(id), _) => ids::decode_as(id, KIND).map(member::Entity::find_by_id),
+                (None, Some(slug)) => Some(
+                    member::Entity::find()
+                        .filter(member::Column::Slug.eq(slug.trim().to_lowercase())),
+                ),
+                (None, None) => None,
+            };
+            if let Some(select) = select {
+                return with_organisations(ctx, select, asked)
+                    .await?
+                    .map(Member)
+                    .ok_or_else(|| errors::not_found(ctx.lang()));
+            }
+        }
         let found = match (id, slug) {
             (Some(id), _) => match ids::decode_as(&id, KIND) {
                 Some(uuid) => ctx.loaders().member.load_one(uuid).await?,
@@ -229,6 +247,62 @@ impl MemberQuery {
             .map(Member)
             .ok_or_else(|| errors::not_found(ctx.lang()))
     }
+}
+
+/// The member `select` finds, with the page of its organisations the request asks for and
+/// their count, read in one statement and handed to the request's loaders, which the
+/// resolvers then find loaded.
+async fn with_organisations(
+    ctx: &Context<'_>,
+    select: sea_orm::Select<member::Entity>,
+    (page, kind, count): (
+        entity::plans::tree::PageOf,
+        Option<entity::organisation::OrganisationKind>,
+        bool,
+    ),
+) -> Result<Option<member::Model>> {
+    use entity::nested::{ChildPage, with_child_page};
+    use entity::organisation;
+    let read = with_child_page(
+        ctx.db(),
+        select,
+        &ChildPage::<organisation::Entity> {
+            parent: organisation::Column::MemberId,
+            limit: page.limit,
+            after: page.after,
+            only: kind.map(|k| {
+                (
+                    organisation::Column::Kind,
+                    sea_orm::ActiveEnum::to_value(&k).into(),
+                )
+            }),
+            count,
+        },
+    )
+    .await?;
+    let Some((m, organisations, total)) = read.into_iter().next() else {
+        return Ok(None);
+    };
+    let l = ctx.loaders();
+    let filter = OrganisationFilter { kind };
+    l.member.loader().prime([m.clone()]);
+    l.organisation
+        .loader()
+        .prime(organisations.0.iter().cloned());
+    l.organisation_count_by_member
+        .loader()
+        .prime(total.map(|n| ((m.id, filter.clone()), n)));
+    l.organisations_by_member.loader().prime([(
+        ChildPageKey {
+            parent: m.id,
+            limit: page.limit,
+            after: page.after,
+            filter,
+        },
+        organisations,
+    )]);
+    ctx.app().metrics.record_compiled_read("primed");
+    Ok(Some(m))
 }
 
 #[derive(InputObject, Serialize)]

@@ -33,6 +33,7 @@ pub mod national;
 pub mod order;
 pub mod organisation;
 pub mod pagination;
+pub mod parsed;
 pub mod partnership;
 pub mod person;
 pub mod plan;
@@ -214,7 +215,7 @@ pub fn build(state: Option<AppState>, limits: SchemaLimits) -> TerbukaSchema {
     .limit_complexity(limits.complexity.max(limits.complexity_signed_in))
     // The recursion-depth and directive limits are decided by the guard (in linear time);
     // async-graphql's own checks are not reached (see `extension::Guard`).
-    .extension(Guard(Limits {
+    .extension(Guard::new(Limits {
         max_aliases: limits.aliases,
         max_expanded_fields: 2_000,
         max_recursive_depth: 32,

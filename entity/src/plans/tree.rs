@@ -9,14 +9,12 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, DatabaseBackend, DbErr, EntityName, EntityTrait,
-    IdenStatic, Iterable, QueryResult, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, EntityName, QueryResult, Statement, Value};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+use crate::nested::{array, json, json_array, nested, object, row, text};
 use crate::{action_plan, commitment, member, milestone, organisation};
 
 /// One page request: at most `limit` rows after `after`.
@@ -149,93 +147,11 @@ pub enum Rows<'a> {
     Columns(&'a Columns),
 }
 
-/// Column `c` of the row under `alias`, written so that JSON reads it back on either backend:
-/// on SQLite uuids (stored as blobs) as their hex digits, booleans (stored as 0 and 1) as JSON
-/// booleans and JSON columns (stored as text) as JSON.
-fn value<C: ColumnTrait>(backend: DatabaseBackend, alias: &str, c: C) -> String {
-    let col = format!("{alias}.\"{}\"", c.as_str());
-    match backend {
-        DatabaseBackend::Postgres => col,
-        _ => match c.def().get_column_type() {
-            ColumnType::Uuid => format!("nullif(lower(hex({col})), '')"),
-            ColumnType::Boolean => format!(
-                "json(CASE WHEN {col} IS NULL THEN 'null' WHEN {col} THEN 'true' ELSE 'false' END)"
-            ),
-            ColumnType::Json | ColumnType::JsonBinary => format!("json({col})"),
-            _ => col,
-        },
-    }
-}
-
-/// A JSON object of every column of `E` under `alias`, which the model's serde reads back.
-fn object<E: EntityTrait>(backend: DatabaseBackend, alias: &str) -> String {
-    let args: Vec<String> = E::Column::iter()
-        .map(|c| format!("'{}', {}", c.as_str(), value(backend, alias, c)))
-        .collect();
-    let f = match backend {
-        DatabaseBackend::Postgres => "json_build_object",
-        _ => "json_object",
-    };
-    format!("{f}({})", args.join(", "))
-}
-
-/// A row of `E` under `alias` as [`Rows`] asks: an object of every column, or an array of the
-/// id and then `columns`.
-fn row<E: EntityTrait>(
-    backend: DatabaseBackend,
-    alias: &str,
-    columns: Option<&[E::Column]>,
-) -> String
-where
-    E::Column: Copy,
-{
-    let Some(columns) = columns else {
-        return object::<E>(backend, alias);
-    };
-    let mut args = vec![format!("{alias}.\"id\"")];
-    if backend != DatabaseBackend::Postgres {
-        args[0] = format!("nullif(lower(hex({alias}.\"id\")), '')");
-    }
-    args.extend(columns.iter().map(|c| value(backend, alias, *c)));
-    format!("{}({})", json_array(backend), args.join(", "))
-}
-
-/// `value` over the rows of `from`, as a JSON array (`NULL` for none on PostgreSQL), in the
-/// order `from` gives them.
-fn array(backend: DatabaseBackend, value: &str, from: &str) -> String {
-    match backend {
-        DatabaseBackend::Postgres => format!("(SELECT json_agg({value}) {from})"),
-        _ => format!("(SELECT json_group_array({value}) {from})"),
-    }
-}
-
-/// A subquery's JSON kept as JSON inside the level above: SQLite passes it on as text, which
-/// `json()` reads again (JSONB all the way down was slower: SQLite's aggregates gather text and
-/// turned every element back and forth).
-fn nested(backend: DatabaseBackend, subquery: String) -> String {
-    match backend {
-        DatabaseBackend::Postgres => subquery,
-        _ => format!("json({subquery})"),
-    }
-}
-
-/// A JSON column (a subquery or an expression) as text.
-fn text(backend: DatabaseBackend, value: String) -> String {
-    match backend {
-        DatabaseBackend::Postgres => format!("({value})::text"),
-        _ => format!("({value})"),
-    }
-}
-
 /// The JSON text in column `index` as `T`; `None` where it is `NULL`.
 fn decode<T: DeserializeOwned>(row: &QueryResult, index: usize) -> Result<Option<T>, DbErr> {
     row.try_get_by_index::<Option<String>>(index)?
         .map(|text| serde_json::from_str(&text).map_err(json))
         .transpose()
-}
-
-fn json(e: serde_json::Error) -> DbErr {
-    DbErr::Json(e.to_string())
 }
 
 /// Bound values in order, with the backend's placeholder syntax.
@@ -481,11 +397,4 @@ fn decode_tree(row: &QueryResult, shape: Shape) -> Result<Tree, DbErr> {
         tree.commitments.0.push(c);
     }
     Ok(tree)
-}
-
-fn json_array(backend: DatabaseBackend) -> &'static str {
-    match backend {
-        DatabaseBackend::Postgres => "json_build_array",
-        _ => "json_array",
-    }
 }

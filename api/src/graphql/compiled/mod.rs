@@ -21,6 +21,7 @@ use async_graphql::{
     Context, ContextSelectionSet, Name, OutputType, Positioned, SelectionField, ServerError,
     ServerResult, Value,
 };
+use entity::organisation::OrganisationKind;
 use entity::plans::tree::{self, Cells, Columns, Flat, FlatCommitment, PageOf, Shape, Tree};
 use entity::{action_plan, member};
 use serde_json::value::RawValue;
@@ -36,6 +37,15 @@ use super::visibility;
 /// The page a connection field asks for, when its arguments are valid (an invalid one is left
 /// to the resolver, which refuses it).
 fn page_of(field: &SelectionField<'_>) -> Option<PageOf> {
+    page_with(field, |_, _| false)
+}
+
+/// As [`page_of`], with the field's other arguments handed to `other`, which answers whether
+/// it takes them (one it does not take leaves the field to the resolver).
+fn page_with(
+    field: &SelectionField<'_>,
+    mut other: impl FnMut(&str, &Value) -> bool,
+) -> Option<PageOf> {
     let mut page = PageOf {
         limit: DEFAULT_PAGE as u64,
         after: None,
@@ -51,10 +61,47 @@ fn page_of(field: &SelectionField<'_>) -> Option<PageOf> {
             }
             ("after", Value::String(s)) => page.after = Some(Cursor::decode_cursor(&s).ok()?.0),
             ("first" | "after", Value::Null) => {}
-            _ => return None,
+            (name, value) => {
+                if !other(name, &value) {
+                    return None;
+                }
+            }
         }
     }
     Some(page)
+}
+
+/// The one page of organisations a member's selection asks for (`organisations` selected
+/// with the same arguments wherever it is), with its kind filter and whether its
+/// `totalCount` is selected; `None` when there is none, or several.
+pub fn organisations_of_member(
+    member: &SelectionField<'_>,
+) -> Option<(PageOf, Option<OrganisationKind>, bool)> {
+    let fields: Vec<_> = member
+        .selection_set()
+        .filter(|f| f.name() == "organisations")
+        .collect();
+    let mut asked = fields.iter().map(|f| {
+        let mut kind = None;
+        let page = page_with(f, |name, value| match (name, value) {
+            ("kind", Value::Null) => true,
+            // A literal is an enum value; a variable's value stays the string sent.
+            ("kind", v @ (Value::Enum(_) | Value::String(_))) => {
+                kind = async_graphql::InputType::parse(Some(v.clone())).ok();
+                kind.is_some()
+            }
+            _ => false,
+        })?;
+        Some((page, kind))
+    });
+    let first = asked.next()??;
+    if !asked.all(|a| a == Some(first)) {
+        return None;
+    }
+    let counted = fields
+        .iter()
+        .any(|f| f.selection_set().any(|g| g.name() == "totalCount"));
+    Some((first.0, first.1, counted))
 }
 
 /// The fields named `name` inside the nodes of the connection fields `of` (through `nodes`

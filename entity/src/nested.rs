@@ -1,0 +1,293 @@
+//! Reads that bring their nested rows along in the same statement, as JSON the database
+//! writes (PostgreSQL's `json_build_object`/`json_agg`, SQLite's `json_object`/
+//! `json_group_array`): a level below is a column of its parent's row instead of another
+//! statement. The plan tree (`plans::tree`) is built from these pieces, and so is any list
+//! whose rows each bring their children along ([`with_children`]).
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ColumnType, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, QuerySelect, QueryTrait, Select,
+};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+/// Column `c` of the row under `alias`, written so that JSON reads it back on either backend:
+/// on SQLite uuids (stored as blobs) as their hex digits, booleans (stored as 0 and 1) as JSON
+/// booleans and JSON columns (stored as text) as JSON.
+pub(crate) fn value<C: ColumnTrait>(backend: DatabaseBackend, alias: &str, c: C) -> String {
+    let col = format!("{alias}.\"{}\"", c.as_str());
+    match backend {
+        DatabaseBackend::Postgres => col,
+        _ => match c.def().get_column_type() {
+            ColumnType::Uuid => format!("nullif(lower(hex({col})), '')"),
+            ColumnType::Boolean => format!(
+                "json(CASE WHEN {col} IS NULL THEN 'null' WHEN {col} THEN 'true' ELSE 'false' END)"
+            ),
+            ColumnType::Json | ColumnType::JsonBinary => format!("json({col})"),
+            _ => col,
+        },
+    }
+}
+
+/// A JSON object of every column of `E` under `alias`, which the model's serde reads back.
+pub(crate) fn object<E: EntityTrait>(backend: DatabaseBackend, alias: &str) -> String {
+    let args: Vec<String> = E::Column::iter()
+        .map(|c| format!("'{}', {}", c.as_str(), value(backend, alias, c)))
+        .collect();
+    let f = match backend {
+        DatabaseBackend::Postgres => "json_build_object",
+        _ => "json_object",
+    };
+    format!("{f}({})", args.join(", "))
+}
+
+/// A row of `E` under `alias` as [`Rows`] asks: an object of every column, or an array of the
+/// id and then `columns`.
+pub(crate) fn row<E: EntityTrait>(
+    backend: DatabaseBackend,
+    alias: &str,
+    columns: Option<&[E::Column]>,
+) -> String
+where
+    E::Column: Copy,
+{
+    let Some(columns) = columns else {
+        return object::<E>(backend, alias);
+    };
+    let mut args = vec![format!("{alias}.\"id\"")];
+    if backend != DatabaseBackend::Postgres {
+        args[0] = format!("nullif(lower(hex({alias}.\"id\")), '')");
+    }
+    args.extend(columns.iter().map(|c| value(backend, alias, *c)));
+    format!("{}({})", json_array(backend), args.join(", "))
+}
+
+/// `value` over the rows of `from`, as a JSON array (`NULL` for none on PostgreSQL), in the
+/// order `from` gives them.
+pub(crate) fn array(backend: DatabaseBackend, value: &str, from: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("(SELECT json_agg({value}) {from})"),
+        _ => format!("(SELECT json_group_array({value}) {from})"),
+    }
+}
+
+/// A subquery's JSON kept as JSON inside the level above: SQLite passes it on as text, which
+/// `json()` reads again (JSONB all the way down was slower: SQLite's aggregates gather text and
+/// turned every element back and forth).
+pub(crate) fn nested(backend: DatabaseBackend, subquery: String) -> String {
+    match backend {
+        DatabaseBackend::Postgres => subquery,
+        _ => format!("json({subquery})"),
+    }
+}
+
+/// A JSON column (a subquery or an expression) as text.
+pub(crate) fn text(backend: DatabaseBackend, value: String) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("({value})::text"),
+        _ => format!("({value})"),
+    }
+}
+
+pub(crate) fn json_array(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "json_build_array",
+        _ => "json_array",
+    }
+}
+
+/// The column [`with_children`] adds to its parents' rows.
+const CHILDREN: &str = "__children";
+
+/// The rows `parents` selects, each with all its `C` rows (those whose `parent` column holds
+/// its id), in id order (the order they were written: ids are UUIDv7), each child with the
+/// `T` row its `to_one` column names, when asked (`None` where it names none). One
+/// statement: the children are a column of their parent's row.
+pub async fn with_children<P, C, T, D>(
+    db: &D,
+    parents: Select<P>,
+    parent: C::Column,
+    to_one: Option<C::Column>,
+) -> Result<Vec<(P::Model, Vec<(C::Model, Option<T::Model>)>)>, DbErr>
+where
+    P: EntityTrait,
+    P::Model: FromQueryResult,
+    C: EntityTrait,
+    C::Model: DeserializeOwned,
+    T: EntityTrait,
+    T::Model: DeserializeOwned,
+    D: ConnectionTrait,
+{
+    use sea_orm::{ModelTrait, PrimaryKeyToColumn};
+    let id = C::PrimaryKey::iter()
+        .next()
+        .expect("every entity has a primary key")
+        .into_column();
+    let backend = db.get_database_backend();
+    let (p, c, t) = (
+        P::default().table_name().to_owned(),
+        C::default().table_name().to_owned(),
+        T::default().table_name().to_owned(),
+    );
+    let one = match to_one {
+        Some(col) => nested(
+            backend,
+            format!(
+                "(SELECT {} FROM \"{t}\" t WHERE t.\"id\" = c.\"{}\")",
+                object::<T>(backend, "t"),
+                col.as_str()
+            ),
+        ),
+        None => "NULL".to_owned(),
+    };
+    let children = text(
+        backend,
+        array(
+            backend,
+            &format!(
+                "{}({}, {one})",
+                json_array(backend),
+                object::<C>(backend, "c")
+            ),
+            &format!(
+                "FROM (SELECT * FROM \"{c}\" WHERE \"{}\" = \"{p}\".\"id\" ORDER BY \"id\") c",
+                parent.as_str()
+            ),
+        ),
+    );
+    let statement = parents
+        .column_as(Expr::cust(children), CHILDREN)
+        .build(backend);
+    let rows = db.query_all_raw(statement).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let model = P::Model::from_query_result(&row, "")?;
+        let mut kids: Vec<(C::Model, Option<T::Model>)> =
+            match row.try_get::<Option<String>>("", CHILDREN)? {
+                Some(text) => serde_json::from_str(&text).map_err(json)?,
+                None => Vec::new(),
+            };
+        // In id order, whatever order the aggregate kept.
+        kids.sort_by_cached_key(|(k, _)| match k.get(id) {
+            sea_orm::Value::Uuid(Some(u)) => Some(u),
+            _ => None,
+        });
+        out.push((model, kids));
+    }
+    Ok(out)
+}
+
+pub(crate) fn json(e: serde_json::Error) -> DbErr {
+    DbErr::Json(e.to_string())
+}
+
+/// One page of each parent's children: at most `limit` after `after` in id order, those whose
+/// `only` column holds the value given (when given), with how many there are in all when
+/// `count` asks.
+#[derive(Clone, Debug)]
+pub struct ChildPage<C: EntityTrait> {
+    /// The children's column holding their parent's id.
+    pub parent: C::Column,
+    pub limit: u64,
+    pub after: Option<Uuid>,
+    pub only: Option<(C::Column, sea_orm::Value)>,
+    pub count: bool,
+}
+
+/// A parent read by [`with_child_page`]: its row, its page of children and whether more
+/// follow, and their number in all when asked.
+pub type WithPage<P, C> = (P, (Vec<C>, bool), Option<u64>);
+
+/// The count column [`with_child_page`] adds.
+const COUNT: &str = "__count";
+
+/// The rows `parents` selects, each with one page of its `C` rows as `page` asks, in one
+/// statement: the page (one more than asked, to tell whether more follow) and the count are
+/// columns of their parent's row, each read by the index on the parent column.
+pub async fn with_child_page<P, C, D>(
+    db: &D,
+    parents: Select<P>,
+    page: &ChildPage<C>,
+) -> Result<Vec<WithPage<P::Model, C::Model>>, DbErr>
+where
+    P: EntityTrait,
+    P::Model: FromQueryResult,
+    C: EntityTrait,
+    C::Model: DeserializeOwned,
+    D: ConnectionTrait,
+{
+    use sea_orm::{ModelTrait, PrimaryKeyToColumn};
+    let id = C::PrimaryKey::iter()
+        .next()
+        .expect("every entity has a primary key")
+        .into_column();
+    let backend = db.get_database_backend();
+    let (p, c) = (
+        P::default().table_name().to_owned(),
+        C::default().table_name().to_owned(),
+    );
+    // Placeholders numbered within each expression (sea-query numbers them in the statement).
+    let placeholder = |n: usize| match backend {
+        DatabaseBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let mut filter = format!("\"{}\" = \"{p}\".\"id\"", page.parent.as_str());
+    let mut values = Vec::new();
+    if let Some((col, v)) = &page.only {
+        values.push(v.clone());
+        filter.push_str(&format!(
+            " AND \"{}\" = {}",
+            col.as_str(),
+            placeholder(values.len())
+        ));
+    }
+    let count_values = values.clone();
+    let count_filter = filter.clone();
+    if let Some(after) = page.after {
+        values.push(after.into());
+        filter.push_str(&format!(" AND \"id\" > {}", placeholder(values.len())));
+    }
+    let children = text(
+        backend,
+        array(
+            backend,
+            &object::<C>(backend, "c"),
+            &format!(
+                "FROM (SELECT * FROM \"{c}\" WHERE {filter} ORDER BY \"id\" LIMIT {}) c",
+                page.limit + 1
+            ),
+        ),
+    );
+    let mut select = parents.column_as(Expr::cust_with_values(children, values), CHILDREN);
+    if page.count {
+        select = select.column_as(
+            Expr::cust_with_values(
+                format!("(SELECT COUNT(*) FROM \"{c}\" WHERE {count_filter})"),
+                count_values,
+            ),
+            COUNT,
+        );
+    }
+    let rows = db.query_all_raw(select.build(backend)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let model = P::Model::from_query_result(&row, "")?;
+        let mut kids: Vec<C::Model> = match row.try_get::<Option<String>>("", CHILDREN)? {
+            Some(text) => serde_json::from_str(&text).map_err(json)?,
+            None => Vec::new(),
+        };
+        kids.sort_by_cached_key(|k| match k.get(id) {
+            sea_orm::Value::Uuid(Some(u)) => Some(u),
+            _ => None,
+        });
+        let more = kids.len() as u64 > page.limit;
+        kids.truncate(page.limit as usize);
+        let count = match page.count {
+            true => Some(row.try_get::<i64>("", COUNT)? as u64),
+            false => None,
+        };
+        out.push((model, (kids, more), count));
+    }
+    Ok(out)
+}
