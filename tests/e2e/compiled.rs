@@ -473,8 +473,15 @@ const ORGANISATIONS_TWO_PAGES: &str = r#"query($m: ID) {
   member(id: $m) { a: organisations(first: 1) { nodes { name } }
                    b: organisations(first: 2) { nodes { name } } } }"#;
 
+/// Every member on a page, each with a page of its organisations.
+const MEMBERS: &str = r#"query($n: Int, $a: String, $o: Int, $k: OrganisationKind) {
+  members(first: $n, after: $a) { totalCount pageInfo { hasNextPage endCursor }
+    nodes { id name organisations(first: $o, kind: $k) { totalCount pageInfo { hasNextPage }
+      nodes { name kind } } }
+    edges { cursor node { slug organisations(first: $o, kind: $k) { nodes { id } } } } } }"#;
+
 /// A member's page of organisations and its count come along with the member in one
-/// statement, by id or by slug, and answer as the loaders do.
+/// statement, by id, by slug or on a page of members, and answer as the loaders do.
 #[tokio::test]
 async fn a_member_with_its_organisations_answers_as_the_loaders_do() {
     let (compiled, walked) = pair().await;
@@ -554,12 +561,33 @@ async fn a_member_with_its_organisations_answers_as_the_loaders_do() {
             assert_eq!(a, b, "{query} {vars}");
             compared += 1;
         }
+        let first_members = answer(&compiled, viewer, MEMBERS, &json!({"n": 1})).await.0;
+        let after = first_members["data"]["members"]["pageInfo"]["endCursor"].clone();
+        for vars in [
+            json!({}),
+            json!({"n": 1, "o": 2}),
+            json!({"n": 2, "a": after, "o": 50}),
+            json!({"n": 0}),
+            json!({"o": 3, "k": kinds[0]}),
+        ] {
+            let (a, statements) = answer(&compiled, viewer, MEMBERS, &vars).await;
+            let (b, walked_statements) = answer(&walked, viewer, MEMBERS, &vars).await;
+            assert_eq!(a, b, "{vars}");
+            assert!(a.get("errors").is_none(), "{a}");
+            // The page with the organisations, then the members' count.
+            let session = u64::from(viewer.is_some());
+            assert_eq!(statements, 2 + session, "{vars}: {statements} statements");
+            // (An empty page has no organisations to load either way.)
+            assert!(walked_statements > statements || vars["n"] == 0, "{vars}");
+            compared += 1;
+        }
     }
-    assert_eq!(compared, 2 * (2 * 8 + 6));
-    // Brought along for every read of one page that found its member: the 32 above and the
-    // one with a fragment.
+    assert_eq!(compared, 2 * (2 * 8 + 6 + 5));
+    // Brought along for every read of one page that found a member: the 32 above, the one
+    // with a fragment, the six pages of members (an empty one reads one member to tell
+    // whether a page follows).
     let (_, now) = compiled_reads(&compiled).await;
-    assert_eq!(now, primed + 2 * (16 + 1));
+    assert_eq!(now, primed + 2 * (16 + 1 + 6));
     assert_eq!(compiled_reads(&walked).await, (0, 0));
     // What the data holds shows in the answers.
     let all = compiled

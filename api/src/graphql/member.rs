@@ -197,6 +197,12 @@ impl MemberQuery {
         if let Some(level) = level {
             select = select.filter(member::Column::Level.eq(level));
         }
+        if let Some(asked) = super::compiled::organisations_of_members(&ctx.field())
+            && ctx.app().config.compiled_reads
+        {
+            let read = |q| with_organisations(ctx, q, asked);
+            return Ok(pagination::page_read(ctx.db(), select, page, false, read, Member).await?);
+        }
         Ok(pagination::page(ctx.db(), select, page, Member).await?)
     }
 
@@ -221,6 +227,8 @@ impl MemberQuery {
             if let Some(select) = select {
                 return with_organisations(ctx, select, asked)
                     .await?
+                    .into_iter()
+                    .next()
                     .map(Member)
                     .ok_or_else(|| errors::not_found(ctx.lang()));
             }
@@ -249,18 +257,14 @@ impl MemberQuery {
     }
 }
 
-/// The member `select` finds, with the page of its organisations the request asks for and
-/// their count, read in one statement and handed to the request's loaders, which the
+/// The members `select` finds, each with the page of its organisations the request asks
+/// for and their count, read in one statement and handed to the request's loaders, which the
 /// resolvers then find loaded.
 async fn with_organisations(
     ctx: &Context<'_>,
     select: sea_orm::Select<member::Entity>,
-    (page, kind, count): (
-        entity::plans::tree::PageOf,
-        Option<entity::organisation::OrganisationKind>,
-        bool,
-    ),
-) -> Result<Option<member::Model>> {
+    (page, kind, count): super::compiled::OrganisationsAsked,
+) -> Result<Vec<member::Model>, sea_orm::DbErr> {
     use entity::nested::{ChildPage, with_child_page};
     use entity::organisation;
     let read = with_child_page(
@@ -280,29 +284,32 @@ async fn with_organisations(
         },
     )
     .await?;
-    let Some((m, organisations, total)) = read.into_iter().next() else {
-        return Ok(None);
-    };
     let l = ctx.loaders();
     let filter = OrganisationFilter { kind };
-    l.member.loader().prime([m.clone()]);
-    l.organisation
-        .loader()
-        .prime(organisations.0.iter().cloned());
-    l.organisation_count_by_member
-        .loader()
-        .prime(total.map(|n| ((m.id, filter.clone()), n)));
-    l.organisations_by_member.loader().prime([(
-        ChildPageKey {
-            parent: m.id,
-            limit: page.limit,
-            after: page.after,
-            filter,
-        },
-        organisations,
-    )]);
-    ctx.app().metrics.record_compiled_read("primed");
-    Ok(Some(m))
+    let mut members = Vec::with_capacity(read.len());
+    for (m, organisations, total) in read {
+        l.organisation
+            .loader()
+            .prime(organisations.0.iter().cloned());
+        l.organisation_count_by_member
+            .loader()
+            .prime(total.map(|n| ((m.id, filter.clone()), n)));
+        l.organisations_by_member.loader().prime([(
+            ChildPageKey {
+                parent: m.id,
+                limit: page.limit,
+                after: page.after,
+                filter: filter.clone(),
+            },
+            organisations,
+        )]);
+        members.push(m);
+    }
+    l.member.loader().prime(members.iter().cloned());
+    if !members.is_empty() {
+        ctx.app().metrics.record_compiled_read("primed");
+    }
+    Ok(members)
 }
 
 #[derive(InputObject, Serialize)]

@@ -216,6 +216,25 @@ where
     E::Model: Send + Sync,
     N: OutputType,
 {
+    page_read(db, select, page, newest_first, |q| q.all(db), node).await
+}
+
+/// As [`page_in_order`], the page's rows read by `read` from the select it is given (a read
+/// that brings the rows' children along, `super::member`).
+pub async fn page_read<E, N, Fut>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    page: Page,
+    newest_first: bool,
+    read: impl FnOnce(Select<E>) -> Fut,
+    node: impl Fn(E::Model) -> N,
+) -> Result<Conn<N>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    N: OutputType,
+    Fut: Future<Output = Result<Vec<E::Model>, DbErr>>,
+{
     use sea_orm::Order;
     let pk = pk_col::<E>();
     let total = TotalCount::of(db.clone(), select.clone());
@@ -235,7 +254,7 @@ where
             if let Some(after) = after {
                 q = q.filter(beyond(after, &fwd));
             }
-            let mut rows = q.limit(limit + 1).all(db).await?;
+            let mut rows = read(q.limit(limit + 1)).await?;
             let more = rows.len() as u64 > limit;
             rows.truncate(limit as usize);
             (rows, after.is_some(), more)
@@ -245,7 +264,7 @@ where
             if let Some(before) = before {
                 q = q.filter(beyond(before, &back));
             }
-            let mut rows = q.limit(limit + 1).all(db).await?;
+            let mut rows = read(q.limit(limit + 1)).await?;
             let more = rows.len() as u64 > limit;
             rows.truncate(limit as usize);
             rows.reverse();

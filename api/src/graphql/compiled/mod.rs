@@ -74,13 +74,23 @@ fn page_with(
 /// The one page of organisations a member's selection asks for (`organisations` selected
 /// with the same arguments wherever it is), with its kind filter and whether its
 /// `totalCount` is selected; `None` when there is none, or several.
-pub fn organisations_of_member(
-    member: &SelectionField<'_>,
-) -> Option<(PageOf, Option<OrganisationKind>, bool)> {
+pub fn organisations_of_member(member: &SelectionField<'_>) -> Option<OrganisationsAsked> {
     let fields: Vec<_> = member
         .selection_set()
         .filter(|f| f.name() == "organisations")
         .collect();
+    organisations_asked(&fields)
+}
+
+/// As [`organisations_of_member`], for the members in the nodes of a connection.
+pub fn organisations_of_members(members: &SelectionField<'_>) -> Option<OrganisationsAsked> {
+    organisations_asked(&in_nodes(std::slice::from_ref(members), "organisations"))
+}
+
+/// A page of organisations asked for: the page, the kind filter, whether counted.
+pub type OrganisationsAsked = (PageOf, Option<OrganisationKind>, bool);
+
+fn organisations_asked(fields: &[SelectionField<'_>]) -> Option<OrganisationsAsked> {
     let mut asked = fields.iter().map(|f| {
         let mut kind = None;
         let page = page_with(f, |name, value| match (name, value) {
