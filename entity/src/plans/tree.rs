@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use crate::nested::{array, json, json_array, nested, object, row, text};
+use crate::nested::{array, elements, json, json_array, nested, object, row, text};
 use crate::{action_plan, commitment, member, milestone, organisation};
 
 /// One page request: at most `limit` rows after `after`.
@@ -79,7 +79,7 @@ pub struct Flat {
 
 /// A row read by [`read_columns`]: the JSON of its id and then of each column asked for, as
 /// the database wrote them (on SQLite a uuid is its 32 hex digits, a boolean `true`/`false`).
-pub type Cells<'a> = Vec<&'a RawValue>;
+pub type Cells<'a> = Vec<&'a str>;
 
 /// A commitment as [`Flat::commitments`] reads it.
 #[derive(Debug)]
@@ -90,35 +90,47 @@ pub struct FlatCommitment<'a> {
     pub milestone_count: Option<u64>,
 }
 
-/// A commitment as the statement writes it: its cells, its milestone page (one more than
-/// asked), its milestone count.
-type FlatRead<'a> = (
-    Cells<'a>,
-    Option<Vec<(Cells<'a>, Option<Cells<'a>>)>>,
-    Option<u64>,
-);
-
 impl Flat {
-    /// The page of commitments, with their milestone pages, in id order.
+    /// The page of commitments, with their milestone pages, in id order, read in place from
+    /// the text the database wrote (each commitment as `[cells, page, count]`, each milestone
+    /// on its page as `[cells, organisation cells]`).
     pub fn commitments(&self, shape: &Shape) -> Result<Vec<FlatCommitment<'_>>, DbErr> {
-        let read: Vec<FlatRead<'_>> = match &self.commitments {
-            Some(text) => serde_json::from_str(text).map_err(json)?,
+        let unreadable = || DbErr::Json("the tree's JSON is not as written".to_owned());
+        let rows = match &self.commitments {
+            Some(text) => elements(text).ok_or_else(unreadable)?,
             None => Vec::new(),
         };
-        let mut out = Vec::with_capacity(read.len());
-        for (cells, page, count) in read {
-            let mut page = page.unwrap_or_default();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let [cells, page, count] = elements(row).ok_or_else(unreadable)?[..] else {
+                return Err(unreadable());
+            };
+            let mut milestones = Vec::new();
+            if let Some(page) = or_null(page) {
+                let page = elements(page).ok_or_else(unreadable)?;
+                milestones.reserve(page.len());
+                for m in page {
+                    let [m, o] = elements(m).ok_or_else(unreadable)?[..] else {
+                        return Err(unreadable());
+                    };
+                    let o = or_null(o).map(elements).map(|o| o.ok_or_else(unreadable));
+                    milestones.push((elements(m).ok_or_else(unreadable)?, o.transpose()?));
+                }
+            }
             // Ids are written as lower-case hex, whose order is the ids' order.
-            page.sort_by(|(a, _), (b, _)| cell_id(a).cmp(cell_id(b)));
+            milestones.sort_by(|(a, _), (b, _)| cell_id(a).cmp(cell_id(b)));
             let more = shape
                 .milestones
-                .is_some_and(|m| page.len() as u64 > m.limit);
+                .is_some_and(|m| milestones.len() as u64 > m.limit);
             if let Some(m) = shape.milestones {
-                page.truncate(m.limit as usize);
+                milestones.truncate(m.limit as usize);
             }
+            let count = or_null(count)
+                .map(|n| n.parse::<u64>().map_err(|_| unreadable()))
+                .transpose()?;
             out.push(FlatCommitment {
-                cells,
-                milestones: (page, more),
+                cells: elements(cells).ok_or_else(unreadable)?,
+                milestones: (milestones, more),
                 milestone_count: count,
             });
         }
@@ -127,14 +139,19 @@ impl Flat {
     }
 }
 
+/// `None` for a JSON `null`, else the text.
+fn or_null(text: &str) -> Option<&str> {
+    (text != "null").then_some(text)
+}
+
 /// The id cell's text (the first), in an order that is the ids' order.
-fn cell_id<'a>(cells: &[&'a RawValue]) -> &'a str {
-    cells.first().map_or("", |c| c.get())
+fn cell_id<'a>(cells: &[&'a str]) -> &'a str {
+    cells.first().copied().unwrap_or("")
 }
 
 /// The uuid in a cell (a uuid column's JSON on either backend).
-pub fn cell_uuid(cell: &RawValue) -> Option<Uuid> {
-    let text = cell.get().strip_prefix('"')?.strip_suffix('"')?;
+pub fn cell_uuid(cell: &str) -> Option<Uuid> {
+    let text = cell.strip_prefix('"')?.strip_suffix('"')?;
     Uuid::try_parse(text).ok()
 }
 

@@ -134,14 +134,14 @@ async fn a_plan_tree_reads_the_stored_rows_a_page_per_parent() {
                 (
                     tree::cell_uuid(m[0]).unwrap(),
                     text_cell(m, 1).unwrap(),
-                    serde_json::from_str::<MilestoneStatus>(m[2].get()).unwrap(),
-                    serde_json::from_str::<Option<chrono::NaiveDate>>(m[3].get()).unwrap(),
-                    serde_json::from_str::<i32>(m[4].get()).unwrap(),
+                    serde_json::from_str::<MilestoneStatus>(m[2]).unwrap(),
+                    serde_json::from_str::<Option<chrono::NaiveDate>>(m[3]).unwrap(),
+                    serde_json::from_str::<i32>(m[4]).unwrap(),
                     o.as_ref().map(|o| {
                         (
                             tree::cell_uuid(o[0]).unwrap(),
                             text_cell(o, 1).unwrap(),
-                            serde_json::from_str::<bool>(o[2].get()).unwrap(),
+                            serde_json::from_str::<bool>(o[2]).unwrap(),
                         )
                     }),
                 )
@@ -201,7 +201,7 @@ fn columns() -> Columns {
 
 /// A text cell's value (`None` for SQL NULL).
 fn text_cell(cells: &Cells<'_>, i: usize) -> Option<String> {
-    serde_json::from_str(cells[i].get()).unwrap()
+    serde_json::from_str(cells[i]).unwrap()
 }
 
 /// The query plan of the tree statement, one line per step.

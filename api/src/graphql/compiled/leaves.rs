@@ -6,7 +6,6 @@ use async_graphql::{OutputType, ScalarType, Value};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::plans::tree;
 use entity::{action_plan, commitment, member, milestone, organisation};
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::super::commitment::Commitment;
@@ -118,7 +117,7 @@ pub(super) fn member_leaf(name: &str) -> Option<Leaf<member::Model>> {
 }
 
 /// Writes a row's cells (the ones its field reads) as the field's value.
-pub(super) type Write = fn(&[&RawValue], &Env, &mut Out) -> Written;
+pub(super) type Write = fn(&[&str], &Env, &mut Out) -> Written;
 
 /// A plain field of a row below the plan: the columns it reads and how it writes them.
 pub(super) struct Cell<C: 'static> {
@@ -149,21 +148,21 @@ impl<C> Cell<C> {
     }
 }
 
-pub(super) fn one<'a>(cells: &[&'a RawValue]) -> Result<&'a RawValue, Unreadable> {
+pub(super) fn one<'a>(cells: &[&'a str]) -> Result<&'a str, Unreadable> {
     cells.first().copied().ok_or(Unreadable)
 }
 
-pub(super) fn copy(cells: &[&RawValue], _: &Env, out: &mut Out) -> Written {
-    out.extend_from_slice(one(cells)?.get().as_bytes());
+pub(super) fn copy(cells: &[&str], _: &Env, out: &mut Out) -> Written {
+    out.extend_from_slice(one(cells)?.as_bytes());
     Ok(())
 }
 
-pub(super) fn parsed<T: serde::de::DeserializeOwned>(cell: &RawValue) -> Result<T, Unreadable> {
-    serde_json::from_str(cell.get()).map_err(|_| Unreadable)
+pub(super) fn parsed<T: serde::de::DeserializeOwned>(cell: &str) -> Result<T, Unreadable> {
+    serde_json::from_str(cell).map_err(|_| Unreadable)
 }
 
 /// The global id of the row whose id is in the first cell.
-pub(super) fn id_cell(kind: &str, cells: &[&RawValue], out: &mut Out) -> Written {
+pub(super) fn id_cell(kind: &str, cells: &[&str], out: &mut Out) -> Written {
     let u = tree::cell_uuid(one(cells)?).ok_or(Unreadable)?;
     put(out, &id(kind, u))
 }
@@ -184,7 +183,7 @@ pub(super) fn commitment_cell(name: &str) -> Option<Cell<commitment::Column>> {
         "description" => Cell::stored(&[C::Description]),
         "howItSolves" => Cell::stored(&[C::HowItSolves]),
         "ogpValues" => Cell::with(&[C::OgpValues], |c, _, o| {
-            let values = commitment::values_in(one(c)?.get());
+            let values = commitment::values_in(one(c)?);
             put(
                 o,
                 &Value::List(values.into_iter().map(enum_value).collect()),
@@ -271,7 +270,7 @@ pub(super) struct At {
 }
 
 impl At {
-    pub(super) fn write(&self, row: &[&RawValue], env: &Env, out: &mut Out) -> Written {
+    pub(super) fn write(&self, row: &[&str], env: &Env, out: &mut Out) -> Written {
         let cells = row.get(self.cells.0..self.cells.1).ok_or(Unreadable)?;
         (self.write)(cells, env, out)
     }

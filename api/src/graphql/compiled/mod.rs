@@ -24,7 +24,6 @@ use async_graphql::{
 use entity::organisation::OrganisationKind;
 use entity::plans::tree::{self, Cells, Columns, Flat, FlatCommitment, PageOf, Shape, Tree};
 use entity::{action_plan, member};
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::commitment::Commitment;
@@ -514,7 +513,7 @@ enum PlanField {
 struct PlanSel(Vec<(Name, PlanField)>);
 
 /// The id of a row read as cells.
-fn row_id(cells: &[&RawValue]) -> Option<Uuid> {
+fn row_id(cells: &[&str]) -> Option<Uuid> {
     cells.first().and_then(|c| tree::cell_uuid(c))
 }
 
