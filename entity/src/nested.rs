@@ -292,28 +292,81 @@ where
     Ok(out)
 }
 
-/// The texts of the elements of the JSON array `text`, as the database wrote it, read in
-/// place: no value is decoded, and a string is crossed by looking for its quote and escapes
-/// only. `None` where `text` is not an array or an element does not end where JSON would.
-pub fn elements(text: &str) -> Option<Vec<&str>> {
+/// A JSON value as the database wrote it, each array split into its elements: the text of a
+/// value stays where it is, nothing is decoded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Raw<'a> {
+    /// An array: its text and its elements.
+    List(&'a str, Vec<Raw<'a>>),
+    /// Any other value (or an array nested deeper than [`SPLIT_DEPTH`]).
+    Text(&'a str),
+}
+
+/// Arrays deeper than this are kept as text (the tree's own nesting is five deep).
+pub const SPLIT_DEPTH: usize = 8;
+
+impl<'a> Raw<'a> {
+    /// The value's text.
+    pub fn text(&self) -> &'a str {
+        match self {
+            Raw::List(t, _) | Raw::Text(t) => t,
+        }
+    }
+
+    /// The elements of an array; `None` for any other value.
+    pub fn list(&self) -> Option<&[Raw<'a>]> {
+        match self {
+            Raw::List(_, items) => Some(items),
+            Raw::Text(_) => None,
+        }
+    }
+
+    /// Whether the value is JSON's `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Raw::Text("null"))
+    }
+
+    /// The texts of an array's elements.
+    pub fn texts(&self) -> Option<Vec<&'a str>> {
+        self.list()
+            .map(|items| items.iter().map(Raw::text).collect())
+    }
+}
+
+/// Reads `text` (JSON as a database writes it) in one pass, splitting every array into its
+/// elements: each byte is looked at once, and a string is crossed by looking for its quote and
+/// escapes only. `None` where `text` does not end where JSON would.
+pub fn split(text: &str) -> Option<Raw<'_>> {
     let b = text.as_bytes();
-    let mut i = skip_space(b, 0);
-    if b.get(i) != Some(&b'[') {
-        return None;
-    }
-    i = skip_space(b, i + 1);
-    let mut out = Vec::new();
-    if b.get(i) == Some(&b']') {
-        return (skip_space(b, i + 1) == b.len()).then_some(out);
-    }
-    loop {
+    let (raw, end) = split_at(text, skip_space(b, 0), 0)?;
+    (skip_space(b, end) == b.len()).then_some(raw)
+}
+
+/// The texts of the elements of the JSON array `text` (see [`split`]).
+pub fn elements(text: &str) -> Option<Vec<&str>> {
+    split(text)?.texts()
+}
+
+/// The value starting at `i`, `depth` arrays deep, and where it ends.
+fn split_at(text: &str, i: usize, depth: usize) -> Option<(Raw<'_>, usize)> {
+    let b = text.as_bytes();
+    if b.get(i) != Some(&b'[') || depth >= SPLIT_DEPTH {
         let end = value_end(b, i)?;
         // Every end found is at an ASCII byte, a character boundary.
-        out.push(text.get(i..end)?);
-        i = skip_space(b, end);
-        match b.get(i)? {
-            b',' => i = skip_space(b, i + 1),
-            b']' => return (skip_space(b, i + 1) == b.len()).then_some(out),
+        return Some((Raw::Text(text.get(i..end)?), end));
+    }
+    let mut items = Vec::new();
+    let mut j = skip_space(b, i + 1);
+    if b.get(j) == Some(&b']') {
+        return Some((Raw::List(text.get(i..j + 1)?, items), j + 1));
+    }
+    loop {
+        let (item, end) = split_at(text, j, depth + 1)?;
+        items.push(item);
+        j = skip_space(b, end);
+        match b.get(j)? {
+            b',' => j = skip_space(b, j + 1),
+            b']' => return Some((Raw::List(text.get(i..j + 1)?, items), j + 1)),
             _ => return None,
         }
     }
@@ -376,7 +429,7 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::elements;
+    use super::{Raw, SPLIT_DEPTH, elements, split};
 
     #[test]
     fn elements_are_read_in_place_as_serde_reads_them() {
@@ -407,5 +460,34 @@ mod tests {
         ] {
             assert_eq!(elements(bad), None, "{bad}");
         }
+    }
+
+    /// Every array met is split, its text kept; one too deep stays text as a whole.
+    #[test]
+    fn nested_arrays_are_split_in_the_same_pass() {
+        let text = r#"[["a", [1, null]], "b\"]", [], {"k": [2]}]"#;
+        let raw = split(text).unwrap();
+        assert_eq!(raw.text(), text);
+        let items = raw.list().unwrap();
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0].texts().unwrap(), vec![r#""a""#, "[1, null]"]);
+        let inner = &items[0].list().unwrap()[1];
+        assert_eq!(inner.texts().unwrap(), vec!["1", "null"]);
+        assert!(inner.list().unwrap()[1].is_null());
+        assert_eq!(items[1], Raw::Text(r#""b\"]""#));
+        assert_eq!(items[2], Raw::List("[]", vec![]));
+        assert_eq!(items[3], Raw::Text(r#"{"k": [2]}"#));
+        assert_eq!(items[3].list(), None);
+        let deep = format!(
+            "{}1{}",
+            "[".repeat(SPLIT_DEPTH + 2),
+            "]".repeat(SPLIT_DEPTH + 2)
+        );
+        let mut at = &split(&deep).unwrap();
+        for _ in 0..SPLIT_DEPTH {
+            at = &at.list().unwrap()[0];
+        }
+        assert_eq!(*at, Raw::Text(&deep[SPLIT_DEPTH..deep.len() - SPLIT_DEPTH]));
+        assert_eq!(split("[[1], [2]"), None);
     }
 }

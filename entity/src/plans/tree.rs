@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use crate::nested::{array, elements, json, json_array, nested, object, row, text};
+use crate::nested::{Raw, array, json, json_array, nested, object, row, split, text};
 use crate::{action_plan, commitment, member, milestone, organisation};
 
 /// One page request: at most `limit` rows after `after`.
@@ -94,27 +94,32 @@ impl Flat {
     /// The page of commitments, with their milestone pages, in id order, read in place from
     /// the text the database wrote (each commitment as `[cells, page, count]`, each milestone
     /// on its page as `[cells, organisation cells]`).
-    pub fn commitments(&self, shape: &Shape) -> Result<Vec<FlatCommitment<'_>>, DbErr> {
+    pub fn commitments<'a>(&'a self, shape: &Shape) -> Result<Vec<FlatCommitment<'a>>, DbErr> {
         let unreadable = || DbErr::Json("the tree's JSON is not as written".to_owned());
-        let rows = match &self.commitments {
-            Some(text) => elements(text).ok_or_else(unreadable)?,
-            None => Vec::new(),
+        let read = match &self.commitments {
+            Some(text) => Some(split(text).ok_or_else(unreadable)?),
+            None => None,
         };
+        let rows = match &read {
+            Some(r) => r.list().ok_or_else(unreadable)?,
+            None => &[],
+        };
+        let cells = |raw: &Raw<'a>| raw.texts().ok_or_else(unreadable);
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let [cells, page, count] = elements(row).ok_or_else(unreadable)?[..] else {
+            let [c, page, count] = row.list().ok_or_else(unreadable)? else {
                 return Err(unreadable());
             };
             let mut milestones = Vec::new();
-            if let Some(page) = or_null(page) {
-                let page = elements(page).ok_or_else(unreadable)?;
+            if !page.is_null() {
+                let page = page.list().ok_or_else(unreadable)?;
                 milestones.reserve(page.len());
                 for m in page {
-                    let [m, o] = elements(m).ok_or_else(unreadable)?[..] else {
+                    let [m, o] = m.list().ok_or_else(unreadable)? else {
                         return Err(unreadable());
                     };
-                    let o = or_null(o).map(elements).map(|o| o.ok_or_else(unreadable));
-                    milestones.push((elements(m).ok_or_else(unreadable)?, o.transpose()?));
+                    let o = (!o.is_null()).then(|| cells(o)).transpose()?;
+                    milestones.push((cells(m)?, o));
                 }
             }
             // Ids are written as lower-case hex, whose order is the ids' order.
@@ -125,11 +130,11 @@ impl Flat {
             if let Some(m) = shape.milestones {
                 milestones.truncate(m.limit as usize);
             }
-            let count = or_null(count)
-                .map(|n| n.parse::<u64>().map_err(|_| unreadable()))
+            let count = (!count.is_null())
+                .then(|| count.text().parse::<u64>().map_err(|_| unreadable()))
                 .transpose()?;
             out.push(FlatCommitment {
-                cells: elements(cells).ok_or_else(unreadable)?,
+                cells: cells(c)?,
                 milestones: (milestones, more),
                 milestone_count: count,
             });
@@ -137,11 +142,6 @@ impl Flat {
         out.sort_by(|a, b| cell_id(&a.cells).cmp(cell_id(&b.cells)));
         Ok(out)
     }
-}
-
-/// `None` for a JSON `null`, else the text.
-fn or_null(text: &str) -> Option<&str> {
-    (text != "null").then_some(text)
 }
 
 /// The id cell's text (the first), in an order that is the ids' order.
