@@ -157,6 +157,114 @@ impl RateLimiter {
     }
 }
 
+/// The bearer token a request carries: `None` without an `Authorization` header, an empty
+/// text for a header that is not a bearer token (refused as an unknown session).
+pub fn token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?;
+    Some(
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .unwrap_or(""),
+    )
+}
+
+/// Why a request's session check did not give a viewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The token is unknown, expired, revoked or of a switched-off account.
+    Session,
+    /// The database could not be asked.
+    Unavailable,
+}
+
+impl Refusal {
+    /// The response a refused request gets instead of an answer.
+    pub fn response(self, lang: Lang) -> axum::response::Response {
+        match self {
+            Refusal::Session => crate::errors::error_response(
+                axum::http::StatusCode::UNAUTHORIZED,
+                crate::errors::code::UNAUTHENTICATED,
+                match lang {
+                    Lang::Id => "Sesi tidak berlaku lagi. Silakan masuk kembali.",
+                    Lang::En => "The session is no longer valid. Please sign in again.",
+                },
+            ),
+            Refusal::Unavailable => crate::errors::error_response(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                crate::errors::code::INTERNAL,
+                crate::errors::internal_message(lang),
+            ),
+        }
+    }
+}
+
+/// Checks `token`'s session at `now`.
+pub async fn check(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Viewer, Refusal> {
+    if token.is_empty() {
+        return Err(Refusal::Session);
+    }
+    match viewer_for_token(db, token, now).await {
+        Ok(Ok(viewer)) => Ok(viewer),
+        Ok(Err(_)) => Err(Refusal::Session),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check a session");
+            Err(Refusal::Unavailable)
+        }
+    }
+}
+
+/// A session check started beside a request's reads: a query (which changes nothing) need not
+/// wait for it before its first statement, only before it decides what the viewer may see. The
+/// request is answered only once the check is over, and a refused check answers the refusal in
+/// place of whatever was read, so a revoked session or a switched-off account is still refused
+/// on its very next request.
+#[derive(Clone)]
+pub struct SessionCheck(
+    futures::future::Shared<futures::future::BoxFuture<'static, Result<Viewer, Refusal>>>,
+);
+
+impl SessionCheck {
+    /// Starts checking `token` at `now` on its own task.
+    pub fn start(db: DatabaseConnection, token: String, now: DateTime<Utc>) -> Self {
+        use futures::FutureExt;
+        let task = tokio::spawn(async move { check(&db, &token, now).await });
+        Self(
+            async move { task.await.unwrap_or(Err(Refusal::Unavailable)) }
+                .boxed()
+                .shared(),
+        )
+    }
+
+    /// The check's outcome, once it is over.
+    pub async fn outcome(&self) -> Result<Viewer, Refusal> {
+        self.0.clone().await
+    }
+
+    /// The viewer: anonymous while refused (the request's answer is then the refusal).
+    pub async fn viewer(&self) -> Viewer {
+        self.outcome().await.unwrap_or_default()
+    }
+
+    /// The viewer if the check is over; `None` while it runs.
+    pub fn viewer_now(&self) -> Option<Viewer> {
+        use futures::FutureExt;
+        self.0
+            .clone()
+            .now_or_never()
+            .map(|outcome| outcome.unwrap_or_default())
+    }
+}
+
 /// The viewer behind the request's `Authorization: Bearer` token (anonymous without one), or
 /// the response refusing a token that is unknown, expired, revoked or of a switched-off account.
 pub async fn viewer_of(
@@ -164,43 +272,12 @@ pub async fn viewer_of(
     headers: &axum::http::HeaderMap,
     lang: Lang,
 ) -> Result<Viewer, axum::response::Response> {
-    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+    let Some(token) = token_of(headers) else {
         return Ok(Viewer::anonymous());
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .unwrap_or("");
-    let refused = || {
-        crate::errors::error_response(
-            axum::http::StatusCode::UNAUTHORIZED,
-            crate::errors::code::UNAUTHENTICATED,
-            match lang {
-                Lang::Id => "Sesi tidak berlaku lagi. Silakan masuk kembali.",
-                Lang::En => "The session is no longer valid. Please sign in again.",
-            },
-        )
-    };
-    if token.is_empty() {
-        return Err(refused());
-    }
-    match viewer_for_token(&app.db, token, app.clock.now()).await {
-        Ok(Ok(viewer)) => Ok(viewer),
-        Ok(Err(_)) => Err(refused()),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot check a session");
-            Err(crate::errors::error_response(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                crate::errors::code::INTERNAL,
-                crate::errors::internal_message(lang),
-            ))
-        }
-    }
+    check(&app.db, token, app.clock.now())
+        .await
+        .map_err(|r| r.response(lang))
 }
 
 #[cfg(test)]

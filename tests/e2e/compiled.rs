@@ -608,3 +608,102 @@ async fn a_member_with_its_organisations_answers_as_the_loaders_do() {
     walked.stop().await;
     compiled.stop().await;
 }
+
+/// A plan read starts beside its session check (`auth::SessionCheck`): what it may see is
+/// decided by the checked viewer, and a token that is unknown, ended or of a switched-off
+/// account is refused as before, whatever the read found, even where the query would be
+/// refused for its size to the public.
+#[tokio::test]
+async fn a_read_beside_its_session_check_is_refused_as_before() {
+    let app = spawn_app_with(Options {
+        run_worker: false,
+        ..Default::default()
+    })
+    .await;
+    let g = generate(
+        &app.db,
+        "Kabupaten Banding",
+        Shape {
+            members: 1,
+            organisations_per_member: 2,
+            plans_per_member: 2,
+            commitments_per_plan: 3,
+            milestones_per_commitment: 2,
+            funded_every: 0,
+        },
+    )
+    .await
+    .unwrap();
+    // The first plan is being drafted: only the member's people see it.
+    let draft = action_plan::Entity::find_by_id(g.plans[0])
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut draft: action_plan::ActiveModel = draft.into();
+    draft.status = Set(action_plan::PlanStatus::Drafting);
+    draft.update(&app.db).await.unwrap();
+    let (draft, public) = (
+        api::graphql::ids::encode("ActionPlan", g.plans[0]).to_string(),
+        api::graphql::ids::encode("ActionPlan", g.plans[1]).to_string(),
+    );
+    let (_, staff) = app
+        .account(
+            "staf@banding.go.id",
+            &[(g.members[0], entity::role_grant::Role::Secretariat)],
+        )
+        .await;
+    let big = r#"query($p: ID!) { plan(id: $p) { title commitments(first: 50) { nodes { title
+      milestones(first: 50) { nodes { title status endsOn weight } } } } } }"#;
+    let both = r#"query($p: ID!) { plan(id: $p) { title commitments { nodes { title } } }
+      viewer { email } }"#;
+    let spread = r#"query($p: ID!) { ...Q } fragment Q on Query { viewer { email }
+      plan(id: $p) { title commitments { nodes { title } } } }"#;
+
+    // Signed in: the draft is seen, the large read allowed, the viewer known beside the plan.
+    let seen = app.ok_as(Some(&staff), TREE, json!({"p": draft})).await;
+    assert_eq!(
+        seen["plan"]["commitments"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    let large = app.ok_as(Some(&staff), big, json!({"p": draft})).await;
+    assert!(large["plan"]["title"].is_string(), "{large}");
+    for q in [both, spread] {
+        let res = app.ok_as(Some(&staff), q, json!({"p": draft})).await;
+        assert_eq!(res["viewer"]["email"], "staf@banding.go.id", "{q}: {res}");
+        assert!(res["plan"]["title"].is_string(), "{q}: {res}");
+    }
+    // The public: the draft is not found, the large read is refused for its size.
+    let small = r#"query($p: ID!) { plan(id: $p) { title commitments { nodes { title } } } }"#;
+    let res = app.gql_as(None, small, json!({"p": draft})).await;
+    assert_eq!(error_code(&res), "NOT_FOUND", "{res}");
+    let res = app.ok_as(None, small, json!({"p": public})).await;
+    assert!(res["plan"]["title"].is_string(), "{res}");
+    let res = app.gql_as(None, big, json!({"p": public})).await;
+    assert_eq!(error_code(&res), "COMPLEXITY_LIMIT_EXCEEDED", "{res}");
+
+    // A forged token and an ended session are refused, with nothing of what was read.
+    app.ok_as(
+        Some(&staff),
+        "mutation { logout(input: {}) { endedSessions } }",
+        json!({}),
+    )
+    .await;
+    for token in ["forged-token", staff.as_str(), ""] {
+        for (q, p) in [
+            (TREE, &draft),
+            (TREE, &public),
+            (big, &public),
+            (both, &public),
+            (spread, &public),
+            ("{ __typename }", &public),
+        ] {
+            let res = app.gql_as(Some(token), q, json!({"p": p})).await;
+            assert_eq!(error_code(&res), "UNAUTHENTICATED", "{token:?} {q}: {res}");
+            assert!(res.get("data").is_none_or(Value::is_null), "{res}");
+        }
+    }
+    app.stop().await;
+}

@@ -5,7 +5,7 @@ use async_graphql::Context;
 use entity::Lang;
 use sea_orm::DatabaseConnection;
 
-use crate::auth::Viewer;
+use crate::auth::{SessionCheck, Viewer};
 
 use super::loaders::Loaders;
 
@@ -32,8 +32,13 @@ pub trait CtxExt {
     fn lang(&self) -> Lang;
     fn loaders(&self) -> &Loaders;
     fn meta(&self) -> RequestMeta;
-    /// Who is asking (anonymous when not signed in).
+    /// Who is asking (anonymous when not signed in). A query's session check may still be
+    /// running while its reads start (`auth::SessionCheck`): the guard waits for it before any
+    /// root field but the few that wait for it themselves ([`CtxExt::checked_viewer`]) before
+    /// they decide anything by the viewer; where it were still running, this is anonymous.
     fn viewer(&self) -> Viewer;
+    /// Who is asking, once the request's session check is over.
+    fn checked_viewer(&self) -> impl std::future::Future<Output = Viewer> + Send;
 }
 
 impl CtxExt for Context<'_> {
@@ -54,6 +59,28 @@ impl CtxExt for Context<'_> {
     }
 
     fn viewer(&self) -> Viewer {
-        self.data_opt::<Viewer>().cloned().unwrap_or_default()
+        match self.data_opt::<Viewer>() {
+            Some(v) => v.clone(),
+            None => self
+                .data_opt::<SessionCheck>()
+                .and_then(|c| {
+                    let v = c.viewer_now();
+                    debug_assert!(v.is_some(), "the viewer was read before the session check");
+                    v
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn checked_viewer(&self) -> impl std::future::Future<Output = Viewer> + Send {
+        let known = self.data_opt::<Viewer>().cloned();
+        let check = self.data_opt::<SessionCheck>().cloned();
+        async move {
+            match (known, check) {
+                (Some(v), _) => v,
+                (None, Some(c)) => c.viewer().await,
+                (None, None) => Viewer::default(),
+            }
+        }
     }
 }

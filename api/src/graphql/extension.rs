@@ -214,7 +214,9 @@ impl Extension for GuardExtension {
         // Outside a stream (HTTP), a subscription has nowhere to send its events.
         let doc = self.1.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if !self.2.load(std::sync::atomic::Ordering::Acquire)
-            && doc.is_some_and(|d| selects_subscription(&d, operation_name))
+            && doc
+                .as_ref()
+                .is_some_and(|d| selects_subscription(d, operation_name))
         {
             let mut e = ServerError::new(
                 "Subscriptions are served over graphql-ws at /graphql/ws, not over HTTP.",
@@ -222,6 +224,15 @@ impl Extension for GuardExtension {
             );
             set_code(&mut e, code::BAD_REQUEST);
             return Response::from_errors(vec![e]);
+        }
+        // A query whose session check is still running starts at once only where each of its
+        // root fields waits for the check itself before deciding anything by the viewer.
+        if let Some(check) = ctx.data_opt::<crate::auth::SessionCheck>()
+            && !doc
+                .as_ref()
+                .is_some_and(|d| roots_check_themselves(d, operation_name))
+        {
+            check.viewer().await;
         }
         let response = next.run(ctx, operation_name).await;
         self.ordered(operation_name, response)
@@ -254,16 +265,24 @@ impl Extension for GuardExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let signed_in = ctx
-            .data_opt::<crate::auth::Viewer>()
-            .is_some_and(|v| v.is_signed_in());
-        let checked = next.run(ctx).await.and_then(|r| {
-            if !signed_in && r.complexity > self.0.max_complexity_anonymous {
-                Err(vec![ServerError::new("Query is too complex.", None)])
-            } else {
-                Ok(r)
+        let checked = match next.run(ctx).await {
+            // Over the anonymous limit: allowed to a signed-in viewer only (a query whose session
+            // check is still running waits for it here).
+            Ok(r) if r.complexity > self.0.max_complexity_anonymous => {
+                let signed_in = match ctx.data_opt::<crate::auth::Viewer>() {
+                    Some(v) => v.is_signed_in(),
+                    None => match ctx.data_opt::<crate::auth::SessionCheck>() {
+                        Some(c) => c.viewer().await.is_signed_in(),
+                        None => false,
+                    },
+                };
+                match signed_in {
+                    true => Ok(r),
+                    false => Err(vec![ServerError::new("Query is too complex.", None)]),
+                }
             }
-        });
+            other => other,
+        };
         checked.map_err(|mut errors| {
             for e in &mut errors {
                 let c = if e.message == "Query is nested too deep." {
@@ -571,15 +590,41 @@ mod literals {
 }
 
 /// Whether the operation `name` (or the document's only one) is a subscription.
-fn selects_subscription(doc: &ExecutableDocument, name: Option<&str>) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let ty = match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(n)) => ops.get(n).map(|op| op.node.ty),
+/// The operation of `doc` a request named (or its only one).
+fn selected<'d>(
+    doc: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'d async_graphql::parser::types::OperationDefinition> {
+    use async_graphql::parser::types::DocumentOperations;
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(n)) => ops.get(n).map(|op| &op.node),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
+            ops.values().next().map(|op| &op.node)
         }
         _ => None,
-    };
-    ty == Some(OperationType::Subscription)
+    }
+}
+
+fn selects_subscription(doc: &ExecutableDocument, name: Option<&str>) -> bool {
+    use async_graphql::parser::types::OperationType;
+    selected(doc, name).is_some_and(|op| op.ty == OperationType::Subscription)
+}
+
+/// The root fields whose resolvers wait for the request's session check themselves
+/// (`CtxExt::checked_viewer`) before they decide anything by the viewer, so that their first
+/// statement is sent while the check runs.
+const SELF_CHECKED_ROOTS: [&str; 2] = ["plan", "__typename"];
+
+/// Whether the selected operation is a query of root fields that all wait for the session
+/// check themselves (a fragment at the root is not looked into: it waits).
+fn roots_check_themselves(doc: &ExecutableDocument, name: Option<&str>) -> bool {
+    use async_graphql::parser::types::{OperationType, Selection};
+    selected(doc, name).is_some_and(|op| {
+        op.ty == OperationType::Query
+            && op.selection_set.node.items.iter().all(|s| match &s.node {
+                Selection::Field(f) => SELF_CHECKED_ROOTS.contains(&f.node.name.node.as_str()),
+                _ => false,
+            })
+    })
 }

@@ -209,6 +209,8 @@ impl PlanQuery {
                 if let Some(built) = Box::pin(super::compiled::plan(ctx, u)).await? {
                     return Ok(Answer::built(built));
                 }
+                // A root field that waits for the session check itself (`extension.rs`).
+                ctx.checked_viewer().await;
                 visibility::visible_plan(ctx, u).await?
             }
             None => None,

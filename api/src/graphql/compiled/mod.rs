@@ -256,7 +256,9 @@ pub async fn plan(ctx: &Context<'_>, plan: Uuid) -> async_graphql::Result<Option
     let l = ctx.loaders();
     l.plan.loader().prime([p.clone()]);
     l.member.loader().prime(flat.member.clone());
-    if !visibility::sees_plan(&ctx.viewer(), &p) {
+    // The session check ran beside the tree's statement; what the viewer may see is decided
+    // once it is over.
+    if !visibility::sees_plan(&ctx.checked_viewer().await, &p) {
         return Ok(None);
     }
     let env = Env {
